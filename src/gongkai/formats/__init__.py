@@ -1,0 +1,238 @@
+"""The national formats as data.
+
+Each format is a packaged TOML file (``2019.toml``, ``2021.toml``) naming its tables, rows,
+columns, keys, labels and the label variants met in practice; ``sections.toml`` holds the six
+sections shared by both. Nothing else in gongkai lists rows: the parser, the rules and the views
+all read these specs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from gongkai.normalize import key as norm_key
+from gongkai.normalize import label_core
+
+FORMAT_IDS = ("2019", "2021")
+TABLE_KEYS = ("proactive", "requests", "appeals")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    key: str
+    label: str
+    match: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    kind: str = "count"  # "count" or "money"
+    default_unit: str | None = None  # unit printed in the national header (万元)
+    signed: bool = False  # may be negative (2019 本年增/减)
+
+    def matches(self, text: str) -> bool:
+        core = label_core(text)
+        return core in self.exact or any(core.startswith(m) for m in self.match)
+
+
+@dataclass(frozen=True, slots=True)
+class RowSpec:
+    key: str
+    label: str
+    columns: tuple[str, ...]
+    match: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    numbered: bool = False  # an `exact` label only counts with numbering in front (3.其他, （七）总计)
+    group: str | None = None
+    item: str | None = None
+    outcome: bool = False  # part of the 本年度办理结果 sum (granted … last 其他处理 row)
+    optional: bool = False
+    replaces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    key: str
+    section: str
+    title: str
+    layout: str  # "labeled": each row starts with its label; "flat": one run of values
+    columns: dict[str, ColumnSpec]
+    rows: dict[str, RowSpec]
+    anchors: tuple[str, ...]
+    header: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()
+
+    def column(self, key: str) -> ColumnSpec:
+        return self.columns[key]
+
+    def row_columns(self, row_key: str) -> tuple[str, ...]:
+        return self.rows[row_key].columns
+
+    @property
+    def outcome_rows(self) -> tuple[str, ...]:
+        return tuple(k for k, r in self.rows.items() if r.outcome)
+
+    @property
+    def value_count(self) -> int:
+        return sum(len(r.columns) for r in self.rows.values() if not r.optional)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    key: str
+    ordinal: int
+    title: str
+    keywords: tuple[str, ...]
+    titles_unnumbered: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    id: str
+    issued_by: str
+    first_year: int
+    tables: dict[str, TableSpec] = field(default_factory=dict)
+
+    def table(self, key: str) -> TableSpec:
+        return self.tables[key]
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _tuple(data: dict[str, Any], name: str) -> tuple[str, ...]:
+    return tuple(norm_key(s) for s in data.get(name, ()))
+
+
+def _table(key: str, data: dict[str, Any]) -> TableSpec:
+    columns = {
+        c["key"]: ColumnSpec(
+            key=c["key"],
+            label=c["label"],
+            match=_tuple(c, "match"),
+            exact=_tuple(c, "exact"),
+            kind=c.get("kind", "count"),
+            default_unit=c.get("default_unit"),
+            signed=c.get("signed", False),
+        )
+        for c in data["columns"]
+    }
+    all_columns = tuple(columns)
+    rows = {
+        r["key"]: RowSpec(
+            key=r["key"],
+            label=r["label"],
+            columns=tuple(r.get("columns", all_columns)),
+            match=_tuple(r, "match"),
+            exact=_tuple(r, "exact"),
+            numbered=r.get("numbered", False),
+            group=r.get("group"),
+            item=r.get("item"),
+            outcome=r.get("outcome", False),
+            optional=r.get("optional", False),
+            replaces=tuple(r.get("replaces", ())),
+        )
+        for r in data["rows"]
+    }
+    return TableSpec(
+        key=key,
+        section=data["section"],
+        title=data["title"],
+        layout=data["layout"],
+        columns=columns,
+        rows=rows,
+        anchors=_tuple(data, "anchors"),
+        header=_tuple(data, "header"),
+        groups=_tuple(data, "groups"),
+        signature=_tuple(data, "signature"),
+    )
+
+
+@cache
+def load_format(format_id: str) -> FormatSpec:
+    """The spec of a national format, ``"2019"`` or ``"2021"``."""
+    if format_id not in FORMAT_IDS:
+        raise KeyError(f"unknown format {format_id!r}; known: {', '.join(FORMAT_IDS)}")
+    data = _read_toml(f"{format_id}.toml")
+    return FormatSpec(
+        id=data["id"],
+        issued_by=data["issued_by"],
+        first_year=data["first_year"],
+        tables={k: _table(k, v) for k, v in data["tables"].items()},
+    )
+
+
+def all_formats() -> list[FormatSpec]:
+    return [load_format(f) for f in FORMAT_IDS]
+
+
+def format_for_year(year: int | None) -> FormatSpec:
+    """The format in force for a report year (2021 onwards → 2021)."""
+    if year is not None and year < load_format("2021").first_year:
+        return load_format("2019")
+    return load_format("2021")
+
+
+@cache
+def section_specs() -> tuple[SectionSpec, ...]:
+    data = _read_toml("sections.toml")
+    return tuple(
+        SectionSpec(
+            key=s["key"],
+            ordinal=s["ordinal"],
+            title=s["title"],
+            keywords=_tuple(s, "keywords"),
+            titles_unnumbered=_tuple(s, "titles_unnumbered"),
+        )
+        for s in data["sections"]
+    )
+
+
+@cache
+def furniture_markers() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(substrings, prefixes) that mark a line as web-page furniture rather than report text."""
+    data = _read_toml("sections.toml")["furniture"]
+    return _tuple(data, "contains"), _tuple(data, "prefixes")
+
+
+SECTION_KEYS = ("overview", "proactive", "requests", "appeals", "problems", "other")
+
+
+_CN_ORDINALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_HEADING_NUMBER_RE = __import__("re").compile(r"^(?:第)?([一二三四五六七八九十])(?:[、.:：]|部分)")
+MAX_HEADING_CHARS = 40
+
+
+def match_heading(text: str) -> SectionSpec | None:
+    """The section a heading line opens, judged by meaning: its numbering, if any, must be the
+    section's own top-level ordinal (二、 for 主动公开), and its words must name the section.
+    Sub-level numbering ((一), 1.) never opens a section."""
+    k = norm_key(text).lstrip("#").strip()
+    if not k or len(k) > MAX_HEADING_CHARS:
+        return None
+    m = _HEADING_NUMBER_RE.match(k)
+    core = label_core(k)
+    if m:
+        ordinal = _CN_ORDINALS[m.group(1)]
+        for spec in section_specs():
+            if spec.ordinal == ordinal and any(kw in core for kw in spec.keywords):
+                return spec
+        return None
+    if core != k:  # numbered, but not with a top-level Chinese numeral
+        return None
+    for spec in section_specs():
+        if any(core.startswith(t) and len(core) <= len(t) + 6 for t in spec.titles_unnumbered):
+            return spec
+    return None
+
+
+def is_furniture(text: str) -> bool:
+    """A line of the web page around the report (share buttons, site footer, page counters)."""
+    k = norm_key(text)
+    if not k:
+        return False
+    contains, prefixes = furniture_markers()
+    return any(c in k for c in contains) or any(k.startswith(p) for p in prefixes)

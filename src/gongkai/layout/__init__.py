@@ -1,0 +1,119 @@
+"""Layout: rebuild the grids of tables that scrapers flattened into text.
+
+Scrapers flatten a table in several ways: cells joined by `` | `` (seeds 000, 003), by tabs with
+blank leading cells where cells were merged (001, 004), one cell per line (000, 002, 004), or as a
+Markdown pipe table. A *table region* starts at a line carrying one of the formats' table anchors
+(第二十条第…, 信息内容, 本列数据的勾稽关系, 申请人情况, 行政复议 …) and runs over cell-like lines
+until a section heading or a line of prose. Each line of the region becomes a grid row, split on
+its own delimiter, so mixed layouts in one region still work. The grid is marked ``from_text``:
+its blank cells may be leftovers of merged cells, which the tables stage takes into account.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
+from gongkai.formats import all_formats, is_furniture, match_heading
+from gongkai.normalize import key
+
+MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
+_MARKDOWN_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PROSE_END = ("。", "；", ";")
+_DIGIT_RE = re.compile(r"\d")
+
+
+@cache
+def _anchors() -> tuple[str, ...]:
+    found: list[str] = []
+    for spec in all_formats():
+        for table in spec.tables.values():
+            found.extend(a for a in table.anchors if a not in found)
+    return tuple(found)
+
+
+def split_cells(line: str) -> list[str] | None:
+    """The cells of one flattened line, or None for a Markdown rule line (``|---|---|``)."""
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")]
+    if "|" in line:
+        if _MARKDOWN_RULE_RE.match(line):
+            return None
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            stripped = stripped[1:-1]  # Markdown's outer pipes frame the row, they are no cells
+        return [c.strip() for c in stripped.split("|")]
+    return [line.strip()]
+
+
+def _is_prose(cells: list[str]) -> bool:
+    """A line of running text rather than table cells."""
+    longest = max((len(key(c)) for c in cells), default=0)
+    if longest > MAX_CELL_CHARS:
+        return True
+    if len(cells) == 1:
+        text = key(cells[0])
+        return len(text) > 12 and text.endswith(_PROSE_END)
+    return False
+
+
+def _is_anchor(text: str) -> bool:
+    k = key(text)
+    return any(a in k for a in _anchors())
+
+
+def rebuild_tables(doc: Document) -> Document:
+    """Replace runs of flattened-table lines by Table blocks; other blocks pass through."""
+    out: list[Block] = []
+    blocks = doc.blocks
+    table_index = len(doc.tables())
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if not (isinstance(block, Paragraph) and _starts_region(block.text)):
+            out.append(block)
+            i += 1
+            continue
+        j = i
+        rows: list[tuple[Paragraph, list[str]]] = []
+        while j < len(blocks):
+            b = blocks[j]
+            if not isinstance(b, Paragraph):
+                break
+            if j > i and (match_heading(b.text) or is_furniture(b.text)):
+                break
+            cells = split_cells(b.text)
+            if cells is not None and j > i and _is_prose(cells):
+                break
+            if cells is not None and any(cells):
+                rows.append((b, cells))
+            j += 1
+        if not any(_DIGIT_RE.search(c) for _, cells in rows for c in cells):
+            out.append(block)  # an anchor word in a heading-like line, not a table
+            i += 1
+            continue
+        out.append(_grid(rows, table_index))
+        table_index += 1
+        i = j
+    return Document(blocks=out, kind=doc.kind, lines=doc.lines, encoding=doc.encoding, warnings=doc.warnings)
+
+
+def _starts_region(text: str) -> bool:
+    if not text.strip() or match_heading(text):
+        return False
+    cells = split_cells(text)
+    if cells is None or _is_prose(cells):
+        return False
+    return any(_is_anchor(c) for c in cells)
+
+
+def _grid(rows: list[tuple[Paragraph, list[str]]], table_index: int) -> Table:
+    grid = []
+    for r, (para, cells) in enumerate(rows):
+        line = para.loc.line
+        grid.append(
+            tuple(Cell(text, Location(line=line, table=table_index, row=r, cell=c)) for c, text in enumerate(cells))
+        )
+    first_line = rows[0][0].loc.line if rows else None
+    return Table(rows=tuple(grid), loc=Location(line=first_line, table=table_index), from_text=True)

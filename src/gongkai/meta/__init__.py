@@ -1,0 +1,148 @@
+"""Report metadata: agency, report year, dates, region.
+
+The agency and year come from the title (``新乡市卫滨区医疗保障局2021年政府信息公开工作年度报告``),
+else from the closing signature or the first sentence (``2020年,武汉经济技术开发区(汉南区)医疗保障局
+政府信息公开工作…``). ``signed_on`` is the date closing the report; ``published_on`` a 发布日期 line
+of the page. The region is resolved from the agency's name and the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from gongkai.document import Location, Paragraph
+from gongkai.model import Meta, Section
+from gongkai.normalize import fold
+from gongkai.region import resolve_region
+from gongkai.sections import SectionSplit, is_date_line, looks_like_org
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_RE = re.compile(
+    r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
+    r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
+_PUBLISHED_RE = re.compile(
+    r"(?:发布日期|发布时间|发文日期|成文日期|日期)\s*[:：]?\s*(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
+)
+_TITLE_YEAR_RE = re.compile(r"(?P<year>20\d{2})\s*年(?:度)?")
+_PERIOD_RE = re.compile(r"(?:统计期限|统计时限|统计期|统计时间|数据统计)[^。]{0,10}?(?P<year>20\d{2})\s*年\s*1\s*月\s*1\s*日")
+_FIRST_SENTENCE_AGENCY_RE = re.compile(
+    r"^(?:(?:20\d{2})\s*年(?:度)?\s*[,，]?\s*)?(?:我局|本局)?(?P<agency>[^，,。；;：:\s]{2,40}?"
+    r"(?:人民政府办公室|人民政府|委员会|办公室|管理局|局|委|厅|院|署|中心|办事处|管委会|政府))"
+)
+_AGENCY_FROM_TITLE_RE = re.compile(r"^(?:关于)?(?P<agency>.+?)(?:关于)?\s*[(（]?\s*(?:20\d{2})\s*年")
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if len(text) == 4 and all(c in _CN_DIGITS for c in text):  # 二〇二四
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    total = 0
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        total = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10
+        return total + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(text, 0)
+
+
+def parse_date(text: str) -> dt.date | None:
+    m = _DATE_RE.search(fold(text))
+    if not m:
+        return None
+    try:
+        return dt.date(_cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d")))
+    except ValueError:
+        return None
+
+
+def find_title(preamble: list[Paragraph]) -> tuple[str, Location] | None:
+    lines = [p for p in preamble if p.text.strip()]
+    for i, p in enumerate(lines[:8]):
+        text = p.text.strip().lstrip("#").strip()
+        if "报告" in text and ("公开" in text or "年度" in text) and len(text) <= 80:
+            # 004: 西塞山区医疗保障局2023年政府信息公开 / 工作年度报告 — joined with the line before
+            if i > 0 and not _TITLE_YEAR_RE.search(text) and "公开" in lines[i - 1].text and len(lines[i - 1].text) < 50:
+                return lines[i - 1].text.strip() + text, lines[i - 1].loc
+            return text, p.loc
+        if i + 1 < len(lines) and "公开" in text and len(text) < 50:
+            nxt = lines[i + 1].text.strip()
+            if "报告" in nxt and len(nxt) < 30:
+                return text + nxt, p.loc
+    return None
+
+
+def agency_from_title(title: str) -> str | None:
+    t = re.sub(r"\s+", "", title)
+    m = _AGENCY_FROM_TITLE_RE.match(t)
+    if m and len(m.group("agency")) >= 2:
+        return m.group("agency").rstrip("(（")
+    # year first: 2023年XX局政府信息公开工作年度报告
+    m = re.match(r"^(?:20\d{2})\s*年(?:度)?(?P<agency>.+?)政府信息公开", t)
+    if m and len(m.group("agency")) >= 2:
+        return m.group("agency")
+    return None
+
+
+def extract_meta(split: SectionSplit, sections: dict[str, Section]) -> Meta:
+    meta = Meta()
+    title = find_title(split.preamble)
+    if title:
+        meta.title, meta.sources["title"] = title[0], title[1]
+        agency = agency_from_title(title[0])
+        if agency:
+            meta.agency, meta.sources["agency"] = agency, title[1]
+        m = _TITLE_YEAR_RE.search(title[0])
+        if m:
+            meta.year, meta.sources["year"] = int(m.group("year")), title[1]
+
+    # The date closing the report, and the signing agency just above it.
+    for p in split.signature:
+        text = p.text.strip()
+        if is_date_line(text):
+            meta.signed_on = parse_date(text)
+            meta.sources["signed_on"] = p.loc
+        elif meta.agency is None and looks_like_org(text):
+            meta.agency, meta.sources["agency"] = text, p.loc
+
+    overview = sections.get("overview")
+    if meta.agency is None:
+        first_texts = ([overview.text] if overview else []) + [p.text for p in split.preamble]
+        for text in first_texts:
+            first_line = text.strip().split("\n", 1)[0]
+            m = _FIRST_SENTENCE_AGENCY_RE.match(first_line.strip())
+            if m:
+                meta.agency = m.group("agency")
+                if overview and overview.loc:
+                    meta.sources["agency"] = overview.loc
+                break
+
+    if meta.year is None:
+        body = "\n".join(s.text for s in sections.values())
+        m = _PERIOD_RE.search(body)
+        if m:
+            meta.year = int(m.group("year"))
+        elif overview is not None:
+            m = _TITLE_YEAR_RE.search(overview.text)
+            if m:
+                meta.year = int(m.group("year"))
+        if meta.year is None and meta.signed_on is not None:
+            meta.year = meta.signed_on.year - 1
+
+    for p in split.furniture + split.preamble:
+        m = _PUBLISHED_RE.search(fold(p.text))
+        if m:
+            try:
+                meta.published_on = dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+                meta.sources["published_on"] = p.loc
+                break
+            except ValueError:
+                continue
+
+    if meta.agency:
+        context = "\n".join(
+            [p.text for p in split.preamble] + [p.text for p in split.signature] + ([overview.text] if overview else [])
+        )
+        meta.region = resolve_region(meta.agency, context)
+    return meta

@@ -1,0 +1,224 @@
+"""The parsed report: metadata, sections and the three tables under the format's keys.
+
+Every value keeps its raw text and where it was found. ``Report.to_dict()`` is the JSON contract
+of ``gongkai parse --format json`` (see docs/json.md); fields may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from gongkai.document import Document, Location
+from gongkai.region import Region
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One cell of a statistics table."""
+
+    value: Number | None
+    raw: str
+    loc: Location
+    unit: str | None = None  # money: the unit the number is in after conversion ("万元"), when known
+    # Why the value is what it is, when it is not a plain number:
+    #   "blank" (empty cell or ——/-/无), "not_a_number" (text, a percentage, a date),
+    #   "unit_unknown" (money with no unit anywhere), "missing" (no cell for this column),
+    #   "inferred" (recovered from run-together digits, see ``inferred_by``)
+    status: str | None = None
+    inferred_by: str | None = None
+
+    @property
+    def is_number(self) -> bool:
+        return self.value is not None
+
+    def to_cell_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"raw": self.raw}
+        out.update(self.loc.to_dict())
+        if self.unit:
+            out["unit"] = self.unit
+        if self.status:
+            out["status"] = self.status
+        if self.inferred_by:
+            out["inferred_by"] = self.inferred_by
+        return out
+
+
+@dataclass(slots=True)
+class Row:
+    key: str  # the format's row key; for an agency-added row, its label as written
+    label: str  # the label as written ('' when the row was not found)
+    columns: tuple[str, ...]
+    values: dict[str, Value]
+    cells: list[Value]  # every value cell as found, in order, even beyond the format's columns
+    loc: Location
+    found: bool = True
+    extra: bool = False  # a row the format does not know
+    after: str | None = None  # extra rows: the format row they follow
+
+    @property
+    def expected(self) -> int:
+        return len(self.columns)
+
+    @property
+    def irregular(self) -> str | None:
+        """'too_many' / 'too_few' when the row has more or fewer cells than the format's columns."""
+        if not self.found:
+            return None
+        if len(self.cells) > self.expected:
+            return "too_many"
+        if len(self.cells) < self.expected:
+            return "too_few"
+        return None
+
+    def get(self, column: str) -> Number | None:
+        v = self.values.get(column)
+        return v.value if v is not None else None
+
+
+@dataclass(slots=True)
+class TableData:
+    key: str
+    rows: dict[str, Row]  # every row of the format, in order, found or not
+    found: bool
+    extra_rows: list[Row] = field(default_factory=list)
+    loc: Location | None = None
+    header: list[str] = field(default_factory=list)  # head cells as written
+    stray: list[Value] = field(default_factory=list)  # numbers belonging to no row
+    recovered: list[dict[str, Any]] = field(default_factory=list)  # run-together recoveries
+    ambiguous: list[dict[str, Any]] = field(default_factory=list)
+
+    def value(self, row: str, column: str) -> Number | None:
+        r = self.rows.get(row)
+        return r.get(column) if r else None
+
+    def to_values(self) -> dict[str, dict[str, Any]]:
+        return {rk: {ck: _json_number(v.value) for ck, v in r.values.items()} for rk, r in self.rows.items()}
+
+    def to_cells(self) -> dict[str, dict[str, Any]]:
+        return {
+            rk: {ck: v.to_cell_dict() for ck, v in r.values.items()} for rk, r in self.rows.items() if r.found
+        }
+
+
+@dataclass(slots=True)
+class Section:
+    key: str
+    title: str  # as written ('' for a section found without a heading)
+    text: str
+    loc: Location | None = None
+    line_span: tuple[int, int] | None = None  # first and last line, 1-based, when known
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title, "text": self.text}
+        if self.loc is not None:
+            out["loc"] = self.loc.to_dict()
+        return out
+
+
+@dataclass(slots=True)
+class Meta:
+    agency: str | None = None
+    year: int | None = None
+    format: str | None = None
+    signed_on: dt.date | None = None
+    published_on: dt.date | None = None
+    region: Region | None = None
+    title: str | None = None
+    format_evidence: str | None = None  # "table headers" / "report year" / "table rows"
+    sources: dict[str, Location] = field(default_factory=dict)  # meta field → where it was read
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "format": self.format,
+            "signed_on": self.signed_on.isoformat() if self.signed_on else None,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "region": self.region.to_dict() if self.region else None,
+            "title": self.title,
+            "format_evidence": self.format_evidence,
+        }
+
+
+@dataclass(slots=True)
+class Source:
+    path: str
+    sha256: str
+    kind: str  # text / html / docx / pdf
+    size: int
+    encoding: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "size": self.size,
+            "encoding": self.encoding,
+        }
+
+
+@dataclass(slots=True)
+class Report:
+    source: Source
+    meta: Meta
+    sections: dict[str, Section]
+    tables: dict[str, TableData]
+    document: Document
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, key: str) -> TableData | None:
+        return self.tables.get(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: source, meta, sections, tables, plus provenance fields."""
+        return {
+            "source": self.source.to_dict(),
+            "meta": self.meta.to_dict(),
+            "sections": {k: s.to_dict() for k, s in self.sections.items()},
+            "tables": {k: t.to_values() for k, t in self.tables.items() if t.found},
+            "cells": {k: t.to_cells() for k, t in self.tables.items() if t.found},
+            "extra_rows": {
+                k: [_extra_row_dict(r) for r in t.extra_rows] for k, t in self.tables.items() if t.extra_rows
+            },
+            "irregular_rows": [
+                {
+                    "table": t.key,
+                    "row": r.key,
+                    "cells": len(r.cells),
+                    "expected": r.expected,
+                    "raw": [c.raw for c in r.cells],
+                    "loc": r.loc.to_dict(),
+                }
+                for t in self.tables.values()
+                for r in t.rows.values()
+                if r.irregular
+            ],
+            "recovered": {k: t.recovered for k, t in self.tables.items() if t.recovered},
+            "ambiguous": {k: t.ambiguous for k, t in self.tables.items() if t.ambiguous},
+            "notes": self.notes,
+        }
+
+
+def _extra_row_dict(row: Row) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "after": row.after,
+        "values": {ck: _json_number(v.value) for ck, v in row.values.items()},
+        "raw": [c.raw for c in row.cells],
+        "loc": row.loc.to_dict(),
+    }
+
+
+def _json_number(value: Number | None) -> int | float | None:
+    """Decimals go out as JSON numbers; whole amounts as integers (36609, not 36609.0)."""
+    if value is None or isinstance(value, int):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

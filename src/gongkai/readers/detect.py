@@ -1,0 +1,43 @@
+"""Tell the kind of a file from its bytes, never from its name (an .html that is a PDF, a .doc
+that is HTML)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def detect_kind(data: bytes) -> str:
+    """One of ``pdf``, ``docx``, ``html``, ``text``, ``ole`` (legacy Word/WPS binary), ``zip``
+    (an archive that is not a Word document), ``binary``, ``empty``."""
+    if not data.strip():
+        return "empty"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            return "docx" if b"word/" in data[:4096] else "zip"
+        return "docx" if "word/document.xml" in names else "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    lowered = head[:1024].lower()
+    if any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<body", b"<table", b"<meta", b"<div", b"<p")):
+        return "html"
+    if looks_binary(data[:8192]):
+        return "binary"
+    return "text"
+
+
+def looks_binary(sample: bytes) -> bool:
+    """NUL bytes or many control characters: not text in any encoding reports use."""
+    if b"\x00" in sample:
+        # UTF-16 text has NULs too; it starts with a BOM in practice.
+        return not (sample.startswith(b"\xff\xfe") or sample.startswith(b"\xfe\xff"))
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > max(8, len(sample) // 100)

@@ -1,0 +1,113 @@
+"""Tables: grids → the format's keys.
+
+Every Table block of the document is given to one of the three statistics tables — by the section
+it sits in, or by its content when the headings are missing or a table runs over a page break —
+and the blocks of each table are read as one token stream (``tokens``) and mapped onto the rows
+and columns of the format (``mapping``). The format itself is decided here, from the table heads:
+a 2022 report may still print the 2019 columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongkai.document import Document, Table
+from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year, load_format
+from gongkai.model import TableData
+from gongkai.normalize import key, label_core
+from gongkai.tables.mapping import empty_table, map_flat, map_labeled, match_row
+from gongkai.tables.tokens import Token, tokenize
+
+__all__ = ["ExtractedTables", "extract_tables"]
+
+
+@dataclass(slots=True)
+class ExtractedTables:
+    format: FormatSpec
+    format_evidence: str
+    tables: dict[str, TableData]
+    assignment: dict[int, str]  # block index → table key
+
+
+def _content_scores(table: Table) -> dict[str, int]:
+    """How strongly a grid's text says which statistics table it is."""
+    scores = dict.fromkeys(TABLE_KEYS, 0)
+    spec = load_format("2021")
+    spec19 = load_format("2019")
+    for row in table.rows:
+        for cell in row:
+            if cell.merged or not cell.text.strip():
+                continue
+            k = key(cell.text)
+            core = label_core(cell.text)
+            if "第二十条" in k or "信息内容" in k:
+                scores["proactive"] += 2
+            if "勾稽关系" in k or "申请人情况" in k:
+                scores["requests"] += 3
+            if "未经复议" in k or "复议后起诉" in k or core.startswith("结果维持") or core.startswith("结果纠正"):
+                scores["appeals"] += 2
+            for tkey in ("proactive", "requests"):
+                for s in (spec, spec19):
+                    if match_row(s.tables[tkey], k, in_body=True) is not None:
+                        scores[tkey] += 1
+                        break
+    return scores
+
+
+def _classify(table: Table, section: str | None) -> str | None:
+    scores = _content_scores(table)
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0:
+        return section if section in TABLE_KEYS else None
+    if section in TABLE_KEYS and scores[section] * 2 >= scores[best]:  # type: ignore[index]
+        return section
+    return best
+
+
+def _detect_format(proactive_tokens: list[Token], requests_tokens: list[Token], year: int | None) -> tuple[FormatSpec, str]:
+    scores: dict[str, int] = {}
+    keys = [label_core(t.raw) for t in proactive_tokens if t.kind == "text"]
+    for spec in all_formats():
+        sig = spec.tables["proactive"].signature
+        scores[spec.id] = sum(1 for k in keys if any(k.startswith(s) for s in sig))
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if ranked[0][1] > 0 and ranked[0][1] > ranked[1][1]:
+        return load_format(ranked[0][0]), "table_headers"
+    if year is not None:
+        return format_for_year(year), "report_year"
+    sub_rows = load_format("2021").tables["requests"]
+    if any(match_row(sub_rows, t.key, True) is not None and match_row(sub_rows, t.key, True).key.startswith("other_")  # type: ignore[union-attr]
+           and match_row(sub_rows, t.key, True).key != "other_handling"  # type: ignore[union-attr]
+           for t in requests_tokens if t.kind == "text"):
+        return load_format("2021"), "table_rows"
+    return load_format("2021"), "default"
+
+
+def extract_tables(doc: Document, block_sections: list[str | None], year: int | None) -> ExtractedTables:
+    grouped: dict[str, list[tuple[int, Table]]] = {k: [] for k in TABLE_KEYS}
+    assignment: dict[int, str] = {}
+    for index, (block, section) in enumerate(zip(doc.blocks, block_sections, strict=True)):
+        if not isinstance(block, Table):
+            continue
+        tkey = _classify(block, section)
+        if tkey is not None:
+            grouped[tkey].append((index, block))
+            assignment[index] = tkey
+
+    probe = load_format("2021")
+
+    def is_label_for(tkey: str):  # type: ignore[no-untyped-def]
+        return lambda text: any(match_row(s.tables[tkey], key(text), True) is not None for s in (probe, load_format("2019")))
+
+    tokens = {k: tokenize(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
+    fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)
+    tables: dict[str, TableData] = {}
+    for tkey in TABLE_KEYS:
+        spec = fmt.tables[tkey]
+        if not tokens[tkey]:
+            tables[tkey] = empty_table(spec, found=False)
+        elif spec.layout == "flat":
+            tables[tkey] = map_flat(tokens[tkey], spec)
+        else:
+            tables[tkey] = map_labeled(tokens[tkey], spec)
+    return ExtractedTables(fmt, evidence, tables, assignment)

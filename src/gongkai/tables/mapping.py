@@ -1,0 +1,309 @@
+"""Tokens → the format's rows and columns.
+
+Labeled tables (二 and 三): a row label opens a row and the values after it, up to the next
+label, are its cells. Head words and group labels (三、本年度办理结果, （三）不予公开) close the
+current row. Text the format does not know, followed by values, is an agency-added row, kept in
+order as an extra row. A row label split over two lines is joined. Table 四 is one run of fifteen
+values under a two-level head, read in the order of its three groups.
+
+A row with more or fewer values than the format's columns is kept as found: its cells are all
+kept on the row and the values go to the columns in order, so the row is marked and the rules can
+report it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gongkai.document import Location
+from gongkai.formats import ColumnSpec, RowSpec, TableSpec
+from gongkai.model import Number, Row, TableData, Value
+from gongkai.normalize import label_core, leading_numbering
+from gongkai.tables.tokens import Token, parse_value
+
+_TEN_THOUSAND = Decimal(10000)
+
+
+def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
+    core = label_core(token_key)
+    if not core:
+        return None
+    numbered = bool(leading_numbering(token_key))
+    best: RowSpec | None = None
+    best_len = 0
+    for row in spec.rows.values():
+        if core in row.exact and (numbered or in_body or not row.numbered):
+            return row
+        for m in row.match:
+            if core.startswith(m) and len(m) > best_len:
+                best, best_len = row, len(m)
+    return best
+
+
+def _is_group(spec: TableSpec, token_key: str) -> bool:
+    core = label_core(token_key)
+    return bool(core) and any(core.startswith(g) for g in spec.groups)
+
+
+def _column_for_header(spec: TableSpec, token_key: str) -> ColumnSpec | None:
+    for col in spec.columns.values():
+        if col.matches(token_key):
+            return col
+    return None
+
+
+def _is_header(spec: TableSpec, token_key: str) -> bool:
+    core = label_core(token_key).strip("()")
+    if not core:
+        return False
+    for h in spec.header:
+        if len(h) >= 4 and h in core:
+            return True
+        if core == h or (len(core) >= 2 and h.startswith(core)) or (len(h) >= 2 and core.startswith(h) and len(core) <= len(h) + 2):
+            return True
+    return _column_for_header(spec, token_key) is not None
+
+
+def counted_blanks(blanks: list[Token], cells: list[Token], value: Token) -> list[Token]:
+    """The blanks before ``value`` that are empty cells rather than layout leftovers.
+
+    In an exact grid (HTML, Word, PDF) every blank cell is an empty value. In a grid rebuilt from
+    text, only a blank between two values of the same line is: a scraper writes ``1 | | 3`` for an
+    empty cell, while blanks at the ends of a line (``0 |``, ``→0``) or right after a label are
+    what is left of delimiters and merged cells.
+    """
+    if not blanks:
+        return []
+    if value.trusted:
+        return [b for b in blanks if b.trusted]
+    if not cells or cells[-1].row_id != value.row_id:
+        return []
+    return [b for b in blanks if b.row_id == value.row_id]
+
+
+@dataclass(slots=True)
+class _RowBuilder:
+    spec: RowSpec | None  # None for an agency-added row
+    label_tokens: list[Token]
+    columns: tuple[str, ...]
+    after: str | None = None
+    cells: list[Token] = field(default_factory=list)
+    pending_blanks: list[Token] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "".join(t.raw for t in self.label_tokens)
+
+    def add_value(self, tok: Token) -> None:
+        # Blanks between two values are empty cells; blanks right after the label are what is left
+        # of a label cell spanning two columns (001: "(七) 总计→→0…"), except in exact grids.
+        self.cells.extend(counted_blanks(self.pending_blanks, self.cells, tok))
+        self.pending_blanks = []
+        self.cells.append(tok)
+
+    def add_blank(self, tok: Token) -> None:
+        self.pending_blanks.append(tok)
+
+    def finish_blanks(self) -> None:
+        # Trailing empty cells of an exact grid are empty values (a blank 总计 column), up to the
+        # row's width; in rebuilt text grids they are merge leftovers and say nothing.
+        trusted = [b for b in self.pending_blanks if b.trusted]
+        room = len(self.columns) - len(self.cells)
+        if room > 0 and trusted:
+            self.cells.extend(trusted[:room])
+        self.pending_blanks = []
+
+
+@dataclass(slots=True)
+class _Units:
+    """Units named in the table head for money columns (本年收费金额（单位：万元）)."""
+
+    by_column: dict[str, str] = field(default_factory=dict)
+
+    def see_header(self, col: ColumnSpec | None, raw: str) -> None:
+        if col is None or col.kind != "money":
+            return
+        if "万元" in raw:
+            self.by_column[col.key] = "万元"
+        elif "元" in raw:
+            self.by_column[col.key] = "元"
+
+
+def make_value(tok: Token, column: ColumnSpec, head_unit: str | None) -> Value:
+    parsed = parse_value(tok.raw)
+    if parsed.status is not None:
+        return Value(None, tok.raw, tok.loc, status=parsed.status)
+    number = parsed.value
+    assert number is not None
+    if column.kind == "money":
+        unit = parsed.unit or head_unit or column.default_unit
+        if unit == "元":
+            return Value(_normal(number / _TEN_THOUSAND), tok.raw, tok.loc, unit="万元")
+        if unit == "万元":
+            return Value(_normal(number), tok.raw, tok.loc, unit="万元")
+        return Value(_normal(number), tok.raw, tok.loc, status="unit_unknown")
+    return Value(_count(number), tok.raw, tok.loc)
+
+
+def _normal(number: Decimal) -> Number:
+    if number == number.to_integral_value():
+        return int(number)
+    return number.normalize()
+
+
+def _count(number: Decimal) -> Number:
+    # A count that is not whole stays a Decimal so that the rules can say so (B005).
+    return int(number) if number == number.to_integral_value() else number
+
+
+def _missing(loc: Location) -> Value:
+    return Value(None, "", loc, status="missing")
+
+
+def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
+    loc = b.label_tokens[0].loc if b.label_tokens else (b.cells[0].loc if b.cells else Location())
+    columns = b.columns
+    cells: list[Value] = []
+    for i, tok in enumerate(b.cells):
+        col = spec.columns[columns[i]] if i < len(columns) else spec.columns[columns[-1]] if columns else None
+        if col is None:
+            continue
+        if tok.kind == "blank":
+            cells.append(Value(None, "", tok.loc, status="blank"))
+        else:
+            cells.append(make_value(tok, col, units.by_column.get(col.key)))
+    values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
+    key = b.spec.key if b.spec else b.label
+    return Row(
+        key=key,
+        label=b.label,
+        columns=columns,
+        values=values,
+        cells=cells,
+        loc=loc,
+        found=True,
+        extra=b.spec is None,
+        after=b.after,
+    )
+
+
+def empty_table(spec: TableSpec, found: bool = False) -> TableData:
+    return TableData(
+        key=spec.key,
+        rows={
+            k: Row(k, "", r.columns, {c: _missing(Location()) for c in r.columns}, [], Location(), found=False)
+            for k, r in spec.rows.items()
+        },
+        found=found,
+    )
+
+
+def map_labeled(tokens: list[Token], spec: TableSpec) -> TableData:
+    table = empty_table(spec, found=bool(tokens))
+    units = _Units()
+    current: _RowBuilder | None = None
+    last_row_key: str | None = None
+    last_columns: tuple[str, ...] = ()
+    in_body = False
+
+    def close() -> None:
+        nonlocal current, last_row_key, last_columns
+        if current is None:
+            return
+        b, current = current, None
+        b.finish_blanks()
+        if b.spec is not None:
+            if not b.cells and b.spec.optional:
+                return  # （六）其他处理 followed by its sub-rows: the group heading, not the row
+            if table.rows[b.spec.key].found and not b.cells:
+                return  # a label repeated in a page header: keep the first reading
+            table.rows[b.spec.key] = _build_row(b, spec, units)
+            last_row_key, last_columns = b.spec.key, b.columns
+        elif b.cells:
+            table.extra_rows.append(_build_row(b, spec, units))
+
+    for tok in tokens:
+        if tok.kind == "text":
+            k = tok.key
+            row = match_row(spec, k, in_body)
+            if row is not None and not (current is not None and current.spec is row and not current.cells):
+                close()
+                current = _RowBuilder(row, [tok], row.columns, after=last_row_key)
+                in_body = True
+                continue
+            if row is not None and current is not None:
+                current.label_tokens.append(tok)  # the same label again: a split label cell
+                continue
+            if _is_group(spec, k):
+                close()
+                continue
+            col = _column_for_header(spec, k)
+            if col is not None or _is_header(spec, k):
+                close()
+                units.see_header(col, tok.raw)
+                table.header.append(tok.raw)
+                continue
+            if current is not None and not current.cells and not current.pending_blanks:
+                current.label_tokens.append(tok)  # a label split over two lines or cells
+                continue
+            if in_body and (current is None or current.cells):
+                close()
+                # Unknown text after a row: an agency-added row if values follow.
+                current = _RowBuilder(None, [tok], last_columns or _default_columns(spec), after=last_row_key)
+                continue
+            close()
+            table.header.append(tok.raw)
+        elif tok.kind == "value":
+            if current is not None:
+                current.add_value(tok)
+            else:
+                parsed = parse_value(tok.raw)
+                table.stray.append(Value(None if parsed.value is None else _count(parsed.value), tok.raw, tok.loc))
+        else:
+            if current is not None:
+                current.add_blank(tok)
+    close()
+    table.loc = tokens[0].loc if tokens else None
+    return table
+
+
+def _default_columns(spec: TableSpec) -> tuple[str, ...]:
+    first = next(iter(spec.rows.values()))
+    return first.columns
+
+
+def map_flat(tokens: list[Token], spec: TableSpec) -> TableData:
+    """Table 四: the values after the head, in order, fill review, direct suits, suits after review."""
+    table = empty_table(spec, found=bool(tokens))
+    units = _Units()
+    values: list[Token] = []
+    pending: list[Token] = []
+    for tok in tokens:
+        if tok.kind == "text":
+            table.header.append(tok.raw)
+            continue
+        if tok.kind == "blank":
+            pending.append(tok)
+            continue
+        values.extend(counted_blanks(pending, values, tok))
+        pending = []
+        values.append(tok)
+    # trailing blanks of an exact grid are empty cells up to the table's width
+    width = sum(len(r.columns) for r in spec.rows.values())
+    values.extend([b for b in pending if b.trusted][: max(0, width - len(values))])
+
+    row_specs = list(spec.rows.values())
+    pos = 0
+    for i, rspec in enumerate(row_specs):
+        take = len(rspec.columns) if i < len(row_specs) - 1 else max(len(rspec.columns), len(values) - pos)
+        chunk = values[pos : pos + take]
+        pos += take
+        if not chunk:
+            continue
+        b = _RowBuilder(rspec, [], rspec.columns, cells=chunk)
+        row = _build_row(b, spec, units)
+        row.label = rspec.label
+        table.rows[rspec.key] = row
+    table.loc = tokens[0].loc if tokens else None
+    return table
