@@ -59,6 +59,7 @@ class Row:
     found: bool = True
     extra: bool = False  # a row the format does not know
     after: str | None = None  # extra rows: the format row they follow
+    optional: bool = False  # a variant row of the format (2019's single 其他处理 in a 2021 report)
 
     @property
     def expected(self) -> int:

@@ -61,6 +61,7 @@ _EXTRA_FOLDS = str.maketrans(
 _SPACE_RE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Unicode look-alikes folded, traditional to simplified; spacing kept."""
     text = unicodedata.normalize("NFKC", text)

@@ -31,7 +31,9 @@ def parse_bytes(data: bytes, path: str = "") -> Report:
     meta.format = extracted.format.id
     meta.format_evidence = extracted.format_evidence
     tables = extracted.tables
-    evidence = len(split.sections) + sum(1 for t in tables.values() if t.found and any(r.found for r in t.rows.values()))
+    evidence = len(split.sections) + sum(
+        1 for t in tables.values() if t.found and any(r.found for r in t.rows.values())
+    )
     if evidence < REQUIRED_EVIDENCE:
         raise ReadError(
             "not_a_report",
@@ -46,7 +48,14 @@ def parse_bytes(data: bytes, path: str = "") -> Report:
         size=len(data),
         encoding=doc.encoding,
     )
-    return Report(source=source, meta=meta, sections=split.sections, tables=tables, document=doc, notes=list(doc.warnings))
+    return Report(
+        source=source,
+        meta=meta,
+        sections=split.sections,
+        tables=tables,
+        document=doc,
+        notes=list(doc.warnings),
+    )
 
 
 def parse_path(path: str | Path) -> Report:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -206,6 +206,7 @@ _HEADING_NUMBER_RE = __import__("re").compile(r"^(?:第)?([一二三四五六七
 MAX_HEADING_CHARS = 40
 
 
+@lru_cache(maxsize=65536)
 def match_heading(text: str) -> SectionSpec | None:
     """The section a heading line opens, judged by meaning: its numbering, if any, must be the
     section's own top-level ordinal (二、 for 主动公开), and its words must name the section.
@@ -229,6 +230,7 @@ def match_heading(text: str) -> SectionSpec | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def is_furniture(text: str) -> bool:
     """A line of the web page around the report (share buttons, site footer, page counters)."""
     k = norm_key(text)

@@ -17,7 +17,20 @@ from gongkai.normalize import fold
 from gongkai.region import resolve_region
 from gongkai.sections import SectionSplit, is_date_line, looks_like_org
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _DATE_RE = re.compile(
     r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
     r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
@@ -26,7 +39,9 @@ _PUBLISHED_RE = re.compile(
     r"(?:发布日期|发布时间|发文日期|成文日期|日期)\s*[:：]?\s*(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
 )
 _TITLE_YEAR_RE = re.compile(r"(?P<year>20\d{2})\s*年(?:度)?")
-_PERIOD_RE = re.compile(r"(?:统计期限|统计时限|统计期|统计时间|数据统计)[^。]{0,10}?(?P<year>20\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD_RE = re.compile(
+    r"(?:统计期限|统计时限|统计期|统计时间|数据统计)[^。]{0,10}?(?P<year>20\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
 _FIRST_SENTENCE_AGENCY_RE = re.compile(
     r"^(?:(?:20\d{2})\s*年(?:度)?\s*[,，]?\s*)?(?:我局|本局)?(?P<agency>[^，,。；;：:\s]{2,40}?"
     r"(?:人民政府办公室|人民政府|委员会|办公室|管理局|局|委|厅|院|署|中心|办事处|管委会|政府))"
@@ -63,7 +78,12 @@ def find_title(preamble: list[Paragraph]) -> tuple[str, Location] | None:
         text = p.text.strip().lstrip("#").strip()
         if "报告" in text and ("公开" in text or "年度" in text) and len(text) <= 80:
             # 004: 西塞山区医疗保障局2023年政府信息公开 / 工作年度报告 — joined with the line before
-            if i > 0 and not _TITLE_YEAR_RE.search(text) and "公开" in lines[i - 1].text and len(lines[i - 1].text) < 50:
+            if (
+                i > 0
+                and not _TITLE_YEAR_RE.search(text)
+                and "公开" in lines[i - 1].text
+                and len(lines[i - 1].text) < 50
+            ):
                 return lines[i - 1].text.strip() + text, lines[i - 1].loc
             return text, p.loc
         if i + 1 < len(lines) and "公开" in text and len(text) < 50:

@@ -43,11 +43,11 @@ def read_bytes(data: bytes, path: str = "") -> Document:
     """Read one file's bytes into a Document, or raise ReadError naming the file."""
     try:
         if len(data) > MAX_BYTES:
+            size, limit = len(data) // (1024 * 1024), MAX_BYTES // (1024 * 1024)
             raise ReadError(
                 "too_large",
-                f"文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）：请确认这是一份年度报告。",
-                f"File too large ({len(data) // (1024 * 1024)} MB, limit {MAX_BYTES // (1024 * 1024)} MB): "
-                "check that it is an annual report.",
+                f"文件过大（{size} MB，上限 {limit} MB）：请确认这是一份年度报告。",
+                f"File too large ({size} MB, limit {limit} MB): check that it is an annual report.",
             )
         kind = detect_kind(data)
         if kind == "empty":

@@ -17,7 +17,11 @@ from gongkai.readers.errors import ReadError
 def decode(data: bytes) -> tuple[str, str]:
     """Decode report text: BOMs, then UTF-8, then GB18030 (a superset of GBK/GB2312, what
     Chinese government sites serve), then whatever charset-normalizer finds."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc), enc
     try:
@@ -43,8 +47,11 @@ def decode(data: bytes) -> tuple[str, str]:
 def _mostly_cjk_or_ascii(text: str) -> bool:
     if not text:
         return True
-    good = sum(1 for ch in text if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-               or "\uff00" <= ch <= "\uffef")
+    good = sum(
+        1
+        for ch in text
+        if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+    )
     return good / len(text) > 0.9
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from gongkai.document import Block, Document, Location, Paragraph, Table
-from gongkai.formats import is_furniture, match_heading
+from gongkai.formats import SectionSpec, is_furniture, match_heading
 from gongkai.model import Section
 from gongkai.normalize import key
 
@@ -21,8 +21,30 @@ _INLINE_HEADING_RE = re.compile(r"^(.{3,40}?)[:：。]\s*(.+)$")
 _DATE_LINE_RE = re.compile(
     r"^\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$"
 )
-_ORG_SUFFIXES = ("局", "委员会", "委", "办公室", "政府", "厅", "院", "署", "中心", "办", "所", "站", "队", "会",
-                 "处", "馆", "社", "街道", "镇", "乡", "部", "司")
+_ORG_SUFFIXES = (
+    "局",
+    "委员会",
+    "委",
+    "办公室",
+    "政府",
+    "厅",
+    "院",
+    "署",
+    "中心",
+    "办",
+    "所",
+    "站",
+    "队",
+    "会",
+    "处",
+    "馆",
+    "社",
+    "街道",
+    "镇",
+    "乡",
+    "部",
+    "司",
+)
 
 
 @dataclass(slots=True)
@@ -88,7 +110,7 @@ def split_sections(doc: Document) -> SectionSplit:
     return SectionSplit(sections, block_sections, preamble, furniture, signature)
 
 
-def _heading(text: str):  # type: ignore[no-untyped-def]
+def _heading(text: str) -> tuple[SectionSpec | None, str | None]:
     """(section spec, rest of the line) for a heading line, also ``一、总体情况：2023年…``."""
     if not text:
         return None, None

@@ -9,6 +9,7 @@ a 2022 report may still print the 2019 columns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gongkai.document import Document, Table
@@ -59,12 +60,14 @@ def _classify(table: Table, section: str | None) -> str | None:
     best = max(scores, key=lambda k: scores[k])
     if scores[best] == 0:
         return section if section in TABLE_KEYS else None
-    if section in TABLE_KEYS and scores[section] * 2 >= scores[best]:  # type: ignore[index]
+    if section is not None and section in TABLE_KEYS and scores[section] * 2 >= scores[best]:
         return section
     return best
 
 
-def _detect_format(proactive_tokens: list[Token], requests_tokens: list[Token], year: int | None) -> tuple[FormatSpec, str]:
+def _detect_format(
+    proactive_tokens: list[Token], requests_tokens: list[Token], year: int | None
+) -> tuple[FormatSpec, str]:
     scores: dict[str, int] = {}
     keys = [label_core(t.raw) for t in proactive_tokens if t.kind == "text"]
     for spec in all_formats():
@@ -75,11 +78,12 @@ def _detect_format(proactive_tokens: list[Token], requests_tokens: list[Token], 
         return load_format(ranked[0][0]), "table_headers"
     if year is not None:
         return format_for_year(year), "report_year"
-    sub_rows = load_format("2021").tables["requests"]
-    if any(match_row(sub_rows, t.key, True) is not None and match_row(sub_rows, t.key, True).key.startswith("other_")  # type: ignore[union-attr]
-           and match_row(sub_rows, t.key, True).key != "other_handling"  # type: ignore[union-attr]
-           for t in requests_tokens if t.kind == "text"):
-        return load_format("2021"), "table_rows"
+    requests_2021 = load_format("2021").tables["requests"]
+    sub_rows = {"other_no_correction", "other_unpaid_fee", "other_other"}
+    for t in requests_tokens:
+        row = match_row(requests_2021, t.key, True) if t.kind == "text" else None
+        if row is not None and row.key in sub_rows:
+            return load_format("2021"), "table_rows"
     return load_format("2021"), "default"
 
 
@@ -96,8 +100,9 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
 
     probe = load_format("2021")
 
-    def is_label_for(tkey: str):  # type: ignore[no-untyped-def]
-        return lambda text: any(match_row(s.tables[tkey], key(text), True) is not None for s in (probe, load_format("2019")))
+    def is_label_for(tkey: str) -> Callable[[str], bool]:
+        specs = (probe, load_format("2019"))
+        return lambda text: any(match_row(s.tables[tkey], key(text), True) is not None for s in specs)
 
     tokens = {k: tokenize(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
     fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)

@@ -25,7 +25,24 @@ from gongkai.tables.tokens import Token, parse_value
 _TEN_THOUSAND = Decimal(10000)
 
 
+_MATCH_CACHE: dict[tuple[int, str, bool], RowSpec | None] = {}
+
+
 def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
+    """The format row a label names, or None. Specs are loaded once, so their id is a stable key."""
+    cache_key = (id(spec), token_key, in_body)
+    try:
+        return _MATCH_CACHE[cache_key]
+    except KeyError:
+        pass
+    if len(_MATCH_CACHE) > 100_000:
+        _MATCH_CACHE.clear()
+    found = _match_row(spec, token_key, in_body)
+    _MATCH_CACHE[cache_key] = found
+    return found
+
+
+def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
     core = label_core(token_key)
     if not core:
         return None
@@ -185,6 +202,7 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
         found=True,
         extra=b.spec is None,
         after=b.after,
+        optional=b.spec.optional if b.spec else False,
     )
 
 
@@ -192,7 +210,10 @@ def empty_table(spec: TableSpec, found: bool = False) -> TableData:
     return TableData(
         key=spec.key,
         rows={
-            k: Row(k, "", r.columns, {c: _missing(Location()) for c in r.columns}, [], Location(), found=False)
+            k: Row(
+                k, "", r.columns, {c: _missing(Location()) for c in r.columns}, [], Location(), found=False,
+                optional=r.optional,
+            )
             for k, r in spec.rows.items()
         },
         found=found,

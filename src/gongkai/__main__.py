@@ -1,0 +1,3 @@
+from gongkai.views.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Views over parsed reports: the command line, the web app and exports."""
