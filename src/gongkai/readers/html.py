@@ -468,4 +468,11 @@ def read(data: bytes) -> Document:
     body = root.find("body")
     _walk(body if body is not None else root, out)
     out.flush()
+    if not out.blocks:
+        raise ReadError(
+            "empty",
+            "网页中没有文字：正文可能是图片，或由脚本另行加载。请提供报告正文的网页、Word 或 PDF 文件。",
+            "The web page holds no text: its content may be an image or loaded by a script. Provide the "
+            "report's own page, a Word file or a PDF.",
+        )
     return Document(blocks=out.blocks, kind="html", lines=out.lines, encoding=encoding)
