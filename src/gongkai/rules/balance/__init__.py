@@ -1,0 +1,1 @@
+"""B: balance rules — the sums the national format prints or implies."""

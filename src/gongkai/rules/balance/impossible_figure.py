@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import ClassVar
+
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name, number_text
+
+
+class ImpossibleFigure(Rule):
+    """## What it does
+    Flags a figure no count can have: a negative number in any column (except the 2019 format's
+    本年增/减, which is signed: 减用负值表示), or a count that is not a whole number (2.5 applications).
+    Money columns (收费金额, 采购总金额) may have decimals but may not be negative.
+
+    ## Why is this bad?
+    Applications, cases, documents and decisions are counted one by one. A fraction or a negative
+    count is a typing error (a stray decimal point or minus sign) or a value pasted into the
+    wrong column.
+
+    ## Example
+    ```
+    行政许可 | 1.5
+    ```
+    本年处理决定数量 = 1.5 is not a whole number.
+
+    ## Severity
+    Error.
+    """
+
+    code: ClassVar[str] = "B005"
+    name: ClassVar[str] = "impossible-figure"
+    severity: ClassVar[Severity] = "error"
+    title_zh: ClassVar[str] = "不可能的数值：负数，或不是整数的件数"
+    title_en: ClassVar[str] = "Impossible figure: a negative number, or a count that is not whole"
+    template_zh: ClassVar[str] = "{cell}为负数（{value}），此项不能为负。"
+    template_en: ClassVar[str] = "{cell_en} is negative ({value}); it cannot be."
+    variants: ClassVar[dict[str, tuple[str, str]]] = {
+        "fraction": (
+            "{cell}为{value}，件数应为整数。",
+            "{cell_en} is {value}; a count must be a whole number.",
+        ),
+    }
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for spec, table in ctx.readable_tables():
+            for row in [*table.rows.values(), *table.extra_rows]:
+                if not row.found:
+                    continue
+                for column, value in row.values.items():
+                    if value.value is None or column not in spec.columns:
+                        continue
+                    col = spec.columns[column]
+                    zh, en = cell_name(spec, row, column)
+                    figures = {column: value.value, "raw": value.raw}
+                    if value.value < 0 and not col.signed:
+                        yield self.finding(
+                            Place.of_cell(spec, row, column),
+                            figures=figures,
+                            cell=zh,
+                            cell_en=en,
+                            value=value.raw.strip() or number_text(value.value),
+                        )
+                    elif col.kind == "count" and isinstance(value.value, Decimal):
+                        yield self.finding(
+                            Place.of_cell(spec, row, column),
+                            figures=figures,
+                            variant="fraction",
+                            cell=zh,
+                            cell_en=en,
+                            value=value.raw.strip() or number_text(value.value),
+                        )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from gongkai.rules.balance.sums import EquationRule
+from gongkai.rules.base import Severity
+
+
+class RequestsOutcomeTotal(EquationRule):
+    """## What it does
+    Checks, for every column of table 三, that （七）总计 equals the sum of all outcome rows, from
+    （一）予以公开 to the last （六）其他处理 row.
+
+    A 2021-format report that keeps the 2019 single （六）其他处理 row sums that row; the three
+    2021 sub-rows it replaces are then absent and are not operands.
+
+    ## Why is this bad?
+    （七）总计 is the total of the outcomes by definition; a difference means an outcome was left
+    out, counted twice, or mistyped.
+
+    ## Example
+    ```
+    （一）予以公开 | 5 | … | 5
+    （二）部分公开… | 1 | … | 1
+    1.本机关不掌握相关政府信息 | 2 | … | 2
+    （七）总计 | 9 | … | 9
+    ```
+    All other outcome rows are 0: （一）至（六）各项之和 = 5+1+2 = 8, but （七）总计 = 9.
+
+    ## Severity
+    Error.
+    """
+
+    code: ClassVar[str] = "B003"
+    name: ClassVar[str] = "requests-outcome-total"
+    severity: ClassVar[Severity] = "error"
+    skip_zeros: ClassVar[bool] = True
+    title_zh: ClassVar[str] = "表三某列（七）总计不等于各项办理结果之和"
+    title_en: ClassVar[str] = "A column of table 3 whose total is not the sum of the outcome rows"
+    template_zh: ClassVar[str] = "表三{subject}：（七）总计 = {lhs}，（一）至（六）各项办理结果之和 = {rhs}。"
+    template_en: ClassVar[str] = "Table 3 {subject_en}: total = {lhs}, sum of the outcome rows = {rhs}."

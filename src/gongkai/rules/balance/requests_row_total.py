@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from gongkai.rules.balance.sums import EquationRule
+from gongkai.rules.base import Severity
+
+
+class RequestsRowTotal(EquationRule):
+    """## What it does
+    Checks, for every row of table 三, that the 总计 column equals the sum of the six applicant
+    columns: 自然人 plus the five kinds of 法人或其他组织 (商业企业, 科研机构, 社会公益组织,
+    法律服务机构, 其他).
+
+    ## Why is this bad?
+    总计 is the total over applicants by definition. A total that differs from its parts means
+    one of the figures was mistyped or a column was shifted.
+
+    ## Example
+    ```
+    一、本年新收政府信息公开申请数量 | 12 | 3 | 0 | 0 | 0 | 0 | 16
+    ```
+    总计 = 16, but 12+3+0+0+0+0 = 15.
+
+    Use instead: `… | 12 | 3 | 0 | 0 | 0 | 0 | 15`.
+
+    ## Severity
+    Error.
+    """
+
+    code: ClassVar[str] = "B002"
+    name: ClassVar[str] = "requests-row-total"
+    severity: ClassVar[Severity] = "error"
+    title_zh: ClassVar[str] = "表三某行“总计”不等于六类申请人之和"
+    title_en: ClassVar[str] = "A row of table 3 whose total is not the sum of the six applicant columns"
+    template_zh: ClassVar[str] = "表三{subject}：总计 = {lhs}，六类申请人之和 = {rhs}。"
+    template_en: ClassVar[str] = "Table 3 {subject_en}: total = {lhs}, sum of the six applicant columns = {rhs}."

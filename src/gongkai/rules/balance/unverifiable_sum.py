@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from gongkai.rules.balance.sums import relations
+from gongkai.rules.base import Context, Finding, Rule, Severity
+
+
+class UnverifiableSum(Rule):
+    """## What it does
+    Notes each equation of B001–B004 that cannot be checked because one of its cells has no
+    value: a blank cell, `——`, `/`, `无`, a cell missing from a short row (F005), a row missing
+    from the table (F003) or text where a number should be (F006).
+
+    ## Why is this bad?
+    A blank is not zero. Treating it as zero would report imbalances that are not there, or hide
+    real ones; so the sum is left unverified and this note says so, naming the empty cells, for a
+    reviewer to decide.
+
+    ## Example
+    ```
+    5.属于三类内部事务信息 | 0 | 0 | 0 | 0 | 0 | 0 |
+    ```
+    The 总计 cell of this row is missing: 总计 = 六类申请人之和 cannot be verified for the row,
+    nor （七）总计 = 各项之和 for the 总计 column.
+
+    ## Severity
+    Info: nothing is known to be wrong, only unchecked.
+    """
+
+    code: ClassVar[str] = "B006"
+    name: ClassVar[str] = "unverifiable-sum"
+    severity: ClassVar[Severity] = "info"
+    title_zh: ClassVar[str] = "有空值，无法核对此项勾稽关系"
+    title_en: ClassVar[str] = "A sum that cannot be verified because a cell has no value"
+    template_zh: ClassVar[str] = "无法核对（{rule}）{table}{subject}：{lhs_name} 与 {rhs_name}，因{cells}没有数值。"
+    template_en: ClassVar[str] = (
+        "Cannot verify ({rule}) {table_en} {subject_en}: {lhs_en} vs {rhs_en}; no value in {cells_en}."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for rel in relations(ctx):
+            nulls = rel.nulls
+            if not nulls:
+                continue
+            cells_zh = "、".join(
+                f"「{o.row.label or rel.spec.rows[o.row.key].label}」{rel.spec.columns[o.column].label}" for o in nulls
+            )
+            cells_en = ", ".join(f"{o.row.key}.{o.column}" for o in nulls)
+            figures = rel.operand_figures()
+            table_zh = "表三" if rel.spec.key == "requests" else "表四"
+            table_en = "table 3" if rel.spec.key == "requests" else "table 4"
+            yield self.finding(
+                rel.place,
+                figures={"rule": rel.code, **figures},
+                rule=rel.code,
+                table=table_zh,
+                table_en=table_en,
+                subject=rel.subject_zh,
+                subject_en=rel.subject_en,
+                lhs_name=rel.lhs_zh,
+                rhs_name=rel.rhs_zh,
+                lhs_en=rel.lhs_en,
+                rhs_en=rel.rhs_en,
+                cells=cells_zh,
+                cells_en=cells_en,
+            )

@@ -1,0 +1,433 @@
+"""Findings, places and rules: the catalogue lives on the rule classes.
+
+A :class:`Rule` declares everything the catalogue, the docs and ``--select`` need as class
+attributes (code, kebab name, default severity, titles, message templates, options) and a
+docstring with ``## What it does`` / ``## Why is this bad?`` / ``## Example``. Its ``check`` yields
+:class:`Finding` objects built through :meth:`Rule.finding` at a :class:`Place`, and a place is
+only ever made from the parsed objects (a ``Value``, a ``Row``, a ``Section``, a meta field), so
+locations are never typed by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from gongkai.document import Location
+from gongkai.formats import SECTION_KEYS, FormatSpec, TableSpec, format_for_year, load_format, section_specs
+from gongkai.model import Number, Report, Row, TableData, Value
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+# Family letter → (Chinese name, English name). Y is reserved for year-over-year rules.
+FAMILIES: dict[str, tuple[str, str]] = {
+    "F": ("格式", "format"),
+    "B": ("勾稽", "balance"),
+    "T": ("时限", "time"),
+    "N": ("文字与数据", "narrative"),
+    "Y": ("同比", "year-over-year"),
+}
+
+TABLE_NAMES: dict[str, tuple[str, str]] = {
+    "proactive": ("表二", "table 2"),
+    "requests": ("表三", "table 3"),
+    "appeals": ("表四", "table 4"),
+}
+
+META_FIELDS: dict[str, tuple[str, str]] = {
+    "agency": ("机关名称", "agency"),
+    "year": ("报告年度", "report year"),
+    "region": ("所属地区", "region"),
+    "signed_on": ("成文日期", "signing date"),
+    "published_on": ("发布日期", "publication date"),
+    "title": ("标题", "title"),
+}
+
+Figure = int | float | str
+
+
+def number_text(value: Number | None) -> str:
+    """A figure as a reviewer writes it: 12, 3.5, 空 for no value."""
+    if value is None:
+        return "空"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def json_figure(value: Any) -> Figure | None:
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Places
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a finding points. Build with the class methods, never by hand."""
+
+    section: str | None = None
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    loc: Location = field(default_factory=Location)
+    order: tuple[Any, ...] = ()
+
+    @classmethod
+    def report(cls, loc: Location | None = None) -> Place:
+        """The report as a whole (meta data, dates)."""
+        return cls(loc=loc or Location(), order=(0, 0, 0, 0, _line(loc)))
+
+    @classmethod
+    def meta(cls, report: Report, name: str) -> Place:
+        """A meta field, at the place it was read from when known."""
+        return cls.report(report.meta.sources.get(name))
+
+    @classmethod
+    def of_section(cls, report: Report, key: str, loc: Location | None = None) -> Place:
+        section = report.sections.get(key)
+        where = loc or (section.loc if section is not None and section.loc is not None else Location())
+        return cls(section=key, loc=where, order=(_section_ordinal(key), 0, 0, 0, _line(where)))
+
+    @classmethod
+    def of_table(
+        cls, spec: TableSpec, table: TableData, column: str | None = None, loc: Location | None = None
+    ) -> Place:
+        where = loc or table.loc or Location()
+        col_index = _index(spec.columns, column)
+        return cls(
+            section=spec.section,
+            table=spec.key,
+            column=column,
+            loc=where,
+            order=(_section_ordinal(spec.section), 1, -1, col_index, _line(where)),
+        )
+
+    @classmethod
+    def of_row(cls, spec: TableSpec, row: Row, loc: Location | None = None) -> Place:
+        where = loc or row.loc
+        return cls(
+            section=spec.section,
+            table=spec.key,
+            row=row.key,
+            loc=where,
+            order=(_section_ordinal(spec.section), 2, _row_index(spec, row), -1, _line(where)),
+        )
+
+    @classmethod
+    def of_cell(cls, spec: TableSpec, row: Row, column: str, value: Value | None = None) -> Place:
+        """A cell: its value's own location, else the row's."""
+        v = value if value is not None else row.values.get(column)
+        where = v.loc if v is not None and _has_place(v.loc) else row.loc
+        return cls(
+            section=spec.section,
+            table=spec.key,
+            row=row.key,
+            column=column,
+            loc=where,
+            order=(
+                _section_ordinal(spec.section),
+                2,
+                _row_index(spec, row),
+                _index(spec.columns, column),
+                _line(where),
+            ),
+        )
+
+    @classmethod
+    def of_value(cls, spec: TableSpec, value: Value, row: str | None = None, column: str | None = None) -> Place:
+        """A value that belongs to no row of the format (a stray number)."""
+        return cls(
+            section=spec.section,
+            table=spec.key,
+            row=row,
+            column=column,
+            loc=value.loc,
+            order=(_section_ordinal(spec.section), 1, -1, -1, _line(value.loc)),
+        )
+
+
+def _has_place(loc: Location) -> bool:
+    return loc.line is not None or loc.table is not None or loc.page is not None
+
+
+def _line(loc: Location | None) -> int:
+    return loc.line if loc is not None and loc.line is not None else 0
+
+
+def _section_ordinal(key: str | None) -> int:
+    return SECTION_KEYS.index(key) + 1 if key in SECTION_KEYS else 0
+
+
+def _index(keys: Mapping[str, Any], key: str | None) -> int:
+    if key is None:
+        return -1
+    for i, k in enumerate(keys):
+        if k == key:
+            return i
+    return len(keys)
+
+
+def _row_index(spec: TableSpec, row: Row) -> float:
+    if row.key in spec.rows:
+        return float(_index(spec.rows, row.key))
+    # an agency-added row sits after the format row it follows
+    return _index(spec.rows, row.after) + 0.5 if row.after else -0.5
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in one report. ``to_dict()`` is the public contract (store, web, JSON)."""
+
+    code: str
+    severity: Severity
+    message: str  # Chinese
+    message_en: str
+    section: str | None = None
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    line: int | None = None
+    page: int | None = None
+    figures: dict[str, Any] = field(default_factory=dict)  # name → number or expression string
+    note: str | None = None
+    order: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "message_en": self.message_en,
+            "section": self.section,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "line": self.line,
+            "page": self.page,
+            "figures": {k: json_figure(v) for k, v in self.figures.items()},
+            "note": self.note,
+        }
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (*self.order, self.code, self.message)
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A setting a rule reads from ``[tool.gongkai.options]``."""
+
+    name: str  # kebab-case, the key in the config file
+    default: Any
+    type: type
+    doc: str
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule sees: the report, the format its tables were read with, and the options."""
+
+    report: Report
+    format: FormatSpec
+    options: Mapping[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # work shared by rules (the sums, the claims)
+
+    @classmethod
+    def for_report(cls, report: Report, options: Mapping[str, Any] | None = None) -> Context:
+        fmt = load_format(report.meta.format) if report.meta.format else format_for_year(report.meta.year)
+        return cls(report, fmt, options or {})
+
+    def option(self, rule: type[Rule] | Rule, name: str) -> Any:
+        if name in self.options:
+            return self.options[name]
+        for opt in rule.options:
+            if opt.name == name:
+                return opt.default
+        raise KeyError(name)
+
+    def table(self, key: str) -> tuple[TableSpec, TableData]:
+        return self.format.tables[key], self.report.tables[key]
+
+    def readable(self, key: str) -> bool:
+        """True when the table was found and at least one of its rows has a number."""
+        table = self.report.tables.get(key)
+        if table is None or not table.found:
+            return False
+        return any(r.found and any(v.value is not None for v in r.values.values()) for r in table.rows.values())
+
+    def readable_tables(self) -> Iterator[tuple[TableSpec, TableData]]:
+        for key in self.format.tables:
+            if self.readable(key):
+                yield self.table(key)
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the ClassVars and implement ``check``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case
+    severity: ClassVar[Severity] = "error"
+    title_zh: ClassVar[str]
+    title_en: ClassVar[str]
+    template_zh: ClassVar[str]
+    template_en: ClassVar[str]
+    # Further messages of the same rule, by variant name: (zh, en) templates.
+    variants: ClassVar[dict[str, tuple[str, str]]] = {}
+    options: ClassVar[tuple[Option, ...]] = ()
+    status: ClassVar[str] = "stable"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.code[0]
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first paragraph of ``## What it does``, on one line."""
+        text = cls.doc()
+        if "## What it does" in text:
+            body = text.split("## What it does", 1)[1].split("##", 1)[0].strip()
+            return " ".join(body.split("\n\n", 1)[0].split())
+        return cls.title_en
+
+    def finding(
+        self,
+        place: Place,
+        *,
+        figures: Mapping[str, Any] | None = None,
+        note: str | None = None,
+        variant: str | None = None,
+        **fields: Any,
+    ) -> Finding:
+        zh, en = self.variants[variant] if variant else (self.template_zh, self.template_en)
+        message_en = en.format(**fields)
+        return Finding(
+            code=self.code,
+            severity=self.severity,
+            message=zh.format(**fields),
+            message_en=message_en[:1].upper() + message_en[1:],
+            section=place.section,
+            table=place.table,
+            row=place.row,
+            column=place.column,
+            line=place.loc.line,
+            page=place.loc.page,
+            figures=dict(figures or {}),
+            note=note,
+            order=place.order,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Names for messages
+
+
+def section_title(key: str) -> str:
+    for s in section_specs():
+        if s.key == key:
+            return s.title
+    return key
+
+
+def row_label(spec: TableSpec, row: Row | str) -> str:
+    key = row if isinstance(row, str) else row.key
+    if key in spec.rows:
+        return spec.rows[key].label
+    return row.label if isinstance(row, Row) else key
+
+
+def column_label(spec: TableSpec, column: str) -> str:
+    col = spec.columns.get(column)
+    return col.label if col is not None else column
+
+
+def cell_name(spec: TableSpec, row: Row | str, column: str | None = None) -> tuple[str, str]:
+    """(zh, en) names of a row or cell: 表三「一、本年新收政府信息公开申请数量」「总计」."""
+    key = row if isinstance(row, str) else row.key
+    tzh, ten = TABLE_NAMES.get(spec.key, (spec.key, spec.key))
+    zh = f"{tzh}「{row_label(spec, row)}」"
+    en = f"{ten} row {key}"
+    if column is not None:
+        zh += f"「{column_label(spec, column)}」"
+        en += f", column {column}"
+    return zh, en
+
+
+def locate(report: Report, snippet: str, section: str | None = None) -> Location | None:
+    """Where a piece of section text was read: the first paragraph containing *snippet*, looked
+    for within the section's lines first. Text found nowhere gives the section's heading."""
+    snippet = snippet.strip()
+    sec = report.sections.get(section) if section else None
+    span = sec.line_span if sec is not None else None
+    fallback: Location | None = None
+    if snippet:
+        for p in report.document.paragraphs():
+            if snippet not in p.text:
+                continue
+            line = p.loc.line
+            if span is None or line is None or span[0] <= line <= span[1]:
+                return p.loc
+            fallback = fallback or p.loc
+    if fallback is not None:
+        return fallback
+    return sec.loc if sec is not None else None
+
+
+def describe_place(finding: Finding, format_id: str | None = None, lang: str = "zh") -> str:
+    """A finding's place for people: ``表三「一、本年新收政府信息公开申请数量」「总计」 第51行`` /
+    ``table 3 row new, column total, line 51``. Labels come from the report's format."""
+    en = lang == "en"
+    parts: list[str] = []
+    if finding.table is not None:
+        fmt = load_format(format_id) if format_id else load_format("2021")
+        spec = fmt.tables.get(finding.table)
+        zh_t, en_t = TABLE_NAMES.get(finding.table, (finding.table, finding.table))
+        if en:
+            text = en_t
+            if finding.row:
+                text += f" row {finding.row}"
+            if finding.column:
+                text += f"{',' if finding.row else ''} column {finding.column}"
+        else:
+            text = zh_t
+            if finding.row:
+                text += f"「{row_label(spec, finding.row) if spec else finding.row}」"
+            if finding.column:
+                label = column_label(spec, finding.column) if spec else finding.column
+                text += f"「{label}」" + ("" if finding.row else "列")
+        parts.append(text)
+    elif finding.section is not None:
+        parts.append(f"section {finding.section}" if en else section_title(finding.section))
+    else:
+        parts.append("report" if en else "全文")
+    if finding.page is not None:
+        parts.append(f"page {finding.page}" if en else f"第{finding.page}页")
+    if finding.line is not None:
+        parts.append(f"line {finding.line}" if en else f"第{finding.line}行")
+    return ", ".join(parts) if en else " ".join(parts)
