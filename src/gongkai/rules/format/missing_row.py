@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from gongkai.rules.balance.sums import exempt_rows
+from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity
+
+
+class MissingRow(Rule):
+    """## What it does
+    Reports a row of the national format that is missing from a table that was found. Optional
+    variant rows are not required, and a 2021-format report that keeps the 2019 single （六）其他处理
+    row is not asked for the three 2021 sub-rows that row replaces (see F013 for that).
+
+    ## Why is this bad?
+    The format fixes every row so that every report answers the same questions; a missing row is
+    an unanswered question (and its figures are missing from the sums, see B006).
+
+    ## Example
+    A 2021-format table 二 with 规章, 行政规范性文件, 行政许可, 行政处罚, 行政强制 but no 行政事业性收费.
+
+    ## Severity
+    Error.
+    """
+
+    code: ClassVar[str] = "F003"
+    name: ClassVar[str] = "missing-row"
+    severity: ClassVar[Severity] = "error"
+    title_zh: ClassVar[str] = "统计表缺少格式规定的行"
+    title_en: ClassVar[str] = "A row of the format is missing from a table"
+    template_zh: ClassVar[str] = "{table}缺少“{label}”行。"
+    template_en: ClassVar[str] = "{table_en} lacks row {row_key} ({label})."
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for spec, table in ctx.readable_tables():
+            exempt = exempt_rows(spec, table)
+            zh, en = TABLE_NAMES[spec.key]
+            for key, row in table.rows.items():
+                if row.found or key in exempt or key not in spec.rows:
+                    continue
+                label = spec.rows[key].label
+                if spec.rows[key].group:
+                    label = f"{spec.rows[key].group} {label}"
+                yield self.finding(
+                    Place.of_row(spec, row), figures={"row": key}, table=zh, table_en=en, row_key=key, label=label
+                )

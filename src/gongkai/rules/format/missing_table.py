@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity
+
+
+class MissingTable(Rule):
+    """## What it does
+    Reports a statistics table (二 主动公开, 三 申请办理, 四 复议诉讼) that was not found, or that was
+    found but gave no number at all.
+
+    ## Why is this bad?
+    The three tables are the part of the report that is compared across agencies and years; the
+    format makes them compulsory. A table given as an image, a table left out, or one whose cells
+    all say something other than a number leaves nothing to check or compile.
+
+    ## Example
+    Section 三 says 本年度未收到政府信息公开申请 and prints no table: the table must still be given,
+    filled with 0.
+
+    ## Severity
+    Error.
+    """
+
+    code: ClassVar[str] = "F002"
+    name: ClassVar[str] = "missing-table"
+    severity: ClassVar[Severity] = "error"
+    title_zh: ClassVar[str] = "统计表缺失或无法读取"
+    title_en: ClassVar[str] = "A statistics table is missing or unreadable"
+    template_zh: ClassVar[str] = "未找到{table}（{title}）。"
+    template_en: ClassVar[str] = "{table_en} ({key}) was not found."
+    variants: ClassVar[dict[str, tuple[str, str]]] = {
+        "unreadable": ("{table}（{title}）中读不到任何数值。", "{table_en} ({key}) has no readable number."),
+    }
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for key, spec in ctx.format.tables.items():
+            table = ctx.report.tables.get(key)
+            if ctx.readable(key):
+                continue
+            zh, en = TABLE_NAMES[key]
+            found = table is not None and table.found
+            place = Place.of_table(spec, table) if table is not None else Place.of_section(ctx.report, spec.section)
+            yield self.finding(
+                place,
+                figures={"table": key},
+                variant="unreadable" if found else None,
+                table=zh,
+                table_en=en,
+                key=key,
+                title=spec.title,
+            )

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
+
+
+class SupersededRow(Rule):
+    """## What it does
+    Reports a 2021-format table 三 that keeps the 2019 format's single （六）其他处理 row instead of
+    its three 2021 sub-rows (1.申请人无正当理由逾期不补正…, 2.申请人逾期未按收费通知要求缴纳费用…,
+    3.其他).
+
+    ## Why is this bad?
+    The 2021 format splits 其他处理 so that requests dropped for missing corrections or unpaid fees
+    are counted apart. A single row cannot be compiled with the reports that split it. The row is
+    still read and summed (B003), and F003 does not report the sub-rows.
+
+    ## Example
+    洪泽区 2023: （六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 in a table with 2021 headings.
+
+    ## Severity
+    Warning: the figures are complete, only less detailed than the format asks.
+    """
+
+    code: ClassVar[str] = "F013"
+    name: ClassVar[str] = "superseded-row"
+    severity: ClassVar[Severity] = "warning"
+    title_zh: ClassVar[str] = "2021年格式的表三仍使用2019年单行“其他处理”"
+    title_en: ClassVar[str] = "A 2021-format table 3 keeps the 2019 single 其他处理 row"
+    template_zh: ClassVar[str] = "表三仍按2019年格式填报单行“（六）其他处理”，2021年格式要求分为{count}项填报。"
+    template_en: ClassVar[str] = (
+        "Table 3 keeps the 2019 single row other_handling; the 2021 format splits it into {count} rows."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        if not ctx.readable("requests"):
+            return
+        spec, table = ctx.table("requests")
+        for key, rspec in spec.rows.items():
+            row = table.rows.get(key)
+            if not rspec.optional or not rspec.replaces or row is None or not row.found:
+                continue
+            if any(table.rows[r].found for r in rspec.replaces if r in table.rows):
+                continue
+            yield self.finding(
+                Place.of_row(spec, row),
+                figures={"row": key, "replaces": ", ".join(rspec.replaces)},
+                count=len(rspec.replaces),
+            )

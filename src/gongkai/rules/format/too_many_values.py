@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name
+
+
+class TooManyValues(Rule):
+    """## What it does
+    Reports a row of a statistics table with more values than the format has columns
+    (表三 has seven: 自然人, five kinds of 法人或其他组织, 总计).
+
+    ## Why is this bad?
+    The extra values cannot be placed: the first values are read into the format's columns in
+    order, but whether that is what the agency meant is unknown, so every figure of the row is in
+    doubt. Usually cells were added or split when the table was edited.
+
+    ## Example
+    ```
+    4.保护第三方合法权益	0	0	0	0	0	0	0	0	0	0	0
+    ```
+    Eleven values for seven columns.
+
+    ## Severity
+    Error: the row's figures cannot be read reliably.
+    """
+
+    code: ClassVar[str] = "F004"
+    name: ClassVar[str] = "too-many-values"
+    severity: ClassVar[Severity] = "error"
+    title_zh: ClassVar[str] = "行的数值多于格式的列数"
+    title_en: ClassVar[str] = "A row has more values than the format's columns"
+    template_zh: ClassVar[str] = "{row}有 {found} 个数值，格式只有 {expected} 列。"
+    template_en: ClassVar[str] = "{row_en} has {found} values; the format has {expected} columns."
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from irregular_rows(self, ctx, "too_many")
+
+
+def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
+    """F004/F005: rows of the format whose cell count differs from the format's columns."""
+    for spec, table in ctx.readable_tables():
+        for row in table.rows.values():
+            if row.irregular != kind:
+                continue
+            zh, en = cell_name(spec, row)
+            yield rule.finding(
+                Place.of_row(spec, row),
+                figures={
+                    "values": len(row.cells),
+                    "columns": row.expected,
+                    "raw": " | ".join(c.raw for c in row.cells),
+                },
+                row=zh,
+                row_en=en,
+                found=len(row.cells),
+                expected=row.expected,
+            )
