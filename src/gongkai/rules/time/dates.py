@@ -1,0 +1,62 @@
+"""Dates the time rules share: the statutory deadline (条例 art. 49) and the statistics period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from gongkai.document import Location
+from gongkai.model import Report
+from gongkai.normalize import fold
+from gongkai.rules.base import locate
+
+_DATE = r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_PERIOD_RE = re.compile(
+    r"(?:统计期限|统计时限|统计期间|统计区间|统计时间|统计周期|统计范围|数据统计|统计期)[^。；;]{0,12}?"
+    + _DATE
+    + r"\s*(?:起)?\s*(?:至|到|—|-|－|~|～)\s*"
+    + _DATE
+)
+
+
+def deadline(year: int, area_government: bool) -> dt.date:
+    """31 March of the following year for a 县级以上地方人民政府 reporting for its area, 31 January
+    for every other body."""
+    return dt.date(year + 1, 3, 31) if area_government else dt.date(year + 1, 1, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    text: str
+    section: str
+    loc: Location | None
+
+
+def statistics_period(report: Report) -> Period | None:
+    """The period the statistics cover as the text states it (本年报所列数据的统计期限自2021年1月1日
+    起至2021年12月31日止), or None."""
+    for key, section in report.sections.items():
+        if "统计" not in section.text:
+            continue
+        for line in section.text.split("\n"):
+            m = _PERIOD_RE.search(fold(line))
+            if not m:
+                continue
+            try:
+                start = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                end = dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
+            except ValueError:
+                continue
+            return Period(start, end, m.group(0), key, locate(report, line[:30], key))
+    return None
+
+
+def title_year(report: Report) -> int | None:
+    title = report.meta.title
+    if not title:
+        return None
+    m = re.search(r"(20\d{2})\s*年", fold(title))
+    return int(m.group(1)) if m else None
