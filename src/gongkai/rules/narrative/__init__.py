@@ -1,0 +1,1 @@
+"""N: narrative rules — what the text says agrees with the tables and with itself."""

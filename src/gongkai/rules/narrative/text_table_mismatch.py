@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from gongkai.model import Number
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
+from gongkai.rules.narrative.claims import claims
+
+# quantity → (table, [(row, column)…] summed, Chinese name, table cell named in messages)
+QUANTITIES: dict[str, tuple[str, tuple[tuple[str, str], ...], str, str]] = {
+    "new": ("requests", (("new", "total"),), "本年新收申请", "表三 一、本年新收 总计"),
+    "carried_over": ("requests", (("carried_over", "total"),), "上年结转申请", "表三 二、上年结转 总计"),
+    "total": ("requests", (("total", "total"),), "本年办结申请", "表三 （七）总计"),
+    "carried_forward": ("requests", (("carried_forward", "total"),), "结转下年度申请", "表三 四、结转下年度 总计"),
+    "review": ("appeals", (("review", "total"),), "行政复议", "表四 行政复议 总计"),
+    "litigation": (
+        "appeals",
+        (("litigation_direct", "total"), ("litigation_after_review", "total")),
+        "行政诉讼",
+        "表四 行政诉讼（未经复议直接起诉+复议后起诉）总计",
+    ),
+}
+
+
+class TextTableMismatch(Rule):
+    """## What it does
+    Compares counts stated in the report's text with the tables: new requests (本年度共收到政府信息
+    公开申请12件), requests carried over (上年结转2件), requests handled (办结12件), carried forward
+    (结转下年度办理1件), and the totals of administrative review (行政复议3件) and litigation
+    (行政诉讼2件). Plain denials count as 0: 我局未收到依申请公开事项; 未出现因政府信息公开工作被申请
+    行政复议的情况.
+
+    Only clauses that name the quantity unambiguously are read: a sentence about another year, a
+    clause with a comparison (同比, 较上年, %), an approximation (余, 约), a subset (其中, 通过…) or
+    two quantities at once is skipped.
+
+    ## Why is this bad?
+    The text and the tables are one report; readers quote the text. When they disagree one of
+    them is wrong, most often the text copied from last year's report.
+
+    ## Example
+    ```
+    2023年，我局共收到政府信息公开申请12件。
+    一、本年新收政府信息公开申请数量 | … | 10
+    ```
+
+    ## Severity
+    Warning: the text may count differently (e.g. include requests carried over).
+    """
+
+    code: ClassVar[str] = "N001"
+    name: ClassVar[str] = "text-table-mismatch"
+    severity: ClassVar[Severity] = "warning"
+    title_zh: ClassVar[str] = "正文所述数量与统计表不一致"
+    title_en: ClassVar[str] = "A count stated in the text differs from the table"
+    template_zh: ClassVar[str] = "正文称{name}{text}件（“{clause}”），{cell}为{table}。"
+    template_en: ClassVar[str] = "The text states {quantity} = {text} (“{clause}”); {cell_en} = {table}."
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for claim in claims(ctx):
+            table_key, cells, name, cell = QUANTITIES[claim.quantity]
+            if not ctx.readable(table_key):
+                continue
+            table = ctx.report.tables[table_key]
+            values: list[Number] = []
+            for row, column in cells:
+                v = table.value(row, column) if table.rows.get(row) is not None and table.rows[row].found else None
+                if v is None:
+                    break
+                values.append(v)
+            else:
+                actual = sum(values)
+                if actual == claim.value:
+                    continue
+                yield self.finding(
+                    Place.of_section(ctx.report, claim.section, claim.loc),
+                    figures={"quantity": claim.quantity, "text": claim.value, "table": actual},
+                    note=claim.clause,
+                    name=name,
+                    quantity=claim.quantity,
+                    text=claim.value,
+                    clause=claim.clause,
+                    cell=cell,
+                    cell_en=f"{table_key} " + " + ".join(f"{r}.{c}" for r, c in cells),
+                    table=actual,
+                )
