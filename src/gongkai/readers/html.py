@@ -17,7 +17,6 @@ import codecs
 import re
 from collections.abc import Iterable
 
-import lxml.html
 from lxml import etree
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
@@ -146,7 +145,22 @@ def decode_html(data: bytes) -> tuple[str, str]:
             return data.decode(declared), declared
         except (UnicodeDecodeError, LookupError):
             pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return decode_text(data)
+    if len(_UNLIKELY_RE.findall(text)) <= len(text) // 10:
+        return text, "gb18030"
     return decode_text(data)
+
+
+# Characters a Chinese page decoded with the right codec rarely has: most of GB18030's range
+# beyond the common CJK block, Latin-1 letters and the like.
+_UNLIKELY_RE = re.compile(r"[^\x00-\x7f\u00a0-\u00ff\u2000-\u206f\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -240,14 +254,17 @@ def _tag(el: etree._Element) -> str | None:
     tag = el.tag
     if not isinstance(tag, str):
         return None  # comment or processing instruction
-    return tag.rsplit("}", 1)[-1].lower()
+    return tag  # libxml2's HTML parser gives lower-case names ("o:p" for Word's namespaced tags)
 
 
 def _hidden(el: etree._Element) -> bool:
-    if el.get("hidden") is not None:
+    attrib = el.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib:
         return True
-    style = el.get("style")
-    return bool(style and _HIDDEN_RE.search(style))
+    style = attrib.get("style")
+    return bool(style and ("none" in style or "hidden" in style) and _HIDDEN_RE.search(style))
 
 
 def _span(value: str | None, default: int = 1) -> int:
@@ -447,6 +464,7 @@ def _table(el: etree._Element, out: _Builder) -> None:
     out.table(grid)
 
 
+_PARSER = etree.HTMLParser(remove_pis=True, no_network=True)
 _XML_DECL_STR_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -457,13 +475,15 @@ def read(data: bytes) -> Document:
     if not text.strip():
         raise ReadError("empty", "网页为空：没有可读的内容。", "The web page is empty: nothing to read.")
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ReadError(
             "corrupt",
             f"网页无法解析（{exc}）：请在浏览器中打开后另存为网页或复制文字后重试。",
             f"The web page cannot be parsed ({exc}): open it in a browser, save it again or copy its text.",
         ) from None
+    if root is None:
+        raise ReadError("empty", "网页为空：没有可读的内容。", "The web page is empty: nothing to read.")
     out = _Builder()
     body = root.find("body")
     _walk(body if body is not None else root, out)
