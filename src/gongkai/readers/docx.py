@@ -207,9 +207,7 @@ def _main_part(zf: zipfile.ZipFile) -> str:
     names = set(zf.namelist())
     if "_rels/.rels" in names:
         try:
-            rels = etree.fromstring(
-                zf.read("_rels/.rels"), etree.XMLParser(resolve_entities=False, no_network=True)
-            )
+            rels = etree.fromstring(zf.read("_rels/.rels"), etree.XMLParser(resolve_entities=False, no_network=True))
             for rel in rels:
                 if str(rel.get("Type", "")).endswith(_OFFICE_DOCUMENT):
                     target = str(rel.get("Target", "")).lstrip("/")
@@ -232,9 +230,7 @@ def _body_xml(data: bytes) -> etree._Element:
     except ReadError:
         raise
     except Exception as exc:  # zlib errors, EOF, bad CRC … from a truncated or damaged member
-        raise _corrupt(
-            f"压缩内容无法解开：{type(exc).__name__}", f"cannot unpack: {type(exc).__name__}"
-        ) from None
+        raise _corrupt(f"压缩内容无法解开：{type(exc).__name__}", f"cannot unpack: {type(exc).__name__}") from None
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         root = etree.fromstring(xml, parser)

@@ -167,9 +167,7 @@ def _text_lines(page: Any, tables: list[Any]) -> list[_Line]:
         text = clean_pdf_text(text)
         if not text:
             continue
-        lines.append(
-            _Line(text, float(raw["x0"]), float(raw["top"]), float(raw["x1"]), float(raw["bottom"]), size)
-        )
+        lines.append(_Line(text, float(raw["x0"]), float(raw["top"]), float(raw["x1"]), float(raw["bottom"]), size))
     return lines
 
 
@@ -346,9 +344,7 @@ def _assemble(pages: list[_Page]) -> Document:
                         tuple(
                             Cell(
                                 text,
-                                Location(
-                                    line=line_no, table=tables, row=r, cell=c, page=page.number, bbox=bbox
-                                ),
+                                Location(line=line_no, table=tables, row=r, cell=c, page=page.number, bbox=bbox),
                                 merged=merged,
                             )
                             for c, (text, merged, bbox) in enumerate(row)
