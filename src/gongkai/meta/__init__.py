@@ -72,25 +72,44 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+_BREADCRUMB_MARKERS = ("当前位置", "您的位置", "您现在的位置", "所在位置", "首页>", "首页›", "首页»")
+
+
+def _title_score(text: str) -> int:
+    """How much a line reads like the report's title (0: not at all)."""
+    k = fold(text).replace(" ", "")
+    if len(k) > 80 or "报告" not in k or any(m in k for m in _BREADCRUMB_MARKERS) or "|" in k:
+        return 0
+    if "政府信息公开" in k and "年度报告" in k:
+        return 3
+    if "年度报告" in k or ("公开" in k and "报告" in k):
+        return 2
+    return 0
+
+
 def find_title(preamble: list[Paragraph]) -> tuple[str, Location] | None:
+    """The report's title among the lines before the first section: the line that reads most like
+    one (政府信息公开…年度报告), joined with the line before when a title is set on two lines (004:
+    ``西塞山区医疗保障局2023年政府信息公开`` / ``工作年度报告``). Breadcrumbs (当前位置：…年度报告) and
+    menus (…| 信息公开年报) are not titles."""
     lines = [p for p in preamble if p.text.strip()]
-    for i, p in enumerate(lines[:8]):
+    best: tuple[int, str, Location] | None = None
+    for i, p in enumerate(lines):
         text = p.text.strip().lstrip("#").strip()
-        if "报告" in text and ("公开" in text or "年度" in text) and len(text) <= 80:
-            # 004: 西塞山区医疗保障局2023年政府信息公开 / 工作年度报告 — joined with the line before
-            if (
-                i > 0
-                and not _TITLE_YEAR_RE.search(text)
-                and "公开" in lines[i - 1].text
-                and len(lines[i - 1].text) < 50
-            ):
-                return lines[i - 1].text.strip() + text, lines[i - 1].loc
-            return text, p.loc
-        if i + 1 < len(lines) and "公开" in text and len(text) < 50:
-            nxt = lines[i + 1].text.strip()
-            if "报告" in nxt and len(nxt) < 30:
-                return text + nxt, p.loc
-    return None
+        score = _title_score(text)
+        if score == 0:
+            continue
+        k = fold(text)
+        if i > 0 and not _TITLE_YEAR_RE.search(k) and len(text) < 30:
+            before = lines[i - 1].text.strip()
+            kb = fold(before)
+            first_half = "报告" not in kb and ("公开" in kb or _TITLE_YEAR_RE.search(kb)) and len(before) < 50
+            breadcrumb = any(m in kb for m in _BREADCRUMB_MARKERS)
+            if first_half and not breadcrumb and _title_score(before + text) >= score:
+                text, p = before + text, lines[i - 1]
+        if best is None or score > best[0]:
+            best = (score, text, p.loc)
+    return (best[1], best[2]) if best else None
 
 
 def agency_from_title(title: str) -> str | None:
