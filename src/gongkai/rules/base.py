@@ -270,10 +270,15 @@ class Context:
 
     def readable(self, key: str) -> bool:
         """True when the table was found and at least one of its rows has a number."""
-        table = self.report.tables.get(key)
-        if table is None or not table.found:
-            return False
-        return any(r.found and any(v.value is not None for v in r.values.values()) for r in table.rows.values())
+        readable: dict[str, bool] = self.cache.setdefault("readable", {})
+        if key not in readable:
+            table = self.report.tables.get(key)
+            readable[key] = (
+                table is not None
+                and table.found
+                and any(r.found and any(v.value is not None for v in r.values.values()) for r in table.rows.values())
+            )
+        return readable[key]
 
     def readable_tables(self) -> Iterator[tuple[TableSpec, TableData]]:
         for key in self.format.tables:

@@ -51,22 +51,16 @@ class ImpossibleFigure(Rule):
                     if value.value is None or column not in spec.columns:
                         continue
                     col = spec.columns[column]
+                    negative = value.value < 0 and not col.signed
+                    fraction = not negative and col.kind == "count" and isinstance(value.value, Decimal)
+                    if not (negative or fraction):
+                        continue
                     zh, en = cell_name(spec, row, column)
-                    figures = {column: value.value, "raw": value.raw}
-                    if value.value < 0 and not col.signed:
-                        yield self.finding(
-                            Place.of_cell(spec, row, column),
-                            figures=figures,
-                            cell=zh,
-                            cell_en=en,
-                            value=value.raw.strip() or number_text(value.value),
-                        )
-                    elif col.kind == "count" and isinstance(value.value, Decimal):
-                        yield self.finding(
-                            Place.of_cell(spec, row, column),
-                            figures=figures,
-                            variant="fraction",
-                            cell=zh,
-                            cell_en=en,
-                            value=value.raw.strip() or number_text(value.value),
-                        )
+                    yield self.finding(
+                        Place.of_cell(spec, row, column),
+                        figures={column: value.value, "raw": value.raw},
+                        variant="fraction" if fraction else None,
+                        cell=zh,
+                        cell_en=en,
+                        value=value.raw.strip() or number_text(value.value),
+                    )

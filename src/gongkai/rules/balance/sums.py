@@ -8,13 +8,14 @@ no value. Both read the same list, so an equation is never checked twice or diff
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import ClassVar
 
 from gongkai.formats import TableSpec
-from gongkai.model import Number, Row, TableData, Value
+from gongkai.model import Number, Row, TableData
 from gongkai.rules.base import Context, Finding, Place, Rule, column_label, number_text
 
 APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org")
@@ -24,28 +25,25 @@ APPEAL_PARTS = ("upheld", "corrected", "other", "pending")
 REQUEST_ROW_NUMBERS = {"new": "一", "carried_over": "二", "total": "三(七)", "carried_forward": "四"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Operand:
     name: str  # figure key: "new", "total", "granted", "upheld" …
     row: Row
     column: str
+    number: Number | None  # the cell's value; None for a cell without one or a row not found
 
-    @property
-    def value(self) -> Value | None:
-        return self.row.values.get(self.column) if self.row.found else None
-
-    @property
-    def number(self) -> Number | None:
-        v = self.value
-        return v.value if v is not None else None
+    @classmethod
+    def of(cls, name: str, row: Row, column: str) -> Operand:
+        value = row.values.get(column) if row.found else None
+        return cls(name, row, column, value.value if value is not None else None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Relation:
     code: str  # the balance rule that owns the equation
     spec: TableSpec
     table: TableData
-    place: Place
+    place_of: Callable[[], Place]  # where to report it; built only for equations reported
     subject_zh: str  # 「自然人」列 / 「一、本年新收…」行 / 行政复议
     subject_en: str
     lhs: tuple[Operand, ...]
@@ -54,6 +52,10 @@ class Relation:
     rhs_zh: str  # 三(七)+四
     lhs_en: str
     rhs_en: str
+
+    @property
+    def place(self) -> Place:
+        return self.place_of()
 
     @property
     def operands(self) -> tuple[Operand, ...]:
@@ -118,7 +120,8 @@ def relations(ctx: Context) -> list[Relation]:
 def outcome_rows(spec: TableSpec, table: TableData) -> list[str]:
     """The rows summed into （七）总计. A 2021 report that keeps the 2019 single （六）其他处理 row
     sums that row and not the absent sub-rows; otherwise the optional row is left out."""
-    return [k for k, r in spec.rows.items() if r.outcome and k not in exempt_rows(spec, table)]
+    exempt = exempt_rows(spec, table)
+    return [k for k, r in spec.rows.items() if r.outcome and k not in exempt]
 
 
 def exempt_rows(spec: TableSpec, table: TableData) -> set[str]:
@@ -154,13 +157,20 @@ def _requests_relations(ctx: Context) -> list[Relation]:
                     code="B001",
                     spec=spec,
                     table=table,
-                    place=Place.of_table(
-                        spec, table, column=c, loc=new_value.loc if rows["new"].found and new_value else None
+                    place_of=partial(
+                        Place.of_table,
+                        spec,
+                        table,
+                        column=c,
+                        loc=new_value.loc if rows["new"].found and new_value else None,
                     ),
                     subject_zh=f"「{label}」列",
                     subject_en=f"column {c}",
-                    lhs=(Operand("new", rows["new"], c), Operand("carried_over", rows["carried_over"], c)),
-                    rhs=(Operand("total", rows["total"], c), Operand("carried_forward", rows["carried_forward"], c)),
+                    lhs=(Operand.of("new", rows["new"], c), Operand.of("carried_over", rows["carried_over"], c)),
+                    rhs=(
+                        Operand.of("total", rows["total"], c),
+                        Operand.of("carried_forward", rows["carried_forward"], c),
+                    ),
                     lhs_zh="一+二",
                     rhs_zh="三(七)+四",
                     lhs_en="new + carried_over",
@@ -177,11 +187,11 @@ def _requests_relations(ctx: Context) -> list[Relation]:
                     code="B002",
                     spec=spec,
                     table=table,
-                    place=Place.of_cell(spec, row, "total"),
+                    place_of=partial(Place.of_cell, spec, row, "total"),
                     subject_zh=f"「{spec.rows[key].label}」行",
                     subject_en=f"row {key}",
-                    lhs=(Operand("total", row, "total"),),
-                    rhs=tuple(Operand(c, row, c) for c in APPLICANT_COLUMNS),
+                    lhs=(Operand.of("total", row, "total"),),
+                    rhs=tuple(Operand.of(c, row, c) for c in APPLICANT_COLUMNS),
                     lhs_zh="总计",
                     rhs_zh="六类申请人之和",
                     lhs_en="total",
@@ -199,13 +209,13 @@ def _requests_relations(ctx: Context) -> list[Relation]:
                     code="B003",
                     spec=spec,
                     table=table,
-                    place=Place.of_cell(spec, total_row, c)
+                    place_of=partial(Place.of_cell, spec, total_row, c)
                     if total_row.found
-                    else Place.of_table(spec, table, column=c),
+                    else partial(Place.of_table, spec, table, column=c),
                     subject_zh=f"「{label}」列",
                     subject_en=f"column {c}",
-                    lhs=(Operand("total", total_row, c),),
-                    rhs=tuple(Operand(k, rows[k], c) for k in outcomes),
+                    lhs=(Operand.of("total", total_row, c),),
+                    rhs=tuple(Operand.of(k, rows[k], c) for k in outcomes),
                     lhs_zh="（七）总计",
                     rhs_zh="（一）至（六）各项之和",
                     lhs_en="total",
@@ -228,11 +238,11 @@ def _appeals_relations(ctx: Context) -> list[Relation]:
                 code="B004",
                 spec=spec,
                 table=table,
-                place=Place.of_cell(spec, row, "total"),
+                place_of=partial(Place.of_cell, spec, row, "total"),
                 subject_zh=f"「{spec.rows[key].label}」",
                 subject_en=f"group {key}",
-                lhs=(Operand("total", row, "total"),),
-                rhs=tuple(Operand(c, row, c) for c in APPEAL_PARTS),
+                lhs=(Operand.of("total", row, "total"),),
+                rhs=tuple(Operand.of(c, row, c) for c in APPEAL_PARTS),
                 lhs_zh="总计",
                 rhs_zh="维持+纠正+其他+尚未审结",
                 lhs_en="total",

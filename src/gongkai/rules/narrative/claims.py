@@ -106,6 +106,8 @@ _SKIP_FOR = {
 }
 _ZERO_SKIP = re.compile(r"\d|未经复议|纠正|维持|败诉|撤销|结果|审结|不予|但|除")
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
+# a clause without any of these words states none of the quantities
+_ANY_QUANTITY = re.compile(r"申请|结转|办结|复议|诉讼")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,26 +148,39 @@ def _sentences(report: Report) -> list[tuple[str, str, str]]:
     """(section key, original line, folded sentence without spaces) for every sentence."""
     out: list[tuple[str, str, str]] = []
     for key, section in report.sections.items():
-        for line in section.text.split("\n"):
-            folded = re.sub(r"\s+", "", fold(line))
-            for sentence in re.split(r"[。；;！!？?]", folded):
+        if not section.text:
+            continue
+        originals = section.text.split("\n")
+        folded_lines = fold(section.text).split("\n")  # one conversion per section, not per line
+        if len(folded_lines) != len(originals):
+            folded_lines = [fold(line) for line in originals]
+        for line, folded in zip(originals, folded_lines, strict=True):
+            for sentence in re.split(r"[。；;！!？?]", re.sub(r"\s+", "", folded)):
                 if sentence:
                     out.append((key, line, sentence))
     return out
 
 
+def sentences(ctx: Context) -> list[tuple[str, str, str]]:
+    cached = ctx.cache.get("sentences")
+    if cached is None:
+        cached = _sentences(ctx.report)
+        ctx.cache["sentences"] = cached
+    return cached
+
+
 def claims(ctx: Context) -> list[Claim]:
     cached = ctx.cache.get("claims")
     if cached is None:
-        cached = _claims(ctx.report)
+        cached = _claims(ctx.report, sentences(ctx))
         ctx.cache["claims"] = cached
     return cached
 
 
-def _claims(report: Report) -> list[Claim]:
+def _claims(report: Report, sentences: list[tuple[str, str, str]]) -> list[Claim]:
     year = report.meta.year
     out: list[Claim] = []
-    for key, line, sentence in _sentences(report):
+    for key, line, sentence in sentences:
         years = {int(y) for y in _YEAR_RE.findall(sentence)}
         if years and (year is None or years != {year}):
             continue  # about another year, or a range of years
@@ -178,6 +193,8 @@ def _claims(report: Report) -> list[Claim]:
 def _clause_claims(clause: str) -> list[tuple[str, int]]:
     """One count, or denials (…未出现行政复议、行政诉讼 denies both), or nothing."""
     found: dict[str, int] = {}
+    if not _ANY_QUANTITY.search(clause):
+        return []
     if not _SKIP_CLAUSE.search(clause):
         for quantity, patterns in _PATTERNS.items():
             if _SKIP_FOR[quantity].search(clause):
@@ -213,14 +230,16 @@ _PART_SKIP = re.compile(r"增|减|较|同比|比|%|百分|约|近|左右|以上|
 def breakdowns(ctx: Context) -> list[Breakdown]:
     cached = ctx.cache.get("breakdowns")
     if cached is None:
-        cached = _breakdowns(ctx.report)
+        cached = _breakdowns(ctx.report, sentences(ctx))
         ctx.cache["breakdowns"] = cached
     return cached
 
 
-def _breakdowns(report: Report) -> list[Breakdown]:
+def _breakdowns(report: Report, sentences: list[tuple[str, str, str]]) -> list[Breakdown]:
     out: list[Breakdown] = []
-    for key, line, sentence in _sentences(report):
+    for key, line, sentence in sentences:
+        if "其中" not in sentence:
+            continue
         for m in _BREAKDOWN_RE.finditer(sentence):
             total = cn_int(m.group("n"))
             clause_start = max(sentence.rfind("，", 0, m.start()), sentence.rfind(",", 0, m.start())) + 1
