@@ -105,6 +105,9 @@ def parse(
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
 
+from gongkai.views import cli_check  # noqa: E402,F401
+
+
 def main() -> None:
     app()
 
