@@ -1,0 +1,190 @@
+"""Figures the agency and region pages chart and rank, defined once over the format keys.
+
+A metric is a sum of cells of one table and column over a set of rows (both formats' rows that
+exist); :func:`metrics_sql` pivots them per report in one pass over ``values``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from gongkai.formats import all_formats
+from gongkai.views.web.db import WebDB
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    key: str
+    zh: str
+    en: str
+    table: str
+    rows: tuple[str, ...]
+    column: str
+
+
+def _rows(table: str, prefix: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for fmt in all_formats():
+        for key in fmt.tables[table].rows:
+            if key.startswith(prefix) and key not in out:
+                out.append(key)
+    return tuple(out)
+
+
+@cache
+def metrics() -> dict[str, Metric]:
+    ms = [
+        Metric("new", "本年新收申请", "new requests", "requests", ("new",), "total"),
+        Metric("carried_over", "上年结转", "carried over", "requests", ("carried_over",), "total"),
+        Metric("handled", "办理结果总计", "handled (total)", "requests", ("total",), "total"),
+        Metric("carried_forward", "结转下年度", "carried forward", "requests", ("carried_forward",), "total"),
+        Metric("granted", "予以公开", "granted", "requests", ("granted",), "total"),
+        Metric("partly_granted", "部分公开", "partly granted", "requests", ("partly_granted",), "total"),
+        Metric("withheld", "不予公开", "withheld", "requests", _rows("requests", "withheld_"), "total"),
+        Metric("unable", "无法提供", "unable to provide", "requests", _rows("requests", "unable_"), "total"),
+        Metric("declined", "不予处理", "declined", "requests", _rows("requests", "declined_"), "total"),
+        Metric("other", "其他处理", "other handling", "requests", _rows("requests", "other_"), "total"),
+        Metric("review", "行政复议", "administrative review", "appeals", ("review",), "total"),
+        Metric("review_corrected", "复议结果纠正", "review: corrected", "appeals", ("review",), "corrected"),
+        Metric(
+            "litigation", "行政诉讼", "litigation", "appeals", ("litigation_direct", "litigation_after_review"), "total"
+        ),
+        Metric(
+            "litigation_corrected",
+            "诉讼结果纠正",
+            "litigation: corrected",
+            "appeals",
+            ("litigation_direct", "litigation_after_review"),
+            "corrected",
+        ),
+    ]
+    return {m.key: m for m in ms}
+
+
+OUTCOMES = ("granted", "partly_granted", "withheld", "unable", "declined", "other")
+
+
+def _sql_list(items: Sequence[str]) -> str:
+    return ", ".join("'" + i.replace("'", "''") + "'" for i in items)
+
+
+def metric_exprs(alias: str = "v") -> str:
+    parts = []
+    for m in metrics().values():
+        parts.append(
+            f"sum({alias}.value) FILTER (WHERE {alias}.table_key = '{m.table}' AND {alias}.row_key IN "
+            f"({_sql_list(m.rows)}) AND {alias}.column_key = '{m.column}') AS {m.key}"
+        )
+    return ",\n  ".join(parts)
+
+
+def metrics_sql(report_filter: str) -> str:
+    """Per report: every metric. *report_filter* is SQL over ``v.report`` (e.g. an IN list)."""
+    return (
+        f'SELECT v.report,\n  {metric_exprs()}\nFROM "values" v\n'
+        f"WHERE {report_filter} AND NOT v.extra_row AND v.table_key IN ('requests', 'appeals')\n"
+        "GROUP BY v.report"
+    )
+
+
+def report_metrics(db: WebDB, report_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    if not report_ids:
+        return {}
+    rows = db.rows(metrics_sql("v.report IN (SELECT unnest(?))"), [list(report_ids)])
+    return {int(r.pop("report")): r for r in rows}
+
+
+def granted_share(m: dict[str, Any]) -> float | None:
+    """(予以公开 + 部分公开) / 办理结果总计."""
+    handled = m.get("handled")
+    if not handled:
+        return None
+    granted = (m.get("granted") or Decimal(0)) + (m.get("partly_granted") or Decimal(0))
+    return float(granted) / float(handled)
+
+
+def number(value: Any) -> int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (int, float)):
+        return value
+    return None
+
+
+def line_chart(
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list[Any]]],
+    *,
+    kind: str = "line",
+    stack: bool = False,
+    percent: bool = False,
+) -> dict[str, Any]:
+    """An ECharts option: one category axis, one series per (name, values)."""
+    option: dict[str, Any] = {
+        "title": {"text": title, "left": 8, "top": 4, "textStyle": {"fontSize": 13, "fontWeight": 600}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 26, "left": 8, "itemWidth": 14, "itemHeight": 8, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 48, "right": 16, "top": 64, "bottom": 28},
+        "xAxis": {"type": "category", "data": categories},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "animation": False,
+        "series": [
+            {
+                "name": name,
+                "type": kind,
+                "data": [number(v) for v in values],
+                "connectNulls": True,
+                **({"stack": "total"} if stack else {}),
+                **({"barMaxWidth": 28} if kind == "bar" else {}),
+            }
+            for name, values in series
+        ],
+    }
+    if percent:
+        option["yAxis"] = {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}}
+    return option
+
+
+def bar_ranking(title: str, names: list[str], values: list[Any], *, percent: bool = False) -> dict[str, Any]:
+    """A horizontal bar chart, best on top."""
+    return {
+        "title": {"text": title, "left": 8, "top": 4, "textStyle": {"fontSize": 13, "fontWeight": 600}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 36, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", **({"max": 100, "axisLabel": {"formatter": "{value}%"}} if percent else {})},
+        "yAxis": {
+            "type": "category",
+            "data": list(reversed(names)),
+            "axisLabel": {"fontSize": 11, "width": 180, "overflow": "truncate"},
+        },
+        "animation": False,
+        "series": [
+            {
+                "type": "bar",
+                "data": [number(v) for v in reversed(values)],
+                "barMaxWidth": 16,
+                "label": {"show": True, "position": "right", "fontSize": 10},
+            }
+        ],
+    }
+
+
+__all__ = [
+    "OUTCOMES",
+    "Metric",
+    "bar_ranking",
+    "granted_share",
+    "line_chart",
+    "metric_exprs",
+    "metrics",
+    "metrics_sql",
+    "number",
+    "report_metrics",
+]

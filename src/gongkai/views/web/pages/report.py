@@ -1,0 +1,396 @@
+"""Report view (``/reports/{id}``): the six sections and three tables laid out like the national
+format, cells with findings lit (rule and figures on hover), the source text beside it with the
+lines lit (``#L123``), and the review decisions.
+
+Twins: ``/reports/{id}.json``; ``.csv?table=requests`` (one table), ``.xlsx`` (all tables and the
+findings). Decisions: ``POST /reports/{id}/decisions`` (form) or ``POST /api/decisions`` (JSON).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from gongkai.formats import load_format, section_specs
+from gongkai.views.web import decisions
+from gongkai.views.web.app import state
+from gongkai.views.web.data import (
+    FINDING_COLUMNS,
+    FINDINGS_FROM,
+    SEVERITY_NAMES,
+    SEVERITY_ORDER,
+    TABLE_NAMES,
+    cell_anchor,
+    figures_text,
+    finding_dict,
+    row_anchor,
+    rule_title,
+)
+from gongkai.views.web.db import WebDB
+from gongkai.views.web.grid import HEAD_ROLES, Grid, report_grid
+from gongkai.views.web.render import (
+    UI,
+    Column,
+    DataTable,
+    Page,
+    request_lang,
+    respond,
+    reviewer_of,
+    set_reviewer,
+    split_ext,
+)
+from gongkai.views.web.source import source_text
+
+router = APIRouter()
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(slots=True)
+class CellView:
+    text: str
+    tag: str = "td"
+    rowspan: int = 1
+    colspan: int = 1
+    classes: list[str] = field(default_factory=list)
+    title: str = ""
+    id: str | None = None
+    href: str | None = None
+
+
+@dataclass(slots=True)
+class TableView:
+    key: str
+    title: str
+    rows: list[list[CellView]]
+    findings: list[dict[str, Any]]  # findings on the table as a whole or on a column
+
+
+def _worst(findings: list[dict[str, Any]]) -> str | None:
+    live = [f for f in findings if f.get("decision") != "dismissed"]
+    if not live:
+        return "dismissed" if findings else None
+    return min((str(f["severity"]) for f in live), key=lambda s: SEVERITY_RANK.get(s, 3))
+
+
+def finding_hover(f: Mapping[str, Any], ui: UI) -> str:
+    sev = SEVERITY_NAMES.get(str(f.get("severity")), (f.get("severity"), f.get("severity")))
+    parts = [f"{f['code']} {ui.t(str(sev[0]), str(sev[1]))}: {ui.msg(dict(f))}"]
+    figs = figures_text(f.get("figures"))
+    if figs:
+        parts.append(ui.t("数值：", "Figures: ") + figs)
+    if f.get("decision"):
+        parts.append(ui.t("审核：", "Review: ") + str(f["decision"]))
+    return "\n".join(parts)
+
+
+def _table_view(
+    grid: Grid,
+    by_cell: Mapping[tuple[str, str, str], list[dict[str, Any]]],
+    by_row: Mapping[tuple[str, str], list[dict[str, Any]]],
+    table_findings: list[dict[str, Any]],
+    ui: UI,
+) -> TableView:
+    rows: list[list[CellView]] = []
+    for r, cells in enumerate(grid.rows):
+        out: list[CellView] = []
+        for c in cells:
+            view = CellView(c.text, rowspan=c.rowspan, colspan=c.colspan)
+            if c.role in HEAD_ROLES or r < grid.header_rows:
+                view.tag = "th"
+                view.classes.append(f"role-{c.role}")
+            elif c.role == "label":
+                view.tag = "th"
+                view.classes.append("role-label")
+                if c.row_key is not None:
+                    view.id = row_anchor(grid.key, c.row_key)
+                    found = by_row.get((grid.key, c.row_key), [])
+                    worst = _worst(found)
+                    if worst:
+                        view.classes += ["lit", f"sev-{worst}"]
+                        view.title = "\n\n".join(finding_hover(f, ui) for f in found)
+            else:
+                view.classes.append("num")
+                if c.row_key is not None and c.column is not None:
+                    view.id = cell_anchor(grid.key, c.row_key, c.column)
+                    found = by_cell.get((grid.key, c.row_key, c.column), [])
+                    worst = _worst(found)
+                    if worst:
+                        view.classes += ["lit", f"sev-{worst}"]
+                        view.title = "\n\n".join(finding_hover(f, ui) for f in found)
+                    v = c.value
+                    if v is not None:
+                        if v.get("line"):
+                            view.href = f"#L{v['line']}"
+                        if v.get("status"):
+                            view.classes.append(f"st-{v['status']}")
+                        raw = v.get("raw")
+                        if raw and raw != c.text and not view.title:
+                            view.title = ui.t("原文：", "As written: ") + str(raw)
+                    else:
+                        view.classes.append("absent")
+            out.append(view)
+        rows.append(out)
+    tname = TABLE_NAMES.get(grid.key, (grid.key, grid.key))
+    return TableView(grid.key, ui.t(tname[0], tname[1]), rows, table_findings)
+
+
+def load_report(db: WebDB, rid: int) -> dict[str, Any]:
+    report = db.one("SELECT * FROM reports WHERE id = ?", [rid])
+    if report is None:
+        raise HTTPException(404, detail=None)
+    return report
+
+
+def report_page(db: WebDB, rid: int, ui: UI) -> Page:
+    report = load_report(db, rid)
+    sections = db.rows("SELECT key, title, text, line, ordinal FROM sections WHERE report = ? ORDER BY ordinal", [rid])
+    values = db.rows('SELECT * FROM "values" WHERE report = ? ORDER BY table_key, row_order, column_key', [rid])
+    findings = [
+        finding_dict(r)
+        for r in db.rows(
+            f"""SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE f.report = ?
+            ORDER BY {SEVERITY_ORDER}, f.origin, f.seq""",
+            [rid],
+        )
+    ]
+    for f in findings:
+        f["rule_title"] = rule_title(str(f["code"]), ui.lang)
+    history = decisions.history(db.cursor(), report["sha256"])
+    others = (
+        db.rows(
+            'SELECT id, "year", agency, status FROM reports WHERE agency_key = ? AND id <> ? ORDER BY "year", id',
+            [report.get("agency_key"), rid],
+        )
+        if report.get("agency_key")
+        else []
+    )
+    related_ids = sorted({int(f["related_report"]) for f in findings if f.get("related_report")})
+    related = {
+        r["id"]: r
+        for r in (
+            db.rows('SELECT id, "year", agency FROM reports WHERE id IN (SELECT unnest(?))', [related_ids])
+            if related_ids
+            else []
+        )
+    }
+
+    by_cell: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_row: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_section: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    general: list[dict[str, Any]] = []
+    for f in findings:
+        t, r, c = f.get("table"), f.get("row"), f.get("column")
+        if t and r and c:
+            by_cell[(t, r, c)].append(f)
+        elif t and r:
+            by_row[(t, r)].append(f)
+        elif t:
+            by_table[t].append(f)
+        elif f.get("section"):
+            by_section[f["section"]].append(f)
+        else:
+            general.append(f)
+        if f.get("line"):
+            by_line[int(f["line"])].append(f)
+
+    fmt = load_format(report["format"]) if report.get("format") in ("2019", "2021") else None
+    values_by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for v in values:
+        values_by_table[v["table_key"]].append(v)
+    table_views: dict[str, TableView] = {}
+    if fmt is not None:
+        for tkey, spec in fmt.tables.items():
+            if values_by_table.get(tkey):
+                grid = report_grid(spec, values_by_table[tkey])
+                table_views[tkey] = _table_view(grid, by_cell, by_row, by_table.get(tkey, []), ui)
+
+    stored = {s["key"]: s for s in sections}
+    section_views = []
+    for sspec in section_specs():
+        s = stored.get(sspec.key)
+        paragraphs = [p.strip().lstrip("#").strip() for p in (s["text"] or "").split("\n")] if s else []
+        paragraphs = [p for p in paragraphs if p]
+        found = by_section.get(sspec.key, [])
+        section_views.append(
+            {
+                "key": sspec.key,
+                "title": (s["title"] if s and s["title"] else sspec.title),
+                "found": s is not None,
+                "line": s["line"] if s else None,
+                "paragraphs": paragraphs,
+                "table": table_views.get(sspec.key),
+                "findings": found,
+                "worst": _worst(found),
+            }
+        )
+
+    src = source_text(report.get("path"), report.get("sha256"))
+    lit_lines = {line: _worst(fs) for line, fs in by_line.items()}
+    line_titles = {line: "\n\n".join(finding_hover(f, ui) for f in fs) for line, fs in by_line.items()}
+
+    data: dict[str, Any] = {
+        "report": report,
+        "sections": sections,
+        "values": _values_nested(values),
+        "findings": findings,
+        "decisions": history,
+        "source": {"status": src.status, "kind": src.kind, "lines": len(src.lines)},
+        "other_reports": others,
+    }
+    title = report.get("title") or (
+        f"{report.get('agency') or ui.t('（未识别机关）', '(unknown agency)')} {report.get('year') or ''}"
+    )
+    counts = {"error": 0, "warning": 0, "info": 0, "dismissed": 0}
+    for f in findings:
+        counts["dismissed" if f.get("decision") == "dismissed" else str(f["severity"])] += 1
+    return Page(
+        template="report.html",
+        title=str(title),
+        data=data,
+        tables=_download_tables(fmt, values, findings),
+        extra={
+            "report": report,
+            "section_views": section_views,
+            "findings": findings,
+            "general_findings": general,
+            "history": history,
+            "source": src,
+            "lit_lines": lit_lines,
+            "line_titles": line_titles,
+            "others": others,
+            "related": related,
+            "counts": counts,
+            "agency_href": f"/agencies/{quote(report['agency_key'], safe='')}" if report.get("agency_key") else None,
+        },
+        filename=f"gongkai-report-{rid}",
+    )
+
+
+def _values_nested(values: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for v in values:
+        out.setdefault(v["table_key"], {}).setdefault(v["row_key"], {})[v["column_key"]] = {
+            "value": v["value"],
+            "raw": v["raw"],
+            "line": v["line"],
+            "status": v["status"],
+            "extra_row": v["extra_row"],
+        }
+    return out
+
+
+def _download_tables(fmt: Any, values: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, DataTable]:
+    tables: dict[str, DataTable] = {}
+    if fmt is not None:
+        for tkey, spec in fmt.tables.items():
+            rows = [v for v in values if v["table_key"] == tkey]
+            if not rows:
+                continue
+            tname = TABLE_NAMES[tkey]
+            cols = [Column("row_key", "行键", "Row key"), Column("row_label", "行", "Row")]
+            cols += [Column(k, c.label, k) for k, c in spec.columns.items()]
+            table = DataTable(tkey, tname[0], tname[1], cols)
+            ordered: dict[tuple[int, str], dict[str, Any]] = {}
+            for v in rows:
+                entry = ordered.setdefault(
+                    (v["row_order"], v["row_key"]), {"row_key": v["row_key"], "row_label": v["row_label"]}
+                )
+                entry[v["column_key"]] = v["value"] if v["value"] is not None else (v["raw"] or None)
+            for (_order, _key), entry in sorted(ordered.items()):
+                table.rows.append([entry.get(c.key) for c in cols])
+            tables[tkey] = table
+    fcols = [
+        Column("code", "规则", "Rule"),
+        Column("severity", "级别", "Severity"),
+        Column("message", "说明", "Message"),
+        Column("message_en", "说明（英文）", "Message (English)"),
+        Column("section", "章节", "Section"),
+        Column("table", "表", "Table"),
+        Column("row", "行", "Row"),
+        Column("column", "列", "Column"),
+        Column("line", "行号", "Line"),
+        Column("figures", "数值", "Figures"),
+        Column("decision", "审核结论", "Decision"),
+        Column("decision_reviewer", "审核人", "Reviewer"),
+        Column("decided_at", "审核时间", "Decided at"),
+        Column("decision_comment", "审核意见", "Comment"),
+    ]
+    ft = DataTable("findings", "审核发现", "Findings", fcols)
+    ft.rows = [[f.get(c.key) for c in fcols] for f in findings]
+    tables["findings"] = ft
+    return tables
+
+
+def parse_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise HTTPException(404, detail=None) from None
+
+
+@router.get("/reports/{rid}", include_in_schema=False)
+def report(request: Request, rid: str) -> Response:
+    base, fmt = split_ext(rid)
+    page = report_page(state(request).db, parse_id(base), UI(request_lang(request)))
+    return respond(request, page, fmt)
+
+
+@router.get("/reports/{rid}/source.txt", include_in_schema=False)
+def report_source(request: Request, rid: str) -> Response:
+    """The source text as the parser read it, with line numbers as in the report view."""
+    report = load_report(state(request).db, parse_id(rid))
+    src = source_text(report.get("path"), report.get("sha256"))
+    if src.status not in ("ok", "changed"):
+        ui = UI(request_lang(request))
+        raise HTTPException(404, detail=ui.t("源文件已不在原处。", "The source file is no longer where it was."))
+    return Response("\n".join(src.lines) + "\n", media_type="text/plain; charset=utf-8")
+
+
+def decide(
+    db: WebDB, rid: int, key_token: str, decision: str, comment: str | None, reviewer: str | None
+) -> dict[str, Any]:
+    """Record a decision on a finding of report *rid*; raises HTTPException on bad input."""
+    report = load_report(db, rid)
+    try:
+        key = decisions.PlaceKey.from_token(report["sha256"], key_token)
+    except ValueError:
+        raise HTTPException(400, detail="bad finding key / 发现编号有误") from None
+    if decision not in decisions.DECISIONS:
+        raise HTTPException(400, detail=f"decision: {' | '.join(decisions.DECISIONS)}")
+    exists = db.scalar(
+        """SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report
+        WHERE f.report = ? AND f.code = ? AND coalesce(f.section, '') = ? AND coalesce(f."table", '') = ?
+          AND coalesce(f."row", '') = ? AND coalesce(f."column", '') = ? AND coalesce(f.line, 0) = ?""",
+        [rid, key.code, key.section, key.table, key.row, key.column, key.line],
+    )
+    if not exists:
+        raise HTTPException(404, detail="no such finding / 没有这条发现")
+    with db.writing() as con:
+        return decisions.record(con, key, decision, comment, reviewer)
+
+
+@router.post("/reports/{rid}/decisions", include_in_schema=False)
+async def report_decision(request: Request, rid: str) -> Response:
+    form = await request.form()
+    reviewer = str(form.get("reviewer") or reviewer_of(request) or "")
+    anchor = str(form.get("anchor") or "findings")
+    decide(
+        state(request).db,
+        parse_id(rid),
+        str(form.get("key") or ""),
+        str(form.get("decision") or ""),
+        str(form.get("comment") or ""),
+        reviewer,
+    )
+    resp = RedirectResponse(f"/reports/{parse_id(rid)}#{quote(anchor)}", status_code=303)
+    set_reviewer(resp, reviewer)
+    return resp

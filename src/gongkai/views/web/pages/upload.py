@@ -1,0 +1,273 @@
+"""Upload (``/upload``): drop report files, see their findings at once; the reports join the corpus.
+
+Each file is checked before it is read: at most ``max_upload_bytes`` (20 MB by default), and of a
+kind the readers know *by its content* (:func:`gongkai.readers.detect.detect_kind`: text, HTML,
+Word .docx, PDF — never by its name). Accepted files are kept beside the database (so the report
+view can show their text) and go through the store's per-file ingest
+(:func:`gongkai.store.ingest.process_file`, then :meth:`Store.write_reports` and the
+year-over-year rules), exactly as ``gongkai ingest`` would store them. A file that is no report is
+answered with the reason and not stored.
+
+``POST /upload`` (form, HTML answer) and ``POST /api/upload`` (JSON) take ``files`` (one or more).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from gongkai.readers.detect import detect_kind
+from gongkai.views.web.app import WebState, state
+from gongkai.views.web.data import FINDING_COLUMNS, FINDINGS_FROM, SEVERITY_ORDER, finding_dict, rule_title
+from gongkai.views.web.render import UI, JSONResponse, Page, render_html, request_lang, respond
+
+router = APIRouter()
+
+ACCEPTED_KINDS = ("text", "html", "docx", "pdf")
+KIND_NAMES = {
+    "text": ("文本", "text"),
+    "html": ("网页", "HTML"),
+    "docx": ("Word", "Word"),
+    "pdf": ("PDF", "PDF"),
+}
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers per request
+
+
+@dataclass(slots=True)
+class UploadResult:
+    filename: str
+    size: int
+    status: str  # "ok", "known" (already in the corpus), "rejected" (size/type), "failed" (not a report)
+    kind: str | None = None
+    error_code: str | None = None
+    error: str | None = None
+    report: int | None = None
+    agency: str | None = None
+    year: int | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "size": self.size,
+            "status": self.status,
+            "kind": self.kind,
+            "error_code": self.error_code,
+            "error": self.error,
+            "report": self.report,
+            "url": f"/reports/{self.report}" if self.report is not None else None,
+            "agency": self.agency,
+            "year": self.year,
+            "findings": self.findings,
+        }
+
+
+def safe_filename(name: str | None) -> str:
+    base = Path((name or "").replace("\\", "/")).name
+    base = _UNSAFE_NAME.sub("_", base).strip(" .")[:120]
+    return base or "upload"
+
+
+def _ingest_saved(st: WebState, path: Path, sha: str, ui: UI) -> tuple[int | None, str | None, str | None]:
+    """Parse, check and store one saved file as ``gongkai ingest`` does. Returns (report id, error
+    code, error message); a file that is no report is not stored."""
+    from gongkai.store.ingest import process_file
+
+    rows = process_file(str(path), sha)
+    if not rows.ok:
+        r = rows.report
+        return None, r.get("error_code"), ui.t(str(r.get("error_zh") or ""), str(r.get("error_en") or ""))
+    with st.db.writing():
+        st.db.store.write_reports([rows])
+        try:
+            from gongkai.rules.year import run_year_rules
+        except ImportError:  # the year rules are optional
+            pass
+        else:
+            run_year_rules(st.db.store)
+    return rows.id, None, None
+
+
+def _process(st: WebState, name: str, data: bytes, ui: UI) -> UploadResult:
+    limit = st.settings.max_upload_bytes
+    result = UploadResult(filename=name, size=len(data), status="rejected")
+    if len(data) > limit:
+        mb, limit_mb = len(data) / 1048576, limit / 1048576
+        result.error_code = "too_large"
+        result.error = ui.t(
+            f"文件过大（{mb:.1f} MB，上限 {limit_mb:.0f} MB）。",
+            f"File too large ({mb:.1f} MB, limit {limit_mb:.0f} MB).",
+        )
+        return result
+    kind = detect_kind(data)
+    result.kind = kind
+    if kind not in ACCEPTED_KINDS:
+        result.error_code = "unsupported_type"
+        result.error = ui.t(
+            f"不支持的文件内容（{kind}）：请上传文本、网页、Word（.docx）或 PDF 格式的报告。",
+            f"Unsupported content ({kind}): upload the report as text, HTML, Word (.docx) or PDF.",
+        )
+        return result
+    sha = hashlib.sha256(data).hexdigest()
+    from gongkai.store.rows import report_id
+
+    rid = report_id(sha)
+    known = st.db.one("SELECT id, status, parser_version FROM reports WHERE id = ? AND status = 'ok'", [rid])
+    if known is not None:
+        result.status = "known"
+        result.report = rid
+    else:
+        folder = st.db.uploads_dir / sha[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(data)
+        stored, code, error = _ingest_saved(st, path, sha, ui)
+        if stored is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            result.status = "failed"
+            result.error_code = code
+            result.error = error
+            return result
+        result.status = "ok"
+        result.report = stored
+    meta = st.db.one('SELECT agency, "year" FROM reports WHERE id = ?', [result.report]) or {}
+    result.agency, result.year = meta.get("agency"), meta.get("year")
+    result.findings = [
+        finding_dict(r) | {"rule_title": rule_title(str(r["code"]), ui.lang)}
+        for r in st.db.rows(
+            f"SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE f.report = ?"
+            f" ORDER BY {SEVERITY_ORDER}, f.origin, f.seq",
+            [result.report],
+        )
+    ]
+    return result
+
+
+async def handle_upload(request: Request) -> list[UploadResult]:
+    st = state(request)
+    ui = UI(request_lang(request))
+    limit = st.settings.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length is None:
+        raise HTTPException(411, detail=ui.t("请求缺少 Content-Length。", "Content-Length is required."))
+    try:
+        total = int(length)
+    except ValueError:
+        raise HTTPException(400, detail="Content-Length") from None
+    if total > limit * st.settings.max_upload_files + FORM_OVERHEAD:
+        raise HTTPException(413, detail=ui.t("上传内容过大。", "The upload is too large."))
+    ctype = request.headers.get("content-type", "")
+    if not ctype.startswith("multipart/form-data"):
+        raise HTTPException(
+            415,
+            detail=ui.t(
+                "请用 multipart/form-data 上传文件（字段 files）。",
+                "Upload files as multipart/form-data (field files).",
+            ),
+        )
+    form = await request.form(max_files=st.settings.max_upload_files, max_fields=50)
+    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    uploads += [f for f in form.getlist("file") if isinstance(f, UploadFile)]
+    if not uploads:
+        raise HTTPException(400, detail=ui.t("没有收到文件。", "No file received."))
+    results = []
+    for up in uploads:
+        data = await up.read(limit + 1)
+        size = up.size if up.size is not None else len(data)
+        name = safe_filename(up.filename)
+        if size > limit:
+            res = UploadResult(filename=name, size=size, status="rejected", error_code="too_large")
+            res.error = ui.t(
+                f"文件过大（{size / 1048576:.1f} MB，上限 {limit / 1048576:.0f} MB）。",
+                f"File too large ({size / 1048576:.1f} MB, limit {limit / 1048576:.0f} MB).",
+            )
+            results.append(res)
+            continue
+        results.append(await run_in_threadpool(_process, st, name, data, ui))
+        await up.close()
+    return results
+
+
+def upload_page(results: list[UploadResult] | None, ui: UI, st: WebState) -> Page:
+    return Page(
+        template="upload.html",
+        title=ui.t("上传报告", "Upload reports"),
+        data={"results": [r.to_dict() for r in results or []]},
+        extra={
+            "results": results or [],
+            "limit_mb": st.settings.max_upload_bytes // 1048576,
+            "kind_names": KIND_NAMES,
+        },
+        filename="gongkai-upload",
+    )
+
+
+def upload_status(results: list[UploadResult]) -> int:
+    """200 when anything was read; else the status of the (first) rejection."""
+    if any(r.status in ("ok", "known") for r in results):
+        return 200
+    codes = {r.error_code for r in results}
+    if "too_large" in codes:
+        return 413
+    if "unsupported_type" in codes:
+        return 415
+    return 422
+
+
+@router.get("/upload", include_in_schema=False)
+def upload_form(request: Request) -> Response:
+    ui = UI(request_lang(request))
+    return respond(request, upload_page(None, ui, state(request)), "html")
+
+
+@router.post("/upload", include_in_schema=False)
+async def upload_post(request: Request) -> Response:
+    ui = UI(request_lang(request))
+    results = await handle_upload(request)
+    page = upload_page(results, ui, state(request))
+    context = {"page": page, "data": page.data, "tables": page.tables, **page.extra}
+    return render_html(request, "upload.html", context, status=upload_status(results))
+
+
+@router.post(
+    "/api/upload",
+    tags=["upload"],
+    summary="Upload report files; returns each file's findings",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                        "required": ["files"],
+                    }
+                }
+            },
+        }
+    },
+)
+async def api_upload(request: Request) -> Response:
+    """上传报告文件（multipart 字段 `files`，可多个），返回每个文件的审核发现；报告并入数据库。
+
+    Each file: at most 20 MB, text / HTML / Word (.docx) / PDF by content. The answer lists, per
+    file, `status` (`ok`, `known` — already in the corpus, `rejected`, `failed` — not a report),
+    the report id and URL, and the findings."""
+    results = await handle_upload(request)
+    status = upload_status(results)
+    body: dict[str, Any] = {"ok": status == 200, "results": [r.to_dict() for r in results]}
+    if status != 200:
+        body["status"] = status
+        body["error"] = "; ".join(f"{r.filename}: {r.error}" for r in results if r.error)
+    return JSONResponse(body, status_code=status)
