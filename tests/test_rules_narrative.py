@@ -27,6 +27,8 @@ from gongkai.rules.narrative.claims import _clause_claims, cn_int
         ("本年度没有收到和处理政府信息公开申请", [("new", 0)]),
         ("未出现因政府信息公开工作被申请行政复议的情况", [("review", 0)]),
         ("本年度无公开行政复议、行政诉讼", [("review", 0), ("litigation", 0)]),
+        ("因政府信息公开工作被申请行政复议1件、提起行政诉讼2件", [("review", 1), ("litigation", 2)]),
+        ("本年度收到申请12件、办结10件", [("new", 12), ("total", 10)]),
     ],
 )
 def test_claims_read(clause, expected):
@@ -44,6 +46,7 @@ def test_claims_read(clause, expected):
         "收到政府信息公开申请约10件",
         "行政复议结果维持1件",  # a part of table 四, not the total
         "行政复议、行政诉讼各0件",  # two quantities
+        "行政复议1件、行政复议2件",  # the same quantity twice
         "收到行政复议申请1件和行政诉讼2件",
         "未经复议直接起诉的行政诉讼1件",
         "未出现行政复议被纠正的情况",  # a denial of a part, not of the total

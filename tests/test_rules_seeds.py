@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,33 @@ def test_check_is_pure(seed_reports):
     first = check_report(report)
     assert check_report(report) == first
     assert json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True, default=str) == before
+
+
+# --- the two real PDFs (淮安市洪泽区人民政府): a real imbalance in 2023 --------------------------
+
+REAL = Path(__file__).resolve().parent / "fixtures" / "real"
+
+
+@pytest.fixture(scope="module")
+def hongze() -> dict[str, list[Finding]]:
+    from gongkai.pipeline import parse_path
+
+    return {year: check_report(parse_path(REAL / f"hongze-{year}.pdf"), raise_errors=True) for year in ("2023", "2024")}
+
+
+def test_hongze_2023_table_4_totals_left_at_zero(hongze):
+    """The 2023 report prints 10 1 0 0 | 0 … | 5 0 0 0 with both 总计 cells 0: a real error."""
+    found = [f for f in hongze["2023"] if f.code == "B004"]
+    assert [(f.row, f.figures["total"], f.figures["upheld + corrected + other + pending"]) for f in found] == [
+        ("review", 0, 11),
+        ("litigation_after_review", 0, 5),
+    ]
+    assert all(f.page == 4 for f in found)
+
+
+def test_hongze_keeps_the_2019_single_other_handling_row(hongze):
+    for year in ("2023", "2024"):
+        codes = {f.code for f in hongze[year]}
+        assert "F013" in codes and "F003" not in codes
+        assert not codes & {"B001", "B002", "B003"}
+    assert {f.code for f in hongze["2024"]} == {"F013", "T004"}

@@ -191,7 +191,17 @@ def _claims(report: Report, sentences: list[tuple[str, str, str]]) -> list[Claim
 
 
 def _clause_claims(clause: str) -> list[tuple[str, int]]:
-    """One count, or denials (…未出现行政复议、行政诉讼 denies both), or nothing."""
+    """One count, or denials (…未出现行政复议、行政诉讼 denies both), or nothing. A clause
+    listing counts with 、 (被申请行政复议1件、提起行政诉讼1件) is read part by part."""
+    found = _single_clause(clause, zeros=True)
+    if found or "、" not in clause:
+        return found
+    parts = [c for part in clause.split("、") for c in _single_clause(part, zeros=False)]
+    quantities = [q for q, _ in parts]
+    return parts if len(set(quantities)) == len(quantities) else []
+
+
+def _single_clause(clause: str, zeros: bool) -> list[tuple[str, int]]:
     found: dict[str, int] = {}
     if not _ANY_QUANTITY.search(clause):
         return []
@@ -206,7 +216,7 @@ def _clause_claims(clause: str) -> list[tuple[str, int]]:
                 return []
     if len(found) > 1:
         return []
-    if not found and not _ZERO_SKIP.search(clause):
+    if zeros and not found and not _ZERO_SKIP.search(clause):
         for quantity, pattern in _ZERO_PATTERNS.items():
             if pattern.search(clause) and not (quantity == "new" and re.search(r"复议|诉讼", clause)):
                 found[quantity] = 0
