@@ -127,3 +127,29 @@ def test_one_changed_count_always_triggers_the_broken_equation(case):
             assert {"B001", "B003"} <= column_rules
         else:
             assert "B003" in column_rules
+
+
+@st.composite
+def report_with_text(draw: st.DrawFn) -> tuple[dict[str, Any], str, str | None]:
+    """A balanced 2021 report whose text states its table-三 totals, one of them perhaps off by
+    some amount (the quantity changed, or None)."""
+    values = draw(balanced_values("2021"))
+    req = values["requests"]
+    stated = {q: req[q]["total"] for q in ("new", "carried_over", "total", "carried_forward")}
+    changed = draw(st.sampled_from([None, "new", "carried_over", "total", "carried_forward"]))
+    if changed is not None:
+        stated[changed] += draw(st.integers(1, 30))
+    text = (
+        f"本年度共收到政府信息公开申请{stated['new']}件，上年结转{stated['carried_over']}件，"
+        f"办结{stated['total']}件，结转下年度继续办理{stated['carried_forward']}件。"
+    )
+    return values, text, changed
+
+
+@SETTINGS
+@given(case=report_with_text(), layout=st.sampled_from(LAYOUTS))
+def test_text_counts_against_the_table(case, layout):
+    values, text, changed = case
+    report = parse_bytes(textgen.render(values, "2021", layout, requests_text=text).encode("utf-8"), "t.txt")
+    found = [f for f in check_report(report, CheckConfig(select=("N001",)), raise_errors=True)]
+    assert [f.figures["quantity"] for f in found] == ([changed] if changed else [])

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from gongkai.document import Location
-from gongkai.formats import SECTION_KEYS, FormatSpec, TableSpec, format_for_year, load_format, section_specs
+from gongkai.formats import FORMAT_IDS, SECTION_KEYS, FormatSpec, TableSpec, format_for_year, load_format, section_specs
 from gongkai.model import Number, Report, Row, TableData, Value
 
 Severity = Literal["error", "warning", "info"]
@@ -254,7 +254,7 @@ class Context:
 
     @classmethod
     def for_report(cls, report: Report, options: Mapping[str, Any] | None = None) -> Context:
-        fmt = load_format(report.meta.format) if report.meta.format else format_for_year(report.meta.year)
+        fmt = load_format(report.meta.format) if report.meta.format in FORMAT_IDS else format_for_year(report.meta.year)
         return cls(report, fmt, options or {})
 
     def option(self, rule: type[Rule] | Rule, name: str) -> Any:
