@@ -1,0 +1,261 @@
+"""The corpus database: one DuckDB file, owned by :class:`Store`.
+
+Only this module talks to DuckDB. Writers hand it whole reports (a report row with its sections,
+values and findings); :meth:`Store.write_reports` stores a batch of them in one transaction, so a
+report is either completely in the database or not at all, whatever happens to the process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from gongkai.store.schema import (
+    DECIMAL_TYPE,
+    FINDINGS,
+    PENDING,
+    REPORTS,
+    SCHEMA_VERSION,
+    SECTIONS,
+    STORE_META,
+    VALUES,
+    Relation,
+    ddl,
+    quote,
+)
+
+DEFAULT_DB = "gongkai.duckdb"
+
+
+class StoreError(Exception):
+    """A database that cannot be used, with the reason in Chinese and English."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+def _arrow_type(sql_type: str) -> pa.DataType:
+    if sql_type == DECIMAL_TYPE:
+        return pa.decimal128(18, 4)
+    return {
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "VARCHAR": pa.string(),
+        "JSON": pa.string(),
+        "BOOLEAN": pa.bool_(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+    }[sql_type]
+
+
+def arrow_schema(rel: Relation) -> pa.Schema:
+    return pa.schema([pa.field(c.name, _arrow_type(c.type)) for c in rel.columns])
+
+
+def column_names(rel: Relation) -> list[str]:
+    return [c.name for c in rel.columns]
+
+
+@dataclass(slots=True)
+class ReportRows:
+    """Everything stored for one file, as plain rows in the schema's column order."""
+
+    id: int
+    path: str
+    sha256: str
+    report: dict[str, Any]  # reports columns except ingested_at
+    sections: list[tuple[Any, ...]] = field(default_factory=list)
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+    findings: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.get("status") == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    id: int
+    path: str
+    sha256: str
+    parser_version: str
+    agency_key: str | None
+
+
+class Store:
+    """A corpus database. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, *, read_only: bool = False, memory_limit: str | None = None):
+        self.path = str(path)
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(
+                f"数据库不存在：{self.path}。请先运行 gongkai ingest。",
+                f"No database at {self.path}: run gongkai ingest first.",
+            )
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"无法打开数据库 {self.path}：{exc}。是否有另一个 gongkai 进程正在写入？",
+                f"Cannot open the database {self.path}: {exc}. Is another gongkai process writing to it?",
+            ) from None
+        if memory_limit:
+            self.run(f"SET memory_limit = '{memory_limit}'")
+        self.read_only = read_only
+        if read_only:
+            self._check_version()
+        else:
+            self.init_schema()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def init_schema(self) -> None:
+        self._check_version()
+        self.run("BEGIN TRANSACTION")
+        for statement in ddl():
+            self.run(statement)
+        self.run(f"INSERT OR REPLACE INTO {STORE_META.sql_name} VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        self.run("COMMIT")
+
+    def _check_version(self) -> None:
+        exists = self.query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'")
+        if not exists[0][0]:
+            if self.read_only:
+                raise StoreError(
+                    f"{self.path} 不是 gongkai 数据库。", f"{self.path} is not a gongkai database."
+                )
+            return
+        rows = self.query("SELECT value FROM store_meta WHERE key = 'schema_version'")
+        if rows and rows[0][0] != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"数据库 {self.path} 的结构版本为 {rows[0][0]}，本程序为 {SCHEMA_VERSION}："
+                "请用新的数据库文件重新导入。",
+                f"The database {self.path} has schema version {rows[0][0]}, this program {SCHEMA_VERSION}: "
+                "ingest into a new database file.",
+            )
+
+    # --- queries --------------------------------------------------------------------------
+
+    def run(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Execute a statement and consume its result (DuckDB keeps a connection busy until then)."""
+        self.con.execute(sql, params or []).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def query_dicts(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        rel = self.con.sql(sql, params=list(params) if params else None)
+        fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
+        result = fetch()
+        return result if isinstance(result, pa.Table) else pa.Table.from_batches(result)
+
+    def stored_files(self) -> dict[str, StoredFile]:
+        """sha256 → what is stored for it."""
+        rows = self.query("SELECT id, path, sha256, parser_version, agency_key FROM reports")
+        return {r[2]: StoredFile(*r) for r in rows}
+
+    def count(self, relation: str) -> int:
+        return int(self.query(f"SELECT count(*) FROM {quote(relation)}")[0][0])
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write_reports(self, batch: Sequence[ReportRows], *, replace_ids: Iterable[int] = ()) -> None:
+        """Store *batch* in one transaction. Reports already stored under the same id, or under
+        the same path with other content, are replaced; their agencies and the new ones are
+        marked for the year-over-year rules."""
+        if not batch:
+            return
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        ids = [r.id for r in batch]
+        paths = [r.path for r in batch]
+        self.run("BEGIN TRANSACTION")
+        try:
+            stale = self.con.execute(
+                "SELECT id, agency_key FROM reports WHERE id IN (SELECT unnest(?)) OR path IN (SELECT unnest(?))",
+                [ids, paths],
+            ).fetchall()
+            stale_ids = sorted({s[0] for s in stale} | set(replace_ids))
+            if stale_ids:
+                for rel in (VALUES, SECTIONS, FINDINGS):
+                    self.run(f"DELETE FROM {rel.sql_name} WHERE report IN (SELECT unnest(?))", [stale_ids])
+                self.run("DELETE FROM reports WHERE id IN (SELECT unnest(?))", [stale_ids])
+            report_cols = column_names(REPORTS)
+            report_data = {c: [r.report.get(c) for r in batch] for c in report_cols}
+            report_data["ingested_at"] = [now] * len(batch)
+            self._insert(REPORTS, pa.Table.from_pydict(report_data, schema=arrow_schema(REPORTS)))
+            self._insert_rows(SECTIONS, itertools.chain.from_iterable(r.sections for r in batch))
+            self._insert_rows(VALUES, itertools.chain.from_iterable(r.values for r in batch))
+            self._insert_rows(FINDINGS, itertools.chain.from_iterable(r.findings for r in batch))
+            agencies = {r.report.get("agency_key") for r in batch} | {s[1] for s in stale}
+            agencies.discard(None)
+            if agencies:
+                self.run(f"INSERT OR IGNORE INTO {PENDING.sql_name} SELECT unnest(?)", [sorted(agencies)])
+            self.run("COMMIT")
+        except BaseException:
+            self.run("ROLLBACK")
+            raise
+
+    def _insert_rows(self, rel: Relation, rows: Iterable[tuple[Any, ...]]) -> None:
+        columns = list(zip(*rows, strict=True))
+        if not columns:
+            return
+        schema = arrow_schema(rel)
+        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)]
+        self._insert(rel, pa.Table.from_arrays(arrays, schema=schema))
+
+    def _insert(self, rel: Relation, table: pa.Table) -> None:
+        names = ", ".join(quote(n) for n in table.column_names)
+        self.con.register("_gongkai_batch", table)
+        try:
+            self.run(f"INSERT INTO {rel.sql_name} ({names}) SELECT {names} FROM _gongkai_batch")
+        finally:
+            self.con.unregister("_gongkai_batch")
+
+    def pending_agencies(self) -> list[str]:
+        return [r[0] for r in self.query(f"SELECT agency_key FROM {PENDING.sql_name} ORDER BY 1")]
+
+    def replace_year_findings(self, agency_keys: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Replace the year-over-year findings of the reports of *agency_keys* with *rows* and
+        clear those agencies from the pending list, in one transaction."""
+        self.run("BEGIN TRANSACTION")
+        try:
+            self.run(
+                "DELETE FROM findings WHERE origin = 'year' AND report IN "
+                "(SELECT id FROM reports WHERE agency_key IN (SELECT unnest(?)))",
+                [list(agency_keys)],
+            )
+            self._insert_rows(FINDINGS, rows)
+            self.run(f"DELETE FROM {PENDING.sql_name} WHERE agency_key IN (SELECT unnest(?))", [list(agency_keys)])
+            self.run("COMMIT")
+        except BaseException:
+            self.run("ROLLBACK")
+            raise
+
+
+__all__ = ["DEFAULT_DB", "ReportRows", "Store", "StoreError", "StoredFile", "arrow_schema", "column_names"]

@@ -1,0 +1,163 @@
+"""A parsed report (or a failure) as the rows the store keeps. Runs in the ingest workers: only
+plain Python values leave this module, so results pickle cheaply back to the writer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from gongkai.model import Report, Row, TableData
+from gongkai.store.agency import agency_key, agency_norm
+from gongkai.store.db import ReportRows
+from gongkai.store.schema import parser_version
+
+FINDING_KEYS = ("code", "severity", "message", "message_en", "section", "table", "row", "column", "line", "page")
+
+
+def report_id(sha256: str) -> int:
+    """The report's id: the first 52 bits of its SHA-256. Positive and below 2**53, so it survives
+    JSON, JavaScript and Excel (which keep numbers as doubles) exactly."""
+    return int(sha256[:13], 16)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ordered_rows(table: TableData) -> Iterator[Row]:
+    """Format rows in the format's order with each agency-added row after the one it follows."""
+    extras_after: dict[str | None, list[Row]] = {}
+    for extra in table.extra_rows:
+        after = extra.after if extra.after in table.rows else None
+        extras_after.setdefault(after, []).append(extra)
+    yield from extras_after.get(None, [])
+    for key, row in table.rows.items():
+        yield row
+        yield from extras_after.get(key, [])
+
+
+def _decimal(value: int | Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def value_rows(rid: int, report: Report) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for table_key, table in report.tables.items():
+        if not table.found:
+            continue
+        for order, row in enumerate(ordered_rows(table)):
+            if not row.found and not row.extra:
+                continue
+            for column_key, v in row.values.items():
+                loc = v.loc
+                out.append(
+                    (
+                        rid,
+                        table_key,
+                        row.key,
+                        column_key,
+                        _decimal(v.value),
+                        v.value is None,
+                        v.raw,
+                        v.unit,
+                        v.status,
+                        v.inferred_by,
+                        loc.line,
+                        loc.table,
+                        loc.row,
+                        loc.cell,
+                        loc.page,
+                        row.extra,
+                        row.label,
+                        order,
+                        row.after if row.extra else None,
+                    )
+                )
+    return out
+
+
+def finding_rows(
+    rid: int, findings: Sequence[Mapping[str, Any]], origin: str = "report", related: int | None = None
+) -> list[tuple[Any, ...]]:
+    out = []
+    for seq, f in enumerate(findings):
+        figures = f.get("figures")
+        out.append(
+            (
+                rid,
+                seq,
+                origin,
+                *(f.get(k) for k in FINDING_KEYS),
+                json.dumps(figures, ensure_ascii=False, default=str) if figures is not None else None,
+                f.get("note"),
+                f.get("related_report", related),
+            )
+        )
+    return out
+
+
+def report_rows(report: Report, findings: Sequence[Mapping[str, Any]], path: str) -> ReportRows:
+    rid = report_id(report.source.sha256)
+    meta = report.meta
+    region = meta.region
+    row: dict[str, Any] = {
+        "id": rid,
+        "path": path,
+        "sha256": report.source.sha256,
+        "kind": report.source.kind,
+        "size": report.source.size,
+        "encoding": report.source.encoding,
+        "parser_version": parser_version(),
+        "status": "ok",
+        "agency": meta.agency,
+        "agency_norm": agency_norm(meta.agency),
+        "agency_key": agency_key(meta.agency, region),
+        "year": meta.year,
+        "format": meta.format,
+        "format_evidence": meta.format_evidence,
+        "signed_on": meta.signed_on,
+        "published_on": meta.published_on,
+        "province": region.province if region else None,
+        "city": region.city if region else None,
+        "county": region.county if region else None,
+        "region_code": region.code if region else None,
+        "title": meta.title,
+    }
+    sections = [
+        (rid, s.key, s.title, s.text, s.loc.line if s.loc else None, ordinal)
+        for ordinal, s in enumerate(report.sections.values(), start=1)
+    ]
+    return ReportRows(
+        id=rid,
+        path=path,
+        sha256=report.source.sha256,
+        report=row,
+        sections=sections,
+        values=value_rows(rid, report),
+        findings=finding_rows(rid, findings),
+    )
+
+
+def failed_rows(path: str, data: bytes | None, code: str, zh: str, en: str, sha256: str | None = None) -> ReportRows:
+    sha = sha256 or sha256_of(data or b"")
+    rid = report_id(sha)
+    row = {
+        "id": rid,
+        "path": path,
+        "sha256": sha,
+        "size": len(data) if data is not None else None,
+        "parser_version": parser_version(),
+        "status": "failed",
+        "error_code": code,
+        "error_zh": zh,
+        "error_en": en,
+    }
+    return ReportRows(id=rid, path=path, sha256=sha, report=row)
+
+
+__all__ = ["failed_rows", "finding_rows", "ordered_rows", "report_id", "report_rows", "sha256_of", "value_rows"]
