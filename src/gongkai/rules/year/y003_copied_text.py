@@ -1,0 +1,117 @@
+"""Y003: a section nearly copies the same agency's text of the year before."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from gongkai.rules.base import Option, Severity
+from gongkai.rules.year.base import PAIRS_SQL, YearFinding, YearRule, place
+
+if TYPE_CHECKING:
+    from gongkai.store.db import Store
+
+SQL = f"""
+WITH pairs AS ({PAIRS_SQL})
+SELECT p.cur, p.prev, p.prev_year, sc."key", sc.title, sc.line, sc.text, sp.text
+FROM pairs p
+JOIN sections sc ON sc.report = p.cur
+JOIN sections sp ON sp.report = p.prev AND sp."key" = sc."key"
+ORDER BY p.cur, p.prev, sc.ordinal
+"""
+
+SHINGLE = 4
+_DROP_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _normalise(text: str) -> str:
+    """Text without spacing and punctuation, every number as 0: a copy that only changes the year
+    (2022 → 2023) or the counts is still a copy."""
+    text = unicodedata.normalize("NFKC", text)
+    return _DIGITS_RE.sub("0", _DROP_RE.sub("", text))
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[str]:
+    t = _normalise(text)
+    if len(t) <= size:
+        return {t} if t else set()
+    return {t[i : i + size] for i in range(len(t) - size + 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' character 4-shingles (deterministic, 0..1)."""
+    sa, sb = shingles(a), shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+class CopiedText(YearRule):
+    """
+    ## What it does
+    Compares each section's text with the same section of the agency's report of the year
+    before and flags sections that are nearly identical (Jaccard similarity of character
+    4-shingles, numbers and punctuation ignored, at or above `copy-similarity`). Sections
+    shorter than `copy-min-chars` are not compared: 「无。」 is the same every year, rightly.
+
+    ## Why is this bad?
+    The annual report is about the year reported. A 总体情况 or 存在的主要问题及改进情况 copied
+    from last year with only the year changed tells the public nothing about this year, and its
+    改进情况 cannot have been carried out.
+
+    ## Example
+    2023 五、存在的主要问题及改进情况: the 2022 text word for word, 2022 replaced by 2023.
+
+    Use instead: the problems found this year and what was done about last year's.
+
+    ## Options
+    - `copy-similarity` (default 0.9)
+    - `copy-min-chars` (default 80)
+    """
+
+    code: ClassVar[str] = "Y003"
+    name: ClassVar[str] = "copied-section-text"
+    severity: ClassVar[Severity] = "warning"
+    title_zh: ClassVar[str] = "章节文字与上一年度报告几乎相同"
+    title_en: ClassVar[str] = "Section text nearly copies last year's"
+    template_zh: ClassVar[str] = (
+        "「{title}」与 {prev_year} 年度报告同一章节的文字相似度为 {percent}%，疑似照搬上年内容。"
+    )
+    template_en: ClassVar[str] = (
+        "Section {section} is {percent}% similar to the same section of the {prev_year} report: "
+        "it looks copied from last year."
+    )
+    options: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "copy-similarity", 0.9, float, "Jaccard similarity (0–1) at or above which a section counts as copied."
+        ),
+        Option(
+            "copy-min-chars", 80, int, "Sections shorter than this (in characters, without spacing) are not compared."
+        ),
+    )
+
+    def check_store(
+        self, store: Store, agency_keys: Sequence[str], options: Mapping[str, Any]
+    ) -> Iterator[YearFinding]:
+        threshold = float(options.get("copy-similarity", 0.9))
+        min_chars = int(options.get("copy-min-chars", 80))
+        for cur, prev, prev_year, key, title, line, text, prev_text in store.query(
+            SQL.replace("$keys", "?"), [list(agency_keys)]
+        ):
+            if len(_normalise(text or "")) < min_chars or len(_normalise(prev_text or "")) < min_chars:
+                continue
+            score = similarity(text, prev_text)
+            if score < threshold:
+                continue
+            finding = self.finding(
+                place(key, line=line),
+                figures={"similarity": round(score, 4), "previous_year": prev_year},
+                title=title or key,
+                section=key,
+                percent=f"{score * 100:.0f}",
+                prev_year=prev_year,
+            )
+            yield YearFinding(cur, prev, finding)
