@@ -105,6 +105,7 @@ def parse(
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
 
+from gongkai.views import cli_store  # noqa: E402,F401
 from gongkai.views.web import command as _web_command  # noqa: E402,F401
 from gongkai.views import cli_check  # noqa: E402,F401
 

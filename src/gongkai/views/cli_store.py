@@ -1,0 +1,355 @@
+"""The corpus commands: ``ingest``, ``schema``, ``roster``, ``sum``, ``export``.
+
+They register on the ``gongkai`` app (``gongkai.views.cli``); the work is done by
+:mod:`gongkai.store`, these functions only read options and print.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules catalogue)
+from gongkai.formats import load_format
+from gongkai.store.db import DEFAULT_DB, Store, StoreError
+from gongkai.store.ingest import IngestProgress
+from gongkai.views.cli import EXIT_USAGE_OR_IO, _paths_or_exit, app, err, out, write_json_line
+from gongkai.views.i18n import t
+
+DbOption = Annotated[Path, typer.Option("--db", help="数据库文件 / database file")]
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class SchemaFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    xlsx = "xlsx"
+
+
+def _store_error(exc: StoreError) -> typer.Exit:
+    err.print(f"[bold red]{t(exc.message_zh, exc.message_en)}[/]", highlight=False)
+    return typer.Exit(EXIT_USAGE_OR_IO)
+
+
+def _open(db: Path, read_only: bool = True) -> Store:
+    try:
+        return Store(db, read_only=read_only)
+    except StoreError as exc:
+        raise _store_error(exc) from None
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+
+class _RichProgress(IngestProgress):
+    """Draws the ingest's progress bar on stderr; ``--verbose`` adds a line per commit."""
+
+    def __init__(self, show_bar: bool, verbose: bool) -> None:
+        self.verbose = verbose
+        self.bar: Progress | None = None
+        self.task: Any = None
+        if show_bar:
+            self.bar = Progress(
+                TextColumn(t("导入", "ingest")),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+
+    def start(self, total: int) -> None:
+        if self.bar is not None:
+            self.bar.start()
+            self.task = self.bar.add_task("ingest", total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None and n:
+            self.bar.advance(self.task, n)
+
+    def committed(self, reports: int, total_committed: int) -> None:
+        if self.verbose:
+            err.print(t(f"已写入 {total_committed} 份", f"committed {total_committed}"), highlight=False)
+
+    def phase(self, name: str) -> None:
+        if self.verbose and name == "year":
+            err.print(t("跨年度审核……", "year-over-year rules…"), highlight=False)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _load_rule_config(config: Path | None) -> Any:
+    """The rules configuration: ``--config FILE``, else gongkai.toml / pyproject.toml found from
+    the current folder upward, as for ``gongkai check``."""
+    from gongkai.rules import ConfigError, load_config
+
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        err.print(f"[bold red]{t(exc.message('zh'), exc.message('en'))}[/]", highlight=False)
+        raise typer.Exit(EXIT_USAGE_OR_IO) from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="报告文件或文件夹 / report files or folders")],
+    db: DbOption = Path(DEFAULT_DB),
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", help="并行进程数，默认为 CPU 核数 / worker processes")
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="每次提交的报告数 / reports per commit")] = 200,
+    config: Annotated[Path | None, typer.Option("--config", help="审核规则配置 / rules config file")] = None,
+    silent: Annotated[bool, typer.Option("--silent", help="不显示进度条 / hide the progress bar")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐批显示写入 / log every commit")] = False,
+) -> None:
+    """把报告读入数据库（已读入且未变的文件跳过）。Ingest reports into the corpus database.
+
+    Files already stored with the same content and parser version are skipped; a file that fails
+    is stored as failed and listed at the end. Year-over-year rules (Y001–Y003) run afterwards.
+
+    Example: gongkai ingest reports/ --db corpus.duckdb
+    """
+    from gongkai.store.ingest import ingest as run_ingest
+
+    _paths_or_exit(paths)
+    rules_config = _load_rule_config(config)
+    with _open(db, read_only=False) as store:
+        progress = _RichProgress(show_bar=not silent and err.is_terminal, verbose=verbose)
+        result = run_ingest(
+            paths,
+            store,
+            workers=workers,
+            batch_size=batch_size,
+            config=rules_config,
+            progress=progress,
+        )
+        totals = store.query("SELECT status, count(*) FROM reports GROUP BY status")
+    counts = dict(totals)
+    err.print(
+        t(
+            f"{result.files} 个文件：新解析 {result.parsed}（失败 {len(result.failed)}），"
+            f"未变跳过 {result.skipped}，重复 {result.duplicates}；跨年度发现 {result.year_findings} 条；"
+            f"用时 {result.seconds:.1f} 秒。"
+            f"数据库 {db}：{counts.get('ok', 0)} 份报告，{counts.get('failed', 0)} 个失败文件。",
+            f"{result.files} files: {result.parsed} parsed ({len(result.failed)} failed), {result.skipped} unchanged, "
+            f"{result.duplicates} duplicates; {result.year_findings} year-over-year findings; "
+            f"{result.seconds:.1f} s. "
+            f"Database {db}: {counts.get('ok', 0)} reports, {counts.get('failed', 0)} failed files.",
+        ),
+        highlight=False,
+    )
+    if result.failed:
+        err.print(t("未能读入的文件：", "Files that could not be read:"), highlight=False)
+        for f in result.failed:
+            err.print(f"  [bold red]{f.path}[/]: {t(f.message_zh, f.message_en)} [dim]({f.code})[/]", highlight=False)
+        raise typer.Exit(EXIT_USAGE_OR_IO)
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        SchemaFormat, typer.Option("--format", "-f", help="text | json | markdown (docs/schema.md)")
+    ] = SchemaFormat.text,
+) -> None:
+    """数据库的数据字典。The corpus database's data dictionary.
+
+    Example: gongkai schema --format markdown > docs/schema.md
+    """
+    from gongkai.store.schema import schema_json, schema_markdown, schema_text
+    from gongkai.views.i18n import lang
+
+    if output is SchemaFormat.json:
+        sys.stdout.write(schema_json() + "\n")
+    elif output is SchemaFormat.markdown:
+        sys.stdout.write(schema_markdown())
+    else:
+        sys.stdout.write(schema_text(lang()))
+
+
+# --- roster -----------------------------------------------------------------------------------
+
+
+@app.command()
+def roster(
+    expected: Annotated[
+        Path, typer.Argument(help="应公开机关名单 CSV：机关名称[,区划代码] / CSV of expected agencies")
+    ],
+    year: Annotated[int, typer.Option("--year", "-y", help="报告年度 / report year")],
+    db: DbOption = Path(DEFAULT_DB),
+    output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
+) -> None:
+    """列出名单中该年度没有报告的机关。List expected agencies with no report for the year.
+
+    Example: gongkai roster agencies.csv --year 2023
+    """
+    from gongkai.store.roster import missing_reports, read_roster
+
+    _paths_or_exit([expected])
+    try:
+        wanted = read_roster(expected)
+    except ValueError:
+        err.print(
+            t("名单文件的编码无法识别：请另存为 UTF-8 的 CSV。", "Cannot decode the roster: save it as UTF-8 CSV."),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE_OR_IO) from None
+    with _open(db) as store:
+        missing = missing_reports(store, wanted, year)
+    rows: list[dict[str, Any]] = [
+        {"line": m.line, "agency": m.name, "region_code": m.code, "agency_key": m.agency_key} for m in missing
+    ]
+    if output is TableFormat.json:
+        for r in rows:
+            write_json_line({**r, "year": year})
+        return
+    if output is TableFormat.csv:
+        w = csv.DictWriter(sys.stdout, fieldnames=["line", "agency", "region_code", "agency_key"])
+        w.writeheader()
+        w.writerows(rows)
+        return
+    table = Table(title=t(f"{year} 年度未见报告的机关", f"No {year} report from these agencies"))
+    table.add_column(t("行", "line"), justify="right")
+    table.add_column(t("机关", "agency"))
+    table.add_column(t("区划代码", "code"))
+    for r in rows:
+        table.add_row(str(r["line"]), str(r["agency"]), str(r["region_code"] or ""))
+    out.print(table)
+    out.print(
+        t(f"名单 {len(wanted)} 个机关，{len(missing)} 个没有 {year} 年度报告。",
+          f"{len(wanted)} agencies expected, {len(missing)} without a {year} report."),
+        highlight=False,
+    )
+
+
+# --- sum --------------------------------------------------------------------------------------
+
+
+def _number(v: Decimal | None) -> str:
+    if v is None:
+        return "—"
+    return str(int(v)) if v == v.to_integral_value() else format(v.normalize(), "f")
+
+
+@app.command("sum")
+def sum_command(
+    region: Annotated[str, typer.Option("--region", "-r", help="地区名称或区划代码 / region name or code")],
+    year: Annotated[int, typer.Option("--year", "-y", help="报告年度 / report year")],
+    db: DbOption = Path(DEFAULT_DB),
+    output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
+) -> None:
+    """汇总一个地区各机关的统计表。Sum the statistics tables over a region's agencies.
+
+    Example: gongkai sum --region 湖北省 --year 2023
+    """
+    from gongkai.store.aggregate import sum_region, sum_rows
+    from gongkai.store.regions import RegionNotFound, parse_region
+
+    try:
+        region_filter = parse_region(region)
+    except RegionNotFound:
+        err.print(
+            t(f"无法确定地区「{region}」：请写全称（如 福州市鼓楼区）或六位区划代码。",
+              f"Cannot tell which region '{region}' is: give the full name (e.g. 福州市鼓楼区) or its six-digit code."),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE_OR_IO) from None
+    with _open(db) as store:
+        result = sum_region(store, region_filter, year)
+    if output is TableFormat.json:
+        write_json_line(result.to_dict())
+        return
+    if output is TableFormat.csv:
+        rows = sum_rows(result)
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["region", "year"])
+        w.writeheader()
+        w.writerows(rows)
+        return
+    out.print(
+        t(f"{region} {year} 年度：{result.agencies} 个机关的报告。",
+          f"{region}, {year}: reports of {result.agencies} agencies."),
+        highlight=False,
+    )
+    for fmt_id, fsum in result.formats.items():
+        spec = load_format(fmt_id)
+        for tkey, rows_ in fsum.tables.items():
+            tspec = spec.tables[tkey]
+            cols = list(tspec.columns)
+            title = f"{tspec.title}（{fmt_id} {t('格式', 'format')}，{len(fsum.reports)} {t('份', 'reports')}）"
+            table = Table(title=title)
+            table.add_column(t("项目", "row"))
+            for c in cols:
+                table.add_column(tspec.columns[c].label, justify="right")
+            for rkey, values in rows_.items():
+                table.add_row(tspec.rows[rkey].label, *[_number(values[c][0]) if c in values else "" for c in cols])
+            out.print(table)
+    if not result.formats:
+        out.print(t("没有符合条件的报告。", "No reports match."), highlight=False)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@app.command()
+def export(
+    output: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv | parquet | xlsx")] = ExportFormat.csv,
+    db: DbOption = Path(DEFAULT_DB),
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出文件夹（csv、parquet）或文件（xlsx）/ output folder or file")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="只导出该年度 / only this year")] = None,
+    region: Annotated[str | None, typer.Option("--region", "-r", help="只导出该地区 / only this region")] = None,
+) -> None:
+    """导出报告、数值（长表与宽表）和审核发现。Export reports, values (long and wide) and findings.
+
+    Example: gongkai export --format xlsx --out corpus.xlsx
+    """
+    from gongkai.store.export import export as run_export
+    from gongkai.store.regions import RegionNotFound, parse_region
+
+    region_filter = None
+    if region:
+        try:
+            region_filter = parse_region(region)
+        except RegionNotFound:
+            err.print(t(f"无法确定地区「{region}」。", f"Cannot tell which region '{region}' is."), highlight=False)
+            raise typer.Exit(EXIT_USAGE_OR_IO) from None
+    target = out_path or (Path("gongkai.xlsx") if output is ExportFormat.xlsx else Path("export"))
+    with _open(db) as store:
+        try:
+            written = run_export(store, output.value, target, year=year, region=region_filter)
+        except ValueError as exc:
+            err.print(
+                t(f"数据超过 Excel 的行数上限（{exc}）：请按年度或地区分批导出，或改用 csv、parquet。",
+                  f"Too many rows for Excel ({exc}): export by year or region, or use csv or parquet."),
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_USAGE_OR_IO) from None
+    for path in written:
+        out.print(str(path), highlight=False)
+
+
+__all__ = ["export", "ingest", "roster", "schema", "sum_command"]
