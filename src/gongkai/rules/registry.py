@@ -2,11 +2,14 @@
 
 Codes are public and stable: a code is never reused or renamed. A retired rule keeps its code
 in :data:`RETIRED`, so configurations that name it still load. Rules of a new family (Y,
-year-over-year) register with :func:`register`.
+year-over-year) register with :func:`register` when their package is imported; the catalogue
+imports the packages named in :data:`FAMILY_PACKAGES` before answering, so what it lists never
+depends on what else happens to be imported.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 
 from gongkai.rules.balance.appeals_group_total import AppealsGroupTotal
@@ -45,6 +48,23 @@ NAME_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 RETIRED: dict[str, str] = {}
 
 _RULES: dict[str, type[Rule]] = {}
+
+# Packages whose import registers more rules (family Y: gongkai.rules.year).
+FAMILY_PACKAGES: tuple[str, ...] = ("gongkai.rules.year",)
+_families_loaded = False
+
+
+def _load_families() -> None:
+    global _families_loaded
+    if _families_loaded:
+        return
+    _families_loaded = True
+    for name in FAMILY_PACKAGES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a family not installed in this build
+            if exc.name != name:
+                raise
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -86,12 +106,14 @@ for _rule in (
 
 def all_rules() -> list[type[Rule]]:
     """Every rule, by family (F, B, T, N, Y) then code."""
+    _load_families()
     order = list(FAMILIES)
     return sorted(_RULES.values(), key=lambda r: (order.index(r.code[0]), r.code))
 
 
 def get_rule(code_or_name: str) -> type[Rule]:
     """A rule by code (``B001``, case-insensitive) or kebab name (``requests-column-balance``)."""
+    _load_families()
     key = code_or_name.strip()
     rule = _RULES.get(key.upper())
     if rule is not None:
@@ -112,6 +134,7 @@ def all_options() -> dict[str, Option]:
 
 def is_selector(selector: str) -> bool:
     """``ALL``, a code, or a prefix of one (``B``, ``B0``, ``B00``); retired codes too."""
+    _load_families()
     s = selector.strip().upper()
     if s == "ALL":
         return True
