@@ -105,9 +105,9 @@ def parse(
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
 
-from gongkai.views import cli_store  # noqa: E402,F401
+# Commands of the later stages register themselves on ``app``.
+from gongkai.views import cli_check, cli_store  # noqa: E402,F401
 from gongkai.views.web import command as _web_command  # noqa: E402,F401
-from gongkai.views import cli_check  # noqa: E402,F401
 
 
 def main() -> None:
