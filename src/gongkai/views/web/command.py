@@ -15,10 +15,10 @@ from urllib.parse import unquote, urlsplit
 
 import typer
 
-from gongkai.store.db import DEFAULT_DB, StoreError
 from gongkai.views.cli import EXIT_USAGE_OR_IO, app, err
 from gongkai.views.i18n import lang, t
 
+DEFAULT_DB = "gongkai.duckdb"  # as gongkai.store.db.DEFAULT_DB; the store is imported only when serving
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
@@ -150,6 +150,7 @@ def serve(
         )
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
+    from gongkai.store.db import StoreError
     from gongkai.views.web.app import create_app
     from gongkai.views.web.db import WebDB
 

@@ -195,13 +195,12 @@ class Filters:
             sql.append('r."year" = ?')
             params.append(int(self.year))
         if self.q:
+            # one substring search over the names (ILIKE on five columns is several times slower)
             sql.append(
-                "(r.agency ILIKE ? ESCAPE '\\' OR r.agency_norm ILIKE ? ESCAPE '\\' OR r.county ILIKE ? ESCAPE '\\'"
-                " OR r.city ILIKE ? ESCAPE '\\' OR r.title ILIKE ? ESCAPE '\\')"
+                "(contains(lower(concat_ws('|', r.agency, r.agency_norm, r.county, r.city, r.title)), ?)"
+                " OR contains(lower(concat_ws('|', r.agency, r.agency_norm, r.county, r.city, r.title)), ?))"
             )
-            like = f"%{_escape_like(self.q)}%"
-            folded = f"%{_escape_like(fold(self.q))}%"
-            params.extend([like, folded, like, like, like])
+            params.extend([self.q.lower(), fold(self.q).lower()])
         if with_findings:
             if self.code:
                 sql.append("f.code LIKE ? ESCAPE '\\'")

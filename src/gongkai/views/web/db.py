@@ -29,6 +29,7 @@ class WebDB:
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._cursors_lock = threading.Lock()
         self.generation = 0  # bumped on every write: caches of derived data key on it
+        self.memo: dict[str, Any] = {}  # derived data kept between requests (see metrics.ensure_metrics)
         with self.writing() as con:
             decisions.ensure_schema(con)
         self.uploads_dir = Path(uploads_dir) if uploads_dir else default_uploads_dir(self.path)

@@ -26,7 +26,16 @@ from gongkai.store.regions import RegionFilter, RegionNotFound, parse_region, re
 from gongkai.views.web.app import WebState, state
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.grid import keyed_grid, table_data
-from gongkai.views.web.metrics import bar_ranking, granted_share, line_chart, metric_exprs, metrics, number
+from gongkai.views.web.metrics import (
+    METRICS_TABLE,
+    bar_ranking,
+    ensure_metrics,
+    granted_share,
+    line_chart,
+    metrics,
+    number,
+    whole,
+)
 from gongkai.views.web.pages.report import CellView, TableView, _table_view
 from gongkai.views.web.render import UI, Column, DataTable, Page, request_lang, respond, split_ext
 
@@ -34,6 +43,7 @@ router = APIRouter()
 
 NATIONAL = ("all", "全国", "000000", "")
 TOP_N = 15
+LIST_LIMIT = 200  # agencies listed on the page; the download has them all
 ROSTER_NAME = "roster.csv"
 
 
@@ -213,28 +223,27 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
     else:
         year = dt.date.today().year - 1
     where, params = rf.sql("r")
-    chosen = [rid for rid, _fmt in db.tuples(CHOSEN_SQL.format(where=where), [year, *params])]
-    agencies = (
-        db.rows(
-            """SELECT r.id, r.agency, r.agency_key, r.province, r.city, r.county, r.region_code, r."format",
-          count(f.report) FILTER (WHERE f.severity = 'error') AS errors,
-          count(f.report) FILTER (WHERE f.severity = 'warning') AS warnings
-        FROM reports r LEFT JOIN findings f ON f.report = r.id
-        WHERE r.id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY r.agency""",
-            [chosen],
-        )
-        if chosen
-        else []
+    ensure_metrics(db)
+    metric_cols = ", ".join(f"m.{k}" for k in metrics())
+    # One report per agency and year (the store's choice for sums), with its findings and metrics.
+    agencies = db.rows(
+        f"""WITH chosen AS ({CHOSEN_SQL.format(where=where)}),
+        counts AS (
+          SELECT f.report, count(*) FILTER (WHERE f.severity = 'error') AS errors,
+            count(*) FILTER (WHERE f.severity = 'warning') AS warnings
+          FROM findings f WHERE f.report IN (SELECT id FROM chosen) GROUP BY f.report)
+        SELECT r.id, r.agency, r.agency_key, r.province, r.city, r.county, r.region_code, r."format",
+          coalesce(c.errors, 0) AS errors, coalesce(c.warnings, 0) AS warnings, {metric_cols}
+        FROM chosen JOIN reports r ON r.id = chosen.id
+        LEFT JOIN counts c ON c.report = r.id
+        LEFT JOIN {METRICS_TABLE} m ON m.report = r.id
+        ORDER BY r.agency""",
+        [year, *params],
     )
-    per_report: dict[int, dict[str, Any]] = {}
-    if chosen:
-        for row in db.rows(
-            f"""SELECT v.report, {metric_exprs()} FROM "values" v
-            WHERE v.report IN (SELECT unnest(?)) AND NOT v.extra_row AND v.table_key IN ('requests', 'appeals')
-            GROUP BY v.report""",
-            [chosen],
-        ):
-            per_report[int(row.pop("report"))] = row
+    chosen = [a["id"] for a in agencies]
+    for a in agencies:
+        whole(a)
+    per_report = {a["id"]: a for a in agencies}
     ms = metrics()
     rank_rows = []
     for a in agencies:
@@ -261,6 +270,8 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
         "share": top("share"),
         "litigation_corrected": [r for r in top("litigation_corrected") if r["litigation_corrected"]],
     }
+    ensure_metrics(db)
+    sums_sql = ", ".join(f"sum(m.{k}) AS {k}" for k in metrics())
     trend = db.rows(
         f"""WITH chosen AS (
           SELECT id, "year" FROM (
@@ -269,12 +280,12 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
               ORDER BY r.published_on DESC NULLS LAST, r.signed_on DESC NULLS LAST, r.id DESC) AS n
             FROM reports r WHERE r.status = 'ok' AND r.region_code LIKE ? AND r."year" IS NOT NULL)
           WHERE n = 1)
-        SELECT c."year", count(DISTINCT c.id) AS reports, {metric_exprs()}
-        FROM "values" v JOIN chosen c ON c.id = v.report
-        WHERE NOT v.extra_row AND v.table_key IN ('requests', 'appeals')
+        SELECT c."year", count(*) AS reports, {sums_sql}
+        FROM chosen c JOIN {METRICS_TABLE} m ON m.report = c.id
         GROUP BY c."year" ORDER BY 1""",
         [rf.prefix + "%"],
     )
+    trend = [whole(t) for t in trend]
     cats = [str(t["year"]) for t in trend]
     charts = {
         "chart-trend": line_chart(
@@ -392,6 +403,7 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
         data=data,
         tables=tables,
         extra={
+            "list_limit": LIST_LIMIT,
             "info": info,
             "year": year,
             "years": years,

@@ -62,6 +62,7 @@ class CellView:
     title: str = ""
     id: str | None = None
     href: str | None = None
+    line: int | None = None  # the source line (value cells, and labels of rows read from one line)
 
 
 @dataclass(slots=True)
@@ -100,6 +101,7 @@ def _table_view(
     rows: list[list[CellView]] = []
     for r, cells in enumerate(grid.rows):
         out: list[CellView] = []
+        row_line = next((c.value.get("line") for c in cells if c.value is not None and c.value.get("line")), None)
         for c in cells:
             view = CellView(c.text, rowspan=c.rowspan, colspan=c.colspan)
             if c.role in HEAD_ROLES or r < grid.header_rows:
@@ -108,6 +110,7 @@ def _table_view(
             elif c.role == "label":
                 view.tag = "th"
                 view.classes.append("role-label")
+                view.line = row_line
                 if c.row_key is not None:
                     view.id = row_anchor(grid.key, c.row_key)
                     found = by_row.get((grid.key, c.row_key), [])
@@ -128,6 +131,7 @@ def _table_view(
                     if v is not None:
                         if v.get("line"):
                             view.href = f"#L{v['line']}"
+                            view.line = v["line"]
                         if v.get("status"):
                             view.classes.append(f"st-{v['status']}")
                         raw = v.get("raw")

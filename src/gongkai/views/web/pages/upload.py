@@ -72,6 +72,19 @@ class UploadResult:
         }
 
 
+def size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1048576:.1f} MB".replace(".0 MB", " MB")
+    return f"{max(1, round(n / 1024))} KB"
+
+
+def too_large_message(ui: UI, size: int, limit: int) -> str:
+    return ui.t(
+        f"文件过大（{size_text(size)}，上限 {size_text(limit)}）。",
+        f"File too large ({size_text(size)}, limit {size_text(limit)}).",
+    )
+
+
 def safe_filename(name: str | None) -> str:
     base = Path((name or "").replace("\\", "/")).name
     base = _UNSAFE_NAME.sub("_", base).strip(" .")[:120]
@@ -102,12 +115,8 @@ def _process(st: WebState, name: str, data: bytes, ui: UI) -> UploadResult:
     limit = st.settings.max_upload_bytes
     result = UploadResult(filename=name, size=len(data), status="rejected")
     if len(data) > limit:
-        mb, limit_mb = len(data) / 1048576, limit / 1048576
         result.error_code = "too_large"
-        result.error = ui.t(
-            f"文件过大（{mb:.1f} MB，上限 {limit_mb:.0f} MB）。",
-            f"File too large ({mb:.1f} MB, limit {limit_mb:.0f} MB).",
-        )
+        result.error = too_large_message(ui, len(data), limit)
         return result
     kind = detect_kind(data)
     result.kind = kind
@@ -187,10 +196,7 @@ async def handle_upload(request: Request) -> list[UploadResult]:
         name = safe_filename(up.filename)
         if size > limit:
             res = UploadResult(filename=name, size=size, status="rejected", error_code="too_large")
-            res.error = ui.t(
-                f"文件过大（{size / 1048576:.1f} MB，上限 {limit / 1048576:.0f} MB）。",
-                f"File too large ({size / 1048576:.1f} MB, limit {limit / 1048576:.0f} MB).",
-            )
+            res.error = too_large_message(ui, size, limit)
             results.append(res)
             continue
         results.append(await run_in_threadpool(_process, st, name, data, ui))
@@ -205,7 +211,7 @@ def upload_page(results: list[UploadResult] | None, ui: UI, st: WebState) -> Pag
         data={"results": [r.to_dict() for r in results or []]},
         extra={
             "results": results or [],
-            "limit_mb": st.settings.max_upload_bytes // 1048576,
+            "limit": size_text(st.settings.max_upload_bytes),
             "kind_names": KIND_NAMES,
         },
         filename="gongkai-upload",

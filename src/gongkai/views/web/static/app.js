@@ -38,7 +38,17 @@
       showLine(line);
     });
   });
-  if (source && /^#L\d+$/.test(location.hash)) showLine(location.hash.slice(2));
+  // Arriving at a cell, a row or a section (a finding's place) also shows its source line.
+  function followHash() {
+    if (!source || !location.hash) return;
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (/^L\d+$/.test(id)) { showLine(id.slice(1)); return; }
+    var el = document.getElementById(id);
+    var line = el && el.getAttribute("data-line");
+    if (line) showLine(line);
+  }
+  followHash();
+  window.addEventListener("hashchange", followHash);
 
   // Upload: drop files on the zone.
   var drop = document.querySelector(".drop");
