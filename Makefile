@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gongkai parse examples/
+	$(BIN)/gongkai ingest examples/ --db gongkai.duckdb && $(BIN)/gongkai serve --db gongkai.duckdb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
