@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -237,12 +238,20 @@ def roster(
     table.add_column(t("区划代码", "code"))
     for r in rows:
         table.add_row(str(r["line"]), str(r["agency"]), str(r["region_code"] or ""))
-    out.print(table)
+    _print_wide(table)
     out.print(
         t(f"名单 {len(wanted)} 个机关，{len(missing)} 个没有 {year} 年度报告。",
           f"{len(wanted)} agencies expected, {len(missing)} without a {year} report."),
         highlight=False,
     )
+
+
+def _print_wide(table: Table) -> None:
+    """A table on a terminal fits the terminal; piped to a file it is not cut to 80 columns."""
+    if out.is_terminal:
+        out.print(table)
+    else:
+        Console(width=240, soft_wrap=True).print(table)
 
 
 # --- sum --------------------------------------------------------------------------------------
@@ -305,7 +314,7 @@ def sum_command(
                 table.add_column(tspec.columns[c].label, justify="right")
             for rkey, values in rows_.items():
                 table.add_row(tspec.rows[rkey].label, *[_number(values[c][0]) if c in values else "" for c in cols])
-            out.print(table)
+            _print_wide(table)
     if not result.formats:
         out.print(t("没有符合条件的报告。", "No reports match."), highlight=False)
 
