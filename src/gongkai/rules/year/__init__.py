@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from gongkai.store.db import Store
 
 YEAR_RULES: tuple[type[YearRule], ...] = (CarriedOverMismatch, InForceMismatch, CopiedText)
+KEYS_PER_QUERY = 500
 
 # In the catalogue with the other families (``gongkai rules Y001``, config selectors and options);
 # their per-report ``check`` yields nothing, so ``check_report`` is unaffected.
@@ -61,10 +62,13 @@ def run_year_rules(
         if config is not None and not config.enabled(rule_cls.code):
             continue
         severity = config.severity_for(rule_cls.code, rule_cls.severity) if config else rule_cls.severity
-        for yf in rule_cls().check_store(store, keys, opts):
-            if yf.finding.severity != severity:
-                yf = YearFinding(yf.report, yf.related, replace(yf.finding, severity=severity))
-            found.append(yf)
+        rule = rule_cls()
+        # In slices of agencies, so that the section texts compared never all sit in memory.
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            for yf in rule.check_store(store, keys[start : start + KEYS_PER_QUERY], opts):
+                if yf.finding.severity != severity:
+                    yf = YearFinding(yf.report, yf.related, replace(yf.finding, severity=severity))
+                found.append(yf)
     rows = finding_rows_by_report(found)
     store.replace_year_findings(keys, rows)
     return len(rows)
