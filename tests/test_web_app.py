@@ -181,16 +181,20 @@ def test_report_view_national_layout(client: TestClient) -> None:
     # table 四's two-level head
     assert re.search(r'<th colspan="10" class="role-head">行政诉讼</th>', html)
     # a row with a finding is lit, with the rule on hover
-    m = re.search(r'<th id="r-requests-withheld_internal" class="role-label lit sev-error" title="([^"]*)">', html)
+    m = re.search(
+        r'<th id="r-requests-withheld_internal" class="role-label lit sev-error" title="([^"]*)" data-line="40">', html
+    )
     assert m, "the row with F005 is lit"
     assert "F005" in m.group(1) and "只有 6 个数值" in m.group(1)
     # a cell with a finding carries its figures on hover
-    m = re.search(r'<td id="c-requests-total-total" class="num lit sev-info" title="([^"]*)">', html)
+    m = re.search(r'<td id="c-requests-total-total" class="num lit sev-info" title="([^"]*)" data-line="\d+">', html)
     assert m and "B006" in m.group(1) and "数值：" in m.group(1)
     # the source beside it, the finding's line lit, cells linking to their lines
     assert re.search(r'<div id="L40" class="ln-row lit sev-error"', html)
     assert 'href="#L40"' in html
-    assert re.search(r'<td id="c-requests-new-natural_person" class="num"><a href="#L\d+">0</a></td>', html)
+    assert re.search(
+        r'<td id="c-requests-new-natural_person" class="num" data-line="(\d+)"><a href="#L\1">0</a></td>', html
+    )
 
 
 def test_report_json_twin_matches_api(client: TestClient) -> None:

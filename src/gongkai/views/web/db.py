@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 
 from gongkai.store.db import Store
 from gongkai.views.web import decisions
+
+T = TypeVar("T")
+PAGE_CACHE_SIZE = 64
 
 
 class WebDB:
@@ -30,6 +34,8 @@ class WebDB:
         self._cursors_lock = threading.Lock()
         self.generation = 0  # bumped on every write: caches of derived data key on it
         self.memo: dict[str, Any] = {}  # derived data kept between requests (see metrics.ensure_metrics)
+        self._pages: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pages_lock = threading.Lock()
         with self.writing() as con:
             decisions.ensure_schema(con)
         self.uploads_dir = Path(uploads_dir) if uploads_dir else default_uploads_dir(self.path)
@@ -60,6 +66,32 @@ class WebDB:
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         row = self.cursor().execute(sql, list(params or [])).fetchone()
         return row[0] if row else None
+
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever the data a page shows may have changed: a fingerprint of ``reports``
+        (ingests, uploads, including by another connection) and the count of writes made through
+        this object (decisions, year-over-year re-checks)."""
+        fp = self.tuples("SELECT count(*), max(ingested_at), sum(id % 1000003) FROM reports")[0]
+        return (*fp, self.generation)
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """*build()*, remembered until the data changes (:meth:`version`): the aggregate pages
+        (regions, the problem list) are derived data, like a materialised view."""
+        full = (key, self.version())
+        with self._pages_lock:
+            if full in self._pages:
+                self._pages.move_to_end(full)
+                return cast(T, self._pages[full])
+        value = build()
+        with self._pages_lock:
+            self._pages[full] = value
+            while len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        return value
+
+    def clear_cache(self) -> None:
+        with self._pages_lock:
+            self._pages.clear()
 
     # --- writing ----------------------------------------------------------------------------
 

@@ -138,9 +138,9 @@ def api_region(
     year: Annotated[int | None, Query(description="报告年度，默认最近一年 / report year")] = None,
 ) -> Response:
     """一个地区某一年度：未发布机关、汇总表、排名（同 /regions/{code}.json）。``all`` 为全部地区。"""
-    from gongkai.views.web.pages.region import region_page
+    from gongkai.views.web.pages.region import cached_region_page
 
-    page = region_page(state(request), region, UI(request_lang(request)), str(year) if year else None)
+    page = cached_region_page(state(request), region, UI(request_lang(request)), str(year) if year else None)
     return JSONResponse(page.json_data())
 
 

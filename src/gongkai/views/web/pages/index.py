@@ -39,34 +39,59 @@ def _int(value: str | None, default: int, lo: int = 1, hi: int = 1_000_000) -> i
         return default
 
 
-def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: bool = False) -> Page:
-    where, params = filters.where()
-    group_key = "coalesce(r.agency_key, '#' || CAST(r.id AS VARCHAR))"
-    total_groups = db.scalar(f"SELECT count(DISTINCT {group_key}) FROM {FINDINGS_FROM} WHERE {where}", params) or 0
-    pages = max(1, -(-total_groups // GROUPS_PER_PAGE))
-    page_no = min(page_no, pages)
-    groups = db.rows(
-        f"""SELECT {group_key} AS agency_key, arg_max(r.agency, r."year") AS agency,
-          any_value(r.province) AS province, any_value(r.city) AS city, any_value(r.county) AS county,
-          any_value(r.region_code) AS region_code,
-          count(DISTINCT r.id) AS reports, list(DISTINCT r."year" ORDER BY r."year") AS years,
-          count(*) FILTER (WHERE f.severity = 'error') AS errors,
-          count(*) FILTER (WHERE f.severity = 'warning') AS warnings,
-          count(*) FILTER (WHERE f.severity = 'info') AS infos,
-          count(*) AS findings
-        FROM {FINDINGS_FROM} WHERE {where}
-        GROUP BY 1
-        ORDER BY errors DESC, warnings DESC, findings DESC, agency
+TOTALS = ("errors", "warnings", "infos", "undecided", "reports_with_findings")
+
+
+def _groups(db: WebDB, where: str, params: list[Any], page_no: int) -> list[dict[str, Any]]:
+    """One page of agency groups, worst first, each row also carrying the totals over all groups."""
+    return db.rows(
+        f"""WITH g AS (
+          SELECT {GROUP_KEY} AS agency_key, arg_max(r.agency, r."year") AS agency,
+            any_value(r.province) AS province, any_value(r.city) AS city, any_value(r.county) AS county,
+            any_value(r.region_code) AS region_code,
+            count(DISTINCT r.id) AS reports, list(DISTINCT r."year" ORDER BY r."year") AS years,
+            count(*) FILTER (WHERE f.severity = 'error') AS errors,
+            count(*) FILTER (WHERE f.severity = 'warning') AS warnings,
+            count(*) FILTER (WHERE f.severity = 'info') AS infos,
+            count(*) FILTER (WHERE d.decision IS NULL OR d.decision = 'reopened') AS undecided,
+            count(*) AS findings
+          FROM {FINDINGS_FROM} WHERE {where}
+          GROUP BY 1)
+        SELECT *, count(*) OVER () AS n_groups, sum(errors) OVER () AS t_errors,
+          sum(warnings) OVER () AS t_warnings, sum(infos) OVER () AS t_infos,
+          sum(undecided) OVER () AS t_undecided, sum(reports) OVER () AS t_reports_with_findings
+        FROM g
+        ORDER BY errors DESC, warnings DESC, findings DESC, agency, agency_key
         LIMIT ? OFFSET ?""",
         [*params, GROUPS_PER_PAGE, (page_no - 1) * GROUPS_PER_PAGE],
     )
+
+
+GROUP_KEY = "coalesce(r.agency_key, '#' || CAST(r.id AS VARCHAR))"
+
+
+def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: bool = False) -> Page:
+    where, params = filters.where()
+    group_key = GROUP_KEY
+    groups = _groups(db, where, params, page_no)
+    if not groups and page_no > 1:
+        page_no = 1
+        groups = _groups(db, where, params, page_no)
+    totals = {k: int(groups[0][f"t_{k}"] or 0) if groups else 0 for k in TOTALS}
+    total_groups = int(groups[0]["n_groups"]) if groups else 0
+    pages = max(1, -(-total_groups // GROUPS_PER_PAGE))
+    for g in groups:
+        for k in ("n_groups", *(f"t_{t}" for t in TOTALS)):
+            g.pop(k, None)
     keys = [g["agency_key"] for g in groups]
     by_key: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
     if keys:
+        # The page's reports first (a few hundred of thousands), then their findings.
         rows = db.rows(
             f"""SELECT {FINDING_COLUMNS}, {group_key} AS group_key
             FROM {FINDINGS_FROM}
-            WHERE {where} AND {group_key} IN (SELECT unnest(?))
+            WHERE {where} AND f.report IN (
+              SELECT r.id FROM reports r WHERE {group_key} IN (SELECT unnest(?)))
             QUALIFY row_number() OVER (PARTITION BY {group_key}
                 ORDER BY {SEVERITY_ORDER}, r."year" DESC, f.report, f.origin, f.seq) <= ?
             ORDER BY {SEVERITY_ORDER}, r."year" DESC, f.report, f.origin, f.seq""",
@@ -80,7 +105,7 @@ def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: b
         g["first_report"] = g["findings_shown"][0]["report"] if g["findings_shown"] else None
 
     facets = _facets(db, filters)
-    summary = _summary(db, filters)
+    summary = _summary(db, filters, totals)
     failed = db.rows(
         "SELECT id, path, error_code, error_zh, error_en FROM reports WHERE status = 'failed'"
         " ORDER BY ingested_at DESC, path LIMIT 20"
@@ -148,31 +173,18 @@ def _findings_table(db: WebDB, filters: Filters) -> DataTable:
     return table
 
 
-def _summary(db: WebDB, filters: Filters) -> dict[str, Any]:
+def _summary(db: WebDB, filters: Filters, totals: dict[str, int]) -> dict[str, Any]:
     where_r, params_r = filters.where(with_findings=False)
     counts = (
         db.one(
-            f"""SELECT count(*) AS reports, count(DISTINCT r.agency_key) AS agencies
-        FROM reports r WHERE {where_r}""",
+            f"""SELECT count(*) AS reports, count(DISTINCT r.agency_key) AS agencies,
+              (SELECT count(*) FROM reports WHERE status = 'failed') AS failed
+            FROM reports r WHERE {where_r}""",
             params_r,
         )
         or {}
     )
-    where, params = filters.where()
-    sev = (
-        db.one(
-            f"""SELECT count(*) FILTER (WHERE f.severity = 'error') AS errors,
-          count(*) FILTER (WHERE f.severity = 'warning') AS warnings,
-          count(*) FILTER (WHERE f.severity = 'info') AS infos,
-          count(*) FILTER (WHERE d.decision IS NULL OR d.decision = 'reopened') AS undecided,
-          count(DISTINCT f.report) AS reports_with_findings
-        FROM {FINDINGS_FROM} WHERE {where}""",
-            params,
-        )
-        or {}
-    )
-    failed = db.scalar("SELECT count(*) FROM reports WHERE status = 'failed'") or 0
-    return {**counts, **sev, "failed": failed}
+    return {**counts, **totals}
 
 
 def _facets(db: WebDB, filters: Filters) -> dict[str, Any]:
@@ -218,7 +230,9 @@ def _respond(request: Request, fmt: str) -> Response:
     filters = Filters.from_query(request.query_params)
     page_no = _int(request.query_params.get("page"), 1)
     ui = UI(request_lang(request))
-    page = index_page(db, filters, page_no, ui, download=fmt in ("csv", "xlsx", "json") and _wants_all(request, fmt))
+    download = fmt in ("csv", "xlsx", "json") and _wants_all(request, fmt)
+    key = ("index", tuple(sorted(filters.active().items())), page_no, ui.lang, download)
+    page = db.cached(key, lambda: index_page(db, filters, page_no, ui, download=download))
     return respond(request, page, fmt)
 
 

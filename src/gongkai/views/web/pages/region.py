@@ -420,17 +420,24 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
     )
 
 
+def cached_region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page:
+    roster = roster_path(st)
+    stamp = roster.stat().st_mtime_ns if roster is not None and roster.exists() else None
+    key = ("region", text, year_param, ui.lang, str(roster), stamp)
+    return st.db.cached(key, lambda: region_page(st, text, ui, year_param))
+
+
 @router.get("/regions", include_in_schema=False)
 def regions_index(request: Request) -> Response:
     ui = UI(request_lang(request))
-    return respond(request, region_page(state(request), "all", ui, request.query_params.get("year")), "html")
+    return respond(request, cached_region_page(state(request), "all", ui, request.query_params.get("year")), "html")
 
 
 @router.get("/regions/{text}", include_in_schema=False)
 def region(request: Request, text: str) -> Response:
     base, fmt = split_ext(text)
     ui = UI(request_lang(request))
-    page = region_page(state(request), base, ui, request.query_params.get("year"))
+    page = cached_region_page(state(request), base, ui, request.query_params.get("year"))
     return respond(request, page, fmt)
 
 
