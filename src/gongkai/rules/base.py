@@ -285,6 +285,16 @@ class Context:
             if self.readable(key):
                 yield self.table(key)
 
+    def cells_with_status(self, status: str) -> Iterator[tuple[TableSpec, Row, str, Value]]:
+        """Every cell of a found row whose value has ``status`` (blank, not_a_number, …)."""
+        for spec, table in self.readable_tables():
+            for row in table.rows.values():
+                if not row.found:
+                    continue
+                for column, value in row.values.items():
+                    if value.status == status:
+                        yield spec, row, column, value
+
 
 class Rule:
     """Base class of every rule. Subclasses set the ClassVars and implement ``check``."""

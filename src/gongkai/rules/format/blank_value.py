@@ -36,17 +36,12 @@ class BlankValue(Rule):
     template_en: ClassVar[str] = "{cell_en} has no value (“{raw}”); write 0 when there is nothing to count."
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for spec, table in ctx.readable_tables():
-            for row in table.rows.values():
-                if not row.found:
-                    continue
-                for column, value in row.values.items():
-                    if value.status == "blank":
-                        zh, en = cell_name(spec, row, column)
-                        yield self.finding(
-                            Place.of_cell(spec, row, column),
-                            figures={"raw": value.raw},
-                            cell=zh,
-                            cell_en=en,
-                            raw=value.raw or "空",
-                        )
+        for spec, row, column, value in ctx.cells_with_status("blank"):
+            zh, en = cell_name(spec, row, column)
+            yield self.finding(
+                Place.of_cell(spec, row, column),
+                figures={"raw": value.raw},
+                cell=zh,
+                cell_en=en,
+                raw=value.raw or "空",
+            )

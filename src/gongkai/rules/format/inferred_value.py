@@ -33,19 +33,14 @@ class InferredValue(Rule):
     template_en: ClassVar[str] = "{cell_en} = {value} was inferred from “{raw}”; confirm it against the original."
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for spec, table in ctx.readable_tables():
-            for row in table.rows.values():
-                if not row.found:
-                    continue
-                for column, value in row.values.items():
-                    if value.status == "inferred":
-                        zh, en = cell_name(spec, row, column)
-                        yield self.finding(
-                            Place.of_cell(spec, row, column),
-                            figures={column: value.value, "raw": value.raw},
-                            note=value.inferred_by,
-                            cell=zh,
-                            cell_en=en,
-                            value=number_text(value.value),
-                            raw=value.raw,
-                        )
+        for spec, row, column, value in ctx.cells_with_status("inferred"):
+            zh, en = cell_name(spec, row, column)
+            yield self.finding(
+                Place.of_cell(spec, row, column),
+                figures={column: value.value, "raw": value.raw},
+                note=value.inferred_by,
+                cell=zh,
+                cell_en=en,
+                value=number_text(value.value),
+                raw=value.raw,
+            )

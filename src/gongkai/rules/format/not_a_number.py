@@ -33,17 +33,12 @@ class NotANumber(Rule):
     template_en: ClassVar[str] = "{cell_en} must be a number; it reads “{raw}”."
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for spec, table in ctx.readable_tables():
-            for row in table.rows.values():
-                if not row.found:
-                    continue
-                for column, value in row.values.items():
-                    if value.status == "not_a_number":
-                        zh, en = cell_name(spec, row, column)
-                        yield self.finding(
-                            Place.of_cell(spec, row, column),
-                            figures={"raw": value.raw},
-                            cell=zh,
-                            cell_en=en,
-                            raw=value.raw,
-                        )
+        for spec, row, column, value in ctx.cells_with_status("not_a_number"):
+            zh, en = cell_name(spec, row, column)
+            yield self.finding(
+                Place.of_cell(spec, row, column),
+                figures={"raw": value.raw},
+                cell=zh,
+                cell_en=en,
+                raw=value.raw,
+            )

@@ -35,17 +35,14 @@ class UnitUnknown(Rule):
     template_en: ClassVar[str] = "{cell_en} is {raw} with no unit (yuan or 10,000 yuan); kept as written."
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for spec, table in ctx.readable_tables():
-            for row in table.rows.values():
-                if not row.found:
-                    continue
-                for column, value in row.values.items():
-                    if value.status == "unit_unknown" and value.value:
-                        zh, en = cell_name(spec, row, column)
-                        yield self.finding(
-                            Place.of_cell(spec, row, column),
-                            figures={column: value.value},
-                            cell=zh,
-                            cell_en=en,
-                            raw=value.raw,
-                        )
+        for spec, row, column, value in ctx.cells_with_status("unit_unknown"):
+            if not value.value:
+                continue  # 0 is 0 in any unit
+            zh, en = cell_name(spec, row, column)
+            yield self.finding(
+                Place.of_cell(spec, row, column),
+                figures={column: value.value},
+                cell=zh,
+                cell_en=en,
+                raw=value.raw,
+            )
