@@ -24,7 +24,7 @@ def test_default_is_all():
 @pytest.mark.parametrize(
     ("select", "ignore", "on", "off"),
     [
-        (["B"], [], {"B001", "B006"}, {"F001", "T001"}),
+        (["B"], [], {"B001", "B007"}, {"F001", "T001"}),
         (["B00"], [], {"B001", "B007"}, {"F001"}),
         (["ALL"], ["B"], {"F001", "T001"}, {"B001"}),
         (["B"], ["B001"], {"B002"}, {"B001"}),  # more specific ignore wins
@@ -120,11 +120,11 @@ def test_discovery_from_current_folder_upward(tmp_path: Path, monkeypatch):
 
 def test_gongkai_toml_has_top_level_keys_and_wins_in_its_folder(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[tool.gongkai]\nignore = ["F008"]\n', encoding="utf-8")
-    (tmp_path / "gongkai.toml").write_text('select = ["B"]\n[severity]\nB006 = "warning"\n', encoding="utf-8")
+    (tmp_path / "gongkai.toml").write_text('select = ["B", "F015"]\n[severity]\nF015 = "warning"\n', encoding="utf-8")
     config = load_config(start=tmp_path)
     assert config.path == str(tmp_path / "gongkai.toml")
     assert config.enabled("B001") and not config.enabled("F008")
-    assert config.severity_for("B006", "info") == "warning"
+    assert config.severity_for("F015", "info") == "warning"
 
 
 def test_pyproject_without_tool_gongkai_is_passed_over(tmp_path: Path):

@@ -10,15 +10,15 @@ import pytest
 from gongkai.rules import Finding, check_report
 
 # Every code each seed gets. 001: rows with eleven values (F004); 003: two rows short of a
-# value (F005), so four sums cannot be verified (B006); 002: published a year late (T001) with
+# value (F005), so four sums cannot be verified (F015); 002: published a year late (T001) with
 # —— in two cells (F012); 000: an agency-added row (F008); 001 and 004 show no date (T004);
-# 004: the last group of table 四 has four values for five columns (F005, B006).
+# 004: the last group of table 四 has four values for five columns (F005, F015).
 EXPECTED = {
     "000": {"F008"},
     "001": {"F004", "T004"},
     "002": {"T001", "F012"},
-    "003": {"F005", "B006"},
-    "004": {"F005", "B006", "T004"},
+    "003": {"F005", "F015"},
+    "004": {"F005", "F015", "T004"},
 }
 IMBALANCES = {"B001", "B002", "B003", "B004", "B005", "B007"}
 CONTRACT_KEYS = [

@@ -188,7 +188,7 @@ def test_report_view_national_layout(client: TestClient) -> None:
     assert "F005" in m.group(1) and "只有 6 个数值" in m.group(1)
     # a cell with a finding carries its figures on hover
     m = re.search(r'<td id="c-requests-total-total" class="num lit sev-info" title="([^"]*)" data-line="\d+">', html)
-    assert m and "B006" in m.group(1) and "数值：" in m.group(1)
+    assert m and "F015" in m.group(1) and "数值：" in m.group(1)
     # the source beside it, the finding's line lit, cells linking to their lines
     assert re.search(r'<div id="L40" class="ln-row lit sev-error"', html)
     assert 'href="#L40"' in html
@@ -204,7 +204,7 @@ def test_report_json_twin_matches_api(client: TestClient) -> None:
     assert twin == api
     assert twin["report"]["agency"] == "临河区医疗保障局"
     assert twin["values"]["requests"]["new"]["total"]["value"] == 0
-    assert {f["code"] for f in twin["findings"]} >= {"F005", "B006"}
+    assert {f["code"] for f in twin["findings"]} >= {"F005", "F015"}
     assert twin["source"]["status"] == "ok" and twin["source"]["lines"] > 50
 
 
@@ -422,7 +422,7 @@ def test_decision_errors(client: TestClient) -> None:
     assert bad.status_code == 404 and bad.json()["ok"] is False
     worse = client.post("/api/decisions", json={"report": rid, "key": "nonsense", "decision": "dismissed"})
     assert worse.status_code == 400
-    f = _finding(client, rid, "B006")
+    f = _finding(client, rid, "F015")
     wrong = client.post("/api/decisions", json={"report": rid, "key": f["key"], "decision": "maybe"})
     assert wrong.status_code == 400
 

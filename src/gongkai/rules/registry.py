@@ -18,7 +18,6 @@ from gongkai.rules.balance.impossible_figure import ImpossibleFigure
 from gongkai.rules.balance.requests_column_balance import RequestsColumnBalance
 from gongkai.rules.balance.requests_outcome_total import RequestsOutcomeTotal
 from gongkai.rules.balance.requests_row_total import RequestsRowTotal
-from gongkai.rules.balance.unverifiable_sum import UnverifiableSum
 from gongkai.rules.base import FAMILIES, SEVERITIES, Option, Rule
 from gongkai.rules.format.blank_value import BlankValue
 from gongkai.rules.format.extra_row import ExtraRow
@@ -34,6 +33,7 @@ from gongkai.rules.format.superseded_row import SupersededRow
 from gongkai.rules.format.too_few_values import TooFewValues
 from gongkai.rules.format.too_many_values import TooManyValues
 from gongkai.rules.format.unit_unknown import UnitUnknown
+from gongkai.rules.format.unverifiable_sum import UnverifiableSum
 from gongkai.rules.narrative.breakdown_mismatch import BreakdownMismatch
 from gongkai.rules.narrative.text_table_mismatch import TextTableMismatch
 from gongkai.rules.time.date_contradiction import DateContradiction

@@ -2,7 +2,7 @@
 
 Each :class:`Relation` is one equation ``sum(lhs) == sum(rhs)`` over cells of a table, with the
 rule that owns it (B001–B004) and the place to report it. The rules B001–B004 report the
-relations that do not hold; B006 reports the ones that cannot be verified because an operand has
+relations that do not hold; F015 reports the ones that cannot be verified because an operand has
 no value. Both read the same list, so an equation is never checked twice or differently.
 """
 
@@ -264,7 +264,7 @@ def irregular_note(rel: Relation) -> str | None:
 
 class EquationRule(Rule):
     """A balance rule over the equations it owns: reports those that do not hold. Equations with
-    an operand without a value are left to B006 (unverifiable), never reported as imbalances.
+    an operand without a value are left to F015 (unverifiable), never reported as imbalances.
 
     Templates get ``subject``, ``lhs`` and ``rhs`` (expressions such as ``10+2 = 12``)."""
 

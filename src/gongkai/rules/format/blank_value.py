@@ -13,7 +13,7 @@ class BlankValue(Rule):
 
     ## Why is this bad?
     A blank is not zero: it may mean nothing happened, the figure is not known, or the question
-    does not apply, and a reader cannot tell which. Sums over it cannot be verified (B006). Review
+    does not apply, and a reader cannot tell which. Sums over it cannot be verified (F015). Review
     guidance asks for 0 where there is nothing to count.
 
     ## Example

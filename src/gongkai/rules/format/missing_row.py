@@ -15,7 +15,7 @@ class MissingRow(Rule):
 
     ## Why is this bad?
     The format fixes every row so that every report answers the same questions; a missing row is
-    an unanswered question (and its figures are missing from the sums, see B006).
+    an unanswered question (and its figures are missing from the sums, see F015).
 
     ## Example
     A 2021-format table 二 with 规章, 行政规范性文件, 行政许可, 行政处罚, 行政强制 but no 行政事业性收费.

@@ -29,7 +29,7 @@ class UnverifiableSum(Rule):
     Info: nothing is known to be wrong, only unchecked.
     """
 
-    code: ClassVar[str] = "B006"
+    code: ClassVar[str] = "F015"
     name: ClassVar[str] = "unverifiable-sum"
     severity: ClassVar[Severity] = "info"
     title_zh: ClassVar[str] = "有空值，无法核对此项勾稽关系"
