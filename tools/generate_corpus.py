@@ -102,6 +102,18 @@ PROBLEMS_POOL = (
     "针对上年度存在的问题，已完成门户网站栏目优化，整改措施全部落实到位。",
     "继续完善依申请公开办理流程，规范答复行为，切实保障群众知情权。",
     "加强与上级主管部门的沟通联系，积极借鉴先进地区的经验做法。",
+    "四是依申请公开答复文书的规范性有待加强，个别答复说理不够充分。",
+    "三是基层政务公开标准化建设推进不平衡，部分事项目录更新滞后。",
+    "二是政务新媒体运营力量不足，信息发布频次不够稳定。",
+    "一是对新修订条例的学习培训还不够系统，个别工作人员理解不到位。",
+    "下一步，将健全政务公开工作考核机制，把公开质量纳入年度考核。",
+    "我们将优化政府信息公开专栏设置，方便群众查找和获取信息。",
+    "将进一步规范政策解读发布流程，做到应解读尽解读。",
+    "拟组织开展政务公开专题培训，邀请专家授课，提升队伍能力。",
+    "持续加强政务舆情回应，及时发布权威信息，澄清不实传言。",
+    "全面梳理主动公开基本目录，确保公开内容完整准确。",
+    "推动政务公开与政务服务深度融合，提升办事便利度。",
+    "加强对所属单位政务公开工作的指导和监督检查。",
 )
 OTHER_POOL = (
     "本年度未收取信息处理费。",
@@ -481,7 +493,7 @@ def make_texts(agency: Agency, name: str, year: int, values: Values, rng: random
         appeals = f"{year}年，因政府信息公开工作被申请行政复议{review}件，被提起行政诉讼{litigation}件。"
     else:
         appeals = f"{year}年未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。"
-    problems = "\n".join(rng.sample(PROBLEMS_POOL, rng.randint(3, 5)))
+    problems = "\n".join(rng.sample(PROBLEMS_POOL, rng.randint(4, 6)))
     other = rng.choice(OTHER_POOL).format(year=year)
     return Texts(overview, proactive, requests, appeals, problems, other)
 
@@ -742,11 +754,15 @@ def generate(
 
 
 def _junk_files(rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
+    """Files that are no report, each with different bytes (identical ones would be skipped as
+    duplicates)."""
+    n = 0
     while True:
-        yield ".txt", b"", "empty"
+        n += 1
+        yield ".txt", b" \n" * n, "empty"
         yield ".pdf", bytes(rng.randrange(256) for _ in range(2048)).replace(b"%PDF", b"%PDX") + b"\x00", "binary"
-        yield ".txt", "会议通知\n请各单位于下周一上午九点到三楼会议室参加会议。\n".encode(), "not_a_report"
-        yield ".doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "unsupported"
+        yield ".txt", f"会议通知（第{n}号）\n请各单位于下周一上午九点到三楼会议室参加会议。\n".encode(), "not_a_report"
+        yield ".doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + n.to_bytes(4, "big") + bytes(512), "unsupported"
 
 
 def load_manifest(folder: Path) -> list[dict[str, Any]]:

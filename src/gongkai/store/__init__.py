@@ -10,9 +10,21 @@
 - :mod:`gongkai.store.regions`, :mod:`~gongkai.store.aggregate`, :mod:`~gongkai.store.roster`,
   :mod:`~gongkai.store.export` — choosing a region, ``gongkai sum``, ``gongkai roster``,
   ``gongkai export``.
+
+Importing the package is cheap: DuckDB and Arrow load with :mod:`gongkai.store.db`, which the
+ingest workers never import.
 """
 
-from gongkai.store.db import DEFAULT_DB, Store, StoreError
+from typing import Any
+
 from gongkai.store.schema import PARSER_VERSION
 
 __all__ = ["DEFAULT_DB", "PARSER_VERSION", "Store", "StoreError"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("DEFAULT_DB", "Store", "StoreError"):
+        from gongkai.store import db
+
+        return getattr(db, name)
+    raise AttributeError(name)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from gongkai.store.rows import ReportRows
 from gongkai.store.schema import (
     DECIMAL_TYPE,
     FINDINGS,
@@ -66,23 +68,6 @@ def column_names(rel: Relation) -> list[str]:
     return [c.name for c in rel.columns]
 
 
-@dataclass(slots=True)
-class ReportRows:
-    """Everything stored for one file, as plain rows in the schema's column order."""
-
-    id: int
-    path: str
-    sha256: str
-    report: dict[str, Any]  # reports columns except ingested_at
-    sections: list[tuple[Any, ...]] = field(default_factory=list)
-    values: list[tuple[Any, ...]] = field(default_factory=list)
-    findings: list[tuple[Any, ...]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.report.get("status") == "ok"
-
-
 @dataclass(frozen=True, slots=True)
 class StoredFile:
     id: int
@@ -110,7 +95,12 @@ class Store:
                 f"Cannot open the database {self.path}: {exc}. Is another gongkai process writing to it?",
             ) from None
         if memory_limit:
-            self.run(f"SET memory_limit = '{memory_limit}'")
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
+                raise StoreError(
+                    f"内存上限「{memory_limit}」无效：请写成 256MB、1GB 这样的形式。",
+                    f"Invalid memory limit {memory_limit!r}: write it like 256MB or 1GB.",
+                )
+            self.run(f"SET memory_limit = '{memory_limit.strip()}'")
         self.read_only = read_only
         if read_only:
             self._check_version()

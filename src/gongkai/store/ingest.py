@@ -19,18 +19,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai.model import Report
 from gongkai.pipeline import parse_bytes
 from gongkai.readers import ReadError
-from gongkai.store.db import ReportRows, Store, StoredFile
-from gongkai.store.rows import failed_rows, report_rows, sha256_of
+from gongkai.store.rows import ReportRows, failed_rows, report_rows, sha256_of
 from gongkai.store.schema import parser_version
+
+if TYPE_CHECKING:  # the workers import this module: they need neither DuckDB nor Arrow
+    from gongkai.store.db import Store, StoredFile
 
 DEFAULT_BATCH = 200  # reports per transaction
 FLUSH_SECONDS = 2.0  # …or sooner, so an interrupted run loses little work
-IN_FLIGHT_PER_WORKER = 8
+IN_FLIGHT_PER_WORKER = 4
 POOL_MIN_FILES = 40  # fewer files parse faster in-process than it takes to start the workers
 
 # --- per-report checks: gongkai.rules when it is installed ------------------------------------

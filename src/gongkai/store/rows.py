@@ -1,18 +1,37 @@
 """A parsed report (or a failure) as the rows the store keeps. Runs in the ingest workers: only
-plain Python values leave this module, so results pickle cheaply back to the writer."""
+plain Python values leave this module, so results pickle cheaply back to the writer, and it
+imports neither DuckDB nor Arrow, so the workers stay small."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from gongkai.model import Report, Row, TableData
 from gongkai.store.agency import agency_key, agency_norm
-from gongkai.store.db import ReportRows
 from gongkai.store.schema import parser_version
+
+
+@dataclass(slots=True)
+class ReportRows:
+    """Everything stored for one file, as plain rows in the schema's column order."""
+
+    id: int
+    path: str
+    sha256: str
+    report: dict[str, Any]  # reports columns except ingested_at
+    sections: list[tuple[Any, ...]] = field(default_factory=list)
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+    findings: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.get("status") == "ok"
+
 
 FINDING_KEYS = ("code", "severity", "message", "message_en", "section", "table", "row", "column", "line", "page")
 
@@ -143,7 +162,9 @@ def report_rows(report: Report, findings: Sequence[Mapping[str, Any]], path: str
     )
 
 
-def failed_rows(path: str, data: bytes | None, code: str, zh: str, en: str, sha256: str | None = None) -> ReportRows:
+def failed_rows(
+    path: str, data: bytes | None, code: str, zh: str, en: str, sha256: str | None = None
+) -> ReportRows:
     sha = sha256 or sha256_of(data or b"")
     rid = report_id(sha)
     row = {
@@ -160,4 +181,13 @@ def failed_rows(path: str, data: bytes | None, code: str, zh: str, en: str, sha2
     return ReportRows(id=rid, path=path, sha256=sha, report=row)
 
 
-__all__ = ["failed_rows", "finding_rows", "ordered_rows", "report_id", "report_rows", "sha256_of", "value_rows"]
+__all__ = [
+    "ReportRows",
+    "failed_rows",
+    "finding_rows",
+    "ordered_rows",
+    "report_id",
+    "report_rows",
+    "sha256_of",
+    "value_rows",
+]

@@ -121,6 +121,9 @@ def ingest(
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="每次提交的报告数 / reports per commit")] = 200,
     config: Annotated[Path | None, typer.Option("--config", help="审核规则配置 / rules config file")] = None,
+    memory_limit: Annotated[
+        str, typer.Option("--memory-limit", help="数据库内存上限 / DuckDB memory limit, e.g. 256MB")
+    ] = "256MB",
     silent: Annotated[bool, typer.Option("--silent", help="不显示进度条 / hide the progress bar")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐批显示写入 / log every commit")] = False,
 ) -> None:
@@ -135,7 +138,11 @@ def ingest(
 
     _paths_or_exit(paths)
     rules_config = _load_rule_config(config)
-    with _open(db, read_only=False) as store:
+    try:
+        store = Store(db, memory_limit=memory_limit)
+    except StoreError as exc:
+        raise _store_error(exc) from None
+    with store:
         progress = _RichProgress(show_bar=not silent and err.is_terminal, verbose=verbose)
         result = run_ingest(
             paths,
