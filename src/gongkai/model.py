@@ -28,8 +28,12 @@ class Value:
     # Why the value is what it is, when it is not a plain number:
     #   "blank" (empty cell or ——/-/无), "not_a_number" (text, a percentage, a date),
     #   "unit_unknown" (money with no unit anywhere), "missing" (no cell for this column),
-    #   "inferred" (recovered from run-together digits, see ``inferred_by``)
+    #   "inferred" (recovered from run-together digits, see ``inferred_by``),
+    #   "ambiguous" (run-together digits with several readings that fit the format's arithmetic
+    #   and the text: no value; ``TableData.ambiguous`` lists the readings)
     status: str | None = None
+    # What fixed an inferred value: "row_sum", "group_sum", "unique_split", "column_balance",
+    # "text:<words> <n>", joined by "+" (e.g. "row_sum+column_balance"); see gongkai.tables.recover.
     inferred_by: str | None = None
 
     @property
@@ -90,7 +94,10 @@ class TableData:
     loc: Location | None = None
     header: list[str] = field(default_factory=list)  # head cells as written
     stray: list[Value] = field(default_factory=list)  # numbers belonging to no row
-    recovered: list[dict[str, Any]] = field(default_factory=list)  # run-together recoveries
+    # Run-together rows (gongkai.tables.recover): one entry per recovered row
+    # {row, raw, values, constraint, loc}; per row left ambiguous
+    # {row, raw, readings, columns, cells, loc, [rows, reason, constraint, readings_truncated]}.
+    recovered: list[dict[str, Any]] = field(default_factory=list)
     ambiguous: list[dict[str, Any]] = field(default_factory=list)
 
     def value(self, row: str, column: str) -> Number | None:
