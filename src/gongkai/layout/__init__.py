@@ -22,6 +22,9 @@ MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
 _MARKDOWN_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PROSE_END = ("。", "；", ";")
 _DIGIT_RE = re.compile(r"\d")
+# A table row whose cell separators were lost: words then a run of digits, no sentence punctuation
+# (行政复议行政诉讼结果维持…总计201361000100000). Long, but not prose.
+_RUN_TOGETHER_RE = re.compile(r"^[^。;:]*[^\d\s。;:][\d\s]{3,}$")
 
 
 @cache
@@ -50,7 +53,7 @@ def split_cells(line: str) -> list[str] | None:
 def _is_prose(cells: list[str]) -> bool:
     """A line of running text rather than table cells."""
     longest = max((len(key(c)) for c in cells), default=0)
-    if longest > MAX_CELL_CHARS:
+    if longest > MAX_CELL_CHARS and not (len(cells) == 1 and _RUN_TOGETHER_RE.match(key(cells[0]))):
         return True
     if len(cells) == 1:
         text = key(cells[0])

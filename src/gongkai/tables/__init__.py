@@ -101,18 +101,29 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
     probe = load_format("2021")
 
     def is_label_for(tkey: str) -> Callable[[str], bool]:
-        specs = (probe, load_format("2019"))
-        return lambda text: any(match_row(s.tables[tkey], key(text), True) is not None for s in specs)
+        specs = [s.tables[tkey] for s in (probe, load_format("2019"))]
+
+        def is_label(text: str) -> bool:
+            k = key(text)
+            if any(match_row(spec, k, True) is not None for spec in specs):
+                return True
+            # table 四: digits glued to its head words (…尚未审结总计201361000100000)
+            core = label_core(k)
+            return any(spec.layout == "flat" and any(core.startswith(h) for h in spec.header) for spec in specs)
+
+        return is_label
 
     tokens = {k: tokenize(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
     fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)
+    # The prose states counts (全区共收到1272件申请) that help recover run-together rows.
+    text = "\n".join(p.text for p in doc.paragraphs())
     tables: dict[str, TableData] = {}
     for tkey in TABLE_KEYS:
         spec = fmt.tables[tkey]
         if not tokens[tkey]:
             tables[tkey] = empty_table(spec, found=False)
         elif spec.layout == "flat":
-            tables[tkey] = map_flat(tokens[tkey], spec)
+            tables[tkey] = map_flat(tokens[tkey], spec, text)
         else:
-            tables[tkey] = map_labeled(tokens[tkey], spec)
+            tables[tkey] = map_labeled(tokens[tkey], spec, text)
     return ExtractedTables(fmt, evidence, tables, assignment)

@@ -9,6 +9,10 @@ values under a two-level head, read in the order of its three groups.
 A row with more or fewer values than the format's columns is kept as found: its cells are all
 kept on the row and the values go to the columns in order, so the row is marked and the rules can
 report it.
+
+A row whose cell separators were lost (``规章000``, a whole table 四 as one run of digits) is
+handed to ``recover``, which cuts the digits into cells where the format's arithmetic or the text
+leaves one reading, and marks them ``inferred``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
 from gongkai.model import Number, Row, TableData, Value
 from gongkai.normalize import label_core, leading_numbering
+from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
 from gongkai.tables.tokens import Token, parse_value
 
 _TEN_THOUSAND = Decimal(10000)
@@ -220,9 +225,21 @@ def empty_table(spec: TableSpec, found: bool = False) -> TableData:
     )
 
 
-def map_labeled(tokens: list[Token], spec: TableSpec) -> TableData:
+def _maker(spec: TableSpec, units: _Units) -> MakeValue:
+    """Values for recovered cells, read like any other cell of their column."""
+
+    def make(column: str, text: str, loc: Location) -> Value:
+        col = spec.columns[column]
+        return make_value(Token("value", text, loc, False, (0, 0)), col, units.by_column.get(col.key))
+
+    return make
+
+
+def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
+    """``text``: the report's prose, where counts it states help recover run-together rows."""
     table = empty_table(spec, found=bool(tokens))
     units = _Units()
+    glued: set[str] = set()  # rows whose digits were glued to their label
     current: _RowBuilder | None = None
     last_row_key: str | None = None
     last_columns: tuple[str, ...] = ()
@@ -241,6 +258,8 @@ def map_labeled(tokens: list[Token], spec: TableSpec) -> TableData:
                 return  # a label repeated in a page header: keep the first reading
             table.rows[b.spec.key] = _build_row(b, spec, units)
             last_row_key, last_columns = b.spec.key, b.columns
+            if any(t.glued for t in b.cells):
+                glued.add(b.spec.key)
         elif b.cells:
             table.extra_rows.append(_build_row(b, spec, units))
 
@@ -286,6 +305,7 @@ def map_labeled(tokens: list[Token], spec: TableSpec) -> TableData:
                 current.add_blank(tok)
     close()
     table.loc = tokens[0].loc if tokens else None
+    recover_labeled(table, spec, glued, _maker(spec, units), text)
     return table
 
 
@@ -294,7 +314,7 @@ def _default_columns(spec: TableSpec) -> tuple[str, ...]:
     return first.columns
 
 
-def map_flat(tokens: list[Token], spec: TableSpec) -> TableData:
+def map_flat(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
     """Table 四: the values after the head, in order, fill review, direct suits, suits after review."""
     table = empty_table(spec, found=bool(tokens))
     units = _Units()
@@ -327,4 +347,5 @@ def map_flat(tokens: list[Token], spec: TableSpec) -> TableData:
         row.label = rspec.label
         table.rows[rspec.key] = row
     table.loc = tokens[0].loc if tokens else None
+    recover_flat(table, spec, any(t.glued for t in values), _maker(spec, units), text)
     return table

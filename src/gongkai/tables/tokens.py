@@ -21,7 +21,11 @@ _NUMBER_RE = re.compile(
     r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|条|个|项|次|宗|人次)?$"
 )
 _NOT_A_NUMBER_RE = re.compile(r"^[\d.,%/\-年月日:：\s万元件条个项次]+$")
-_GLUED_RE = re.compile(r"^(?P<label>.*?\D)\s*(?P<digits>\d[\d\s,]*)$")
+_GLUED_RE = re.compile(
+    r"^(?P<label>.*?[^\d\s,.\-—―━－/／])\s*(?P<digits>[\d\-—―━－/／][\d\s,.\-—―━－/／]*(?:万元|元)?)$"
+)
+# Numbering inside a glued label: where a second label starts (三、本年度办理结果（一）予以公开).
+_INNER_NUMBERING_RE = re.compile(r"(?<=[^\d\s])(?:\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,9 @@ class Token:
     loc: Location
     trusted: bool  # from an exact grid (HTML/Word/PDF), not rebuilt from text
     row_id: tuple[int, int]  # (block index, grid row) — cells of one grid row share it
+    # Digits that were glued to a label (``规章000``): the separators of the row were lost, so
+    # the mapping may split the run into cells (``tables.recover``).
+    glued: bool = False
 
     @property
     def key(self) -> str:
@@ -110,9 +117,12 @@ def _split_cell(
         label = " ".join(label_parts)
         label_parts.clear()
         glued = _GLUED_RE.match(label)
-        if glued and is_label is not None and is_label(glued.group("label")) and not is_label(label):
-            tokens.append(Token("text", glued.group("label").strip(), loc, trusted, row_id))
-            tokens.append(Token("value", glued.group("digits").strip(), loc, trusted, row_id))
+        if glued and not any(ch.isdigit() for ch in glued.group("digits")):
+            glued = None
+        labels = _glued_labels(glued.group("label"), is_label) if glued and is_label is not None else None
+        if glued and labels:
+            tokens.extend(Token("text", part, loc, trusted, row_id) for part in labels)
+            tokens.append(Token("value", glued.group("digits").strip(), loc, trusted, row_id, glued=True))
         else:
             tokens.append(Token("text", label, loc, trusted, row_id))
 
@@ -124,6 +134,23 @@ def _split_cell(
             label_parts.append(piece)
     flush()
     return tokens
+
+
+def _glued_labels(label: str, is_label: Callable[[str], bool]) -> list[str] | None:
+    """The label(s) in front of glued digits, or None when the text is no known label.
+
+    Text copied from a table with merged cells runs a group label into the row label
+    (``三、本年度办理结果（一）予以公开``, ``（六）其他处理1.申请人无正当理由…``): the last piece that starts
+    at inner numbering and is a label on its own is the row; what comes before it is kept as text.
+    """
+    label = label.strip()
+    folded = fold(label)
+    if len(folded) == len(label):
+        for m in reversed(list(_INNER_NUMBERING_RE.finditer(folded))):
+            head, tail = label[: m.start()].strip(), label[m.start() :].strip()
+            if head and is_label(tail):
+                return [head, tail]
+    return [label] if is_label(label) else None
 
 
 def _is_numbering(piece: str) -> bool:
