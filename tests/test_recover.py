@@ -587,6 +587,22 @@ def test_unbalanced_column_is_named() -> None:
     assert all(e["unbalanced_columns"] == ["natural_person", "total"] for e in flagged)
 
 
+def test_check_notes_each_run_together_table() -> None:
+    from gongkai.rules import check_report
+
+    brief = BRIEF.replace("本年制发行政规范性文件12件，现行有效行政规范性文件88件。", "")
+    findings = {f.table: f for f in check_report(parse_text(brief)) if f.code == "F101"}
+    assert set(findings) == {"proactive", "requests", "appeals"}
+    assert all(f.severity == "info" for f in findings.values())
+    assert findings["requests"].message == "表三的单元格分隔符丢失、数字连写，1行已按行合计拆分恢复，请核对原文。"
+    pro = findings["proactive"]
+    assert "1行有多种拆分方式" in pro.message and "normative_documents.issued" in pro.message
+    assert pro.figures["ambiguous"] == 1 and pro.note == "normative_documents: 124388"
+    assert "group totals" in findings["appeals"].message_en
+    # a report with its separators in place gets no such note
+    assert not [f for f in check_report(parse_path(EXAMPLES[0])) if f.code == "F101"]
+
+
 def test_text_facts() -> None:
     facts = {f.cells: f.value for f in text_facts("2023年度我单位共收到依申请公开0件，其中重复申请0件。", "requests")}
     assert facts == {(("new", "total"),): 0}
