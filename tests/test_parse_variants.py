@@ -190,3 +190,20 @@ def test_percentage_in_count_cell_is_not_a_number():
     report = parse_text(textgen.render(values, "2021", "pipe"))
     value = report.tables["proactive"].rows["licensing"].values["decisions"]
     assert value.value is None and value.status == "not_a_number" and value.raw == "5%"
+
+
+def test_misprinted_label_is_read_by_its_place_in_the_group():
+    values, text = busy_003_like()
+    assert "2.其他法律行政法规禁止公开" in text
+    report = parse_text(text.replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开"))
+    assert diff(report.to_dict()["tables"], textgen.expected_tables(values, "2021")) == []
+    assert report.tables["requests"].extra_rows == []
+
+
+def test_unknown_row_stays_an_extra_row():
+    _, text = busy_003_like()
+    added = "7.属于行政执法案卷  | 1  | 0  | 0  | 0  | 0  | 0  | 1  | ||\n8.其他情形"
+    text = text.replace("7.属于行政执法案卷", added, 1)
+    report = parse_text(text)
+    extra = report.tables["requests"].extra_rows
+    assert [(r.label, r.after) for r in extra] == [("8.其他情形", "withheld_enforcement")]

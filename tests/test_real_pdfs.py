@@ -118,16 +118,6 @@ EXPECTED = {
     },
 }
 
-# Rows the tables stage does not read right yet (issue for the lead), with why. The test asserts
-# every other value, and turns green by itself once these are fixed.
-KNOWN_GAPS = {
-    ("2023", "requests", "withheld_law"): "label typo 2.其他法律行政止公开 is not matched by position in its group",
-    ("2024", "requests", "withheld_law"): "label typo 2.其他法律行政止公开 is not matched by position in its group",
-    ("2024", "requests", "other_handling"): "blank label cell after （六）其他处理 counted as an empty value",
-    ("2024", "requests", "total"): "blank label cell after （七）总计 counted as an empty value",
-    ("2024", "appeals", "*"): "a blank head cell (行政诉讼 is split in two) counted as a value by map_flat",
-}
-
 
 @pytest.fixture(scope="module", params=["2023", "2024"])
 def real(request):
@@ -145,19 +135,15 @@ def test_meta(real):
 
 
 def test_table_values(real):
+    """Every value of tables 二, 三 and 四, including the misprinted 2.其他法律行政止公开 row (matched
+    by its place in the group), a label cell split in two, and a head cell split in two."""
     year, _, report = real
     tables = report.to_dict()["tables"]
-    gaps = []
     for tkey in ("proactive", "requests", "appeals"):
         for row, values in EXPECTED[year][tkey].items():
-            got = tables[tkey][row]
-            if got != values:
-                if (year, tkey, row) in KNOWN_GAPS or (year, tkey, "*") in KNOWN_GAPS:
-                    gaps.append((tkey, row))
-                    continue
-                assert got == values, (tkey, row)
-    if gaps:
-        pytest.xfail(f"tables stage gaps: {gaps}")
+            assert tables[tkey][row] == values, (tkey, row)
+    assert report.tables["requests"].extra_rows == []
+    assert report.tables["requests"].rows["withheld_law"].label == "2.其他法律行政止公开"
 
 
 def test_carried_over_equals_last_years_carried_forward():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import SequenceMatcher
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
@@ -63,6 +64,30 @@ def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None
     return best
 
 
+NEAR_LABEL_RATIO = 0.75
+
+
+def near_row(spec: TableSpec, token_key: str, previous: str | None, table: TableData) -> RowSpec | None:
+    """The row a misprinted label stands for (洪泽区 2023/2024 print ``2.其他法律行政止公开``): one of
+    the next two rows of the format after ``previous``, not yet found, whose label is close to the
+    text and whose numbering agrees."""
+    core = label_core(token_key)
+    if len(core) < 4:
+        return None
+    numbering = leading_numbering(token_key)
+    keys = list(spec.rows)
+    start = keys.index(previous) + 1 if previous in spec.rows else 0
+    for rk in keys[start : start + 2]:
+        row = spec.rows[rk]
+        if table.rows[rk].found:
+            continue
+        if numbering and numbering != leading_numbering(row.label):
+            continue
+        if SequenceMatcher(None, core, label_core(row.label)).ratio() >= NEAR_LABEL_RATIO:
+            return row
+    return None
+
+
 def _is_group(spec: TableSpec, token_key: str) -> bool:
     core = label_core(token_key)
     return bool(core) and any(core.startswith(g) for g in spec.groups)
@@ -82,7 +107,8 @@ def _is_header(spec: TableSpec, token_key: str) -> bool:
     for h in spec.header:
         if len(h) >= 4 and h in core:
             return True
-        if core == h or (len(core) >= 2 and h.startswith(core)) or (len(h) >= 2 and core.startswith(h) and len(core) <= len(h) + 2):
+        # a head word split over two cells (商业 / 企业) is a head word too
+        if core == h or (len(core) >= 2 and h.startswith(core)):
             return True
     return _column_for_header(spec, token_key) is not None
 
@@ -216,7 +242,13 @@ def empty_table(spec: TableSpec, found: bool = False) -> TableData:
         key=spec.key,
         rows={
             k: Row(
-                k, "", r.columns, {c: _missing(Location()) for c in r.columns}, [], Location(), found=False,
+                k,
+                "",
+                r.columns,
+                {c: _missing(Location()) for c in r.columns},
+                [],
+                Location(),
+                found=False,
                 optional=r.optional,
             )
             for k, r in spec.rows.items()
@@ -289,6 +321,10 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
                 continue
             if in_body and (current is None or current.cells):
                 close()
+                near = near_row(spec, k, last_row_key, table)
+                if near is not None:
+                    current = _RowBuilder(near, [tok], near.columns, after=last_row_key)
+                    continue
                 # Unknown text after a row: an agency-added row if values follow.
                 current = _RowBuilder(None, [tok], last_columns or _default_columns(spec), after=last_row_key)
                 continue
@@ -323,6 +359,7 @@ def map_flat(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
     for tok in tokens:
         if tok.kind == "text":
             table.header.append(tok.raw)
+            pending = []  # blanks among the head words are head cells, not values
             continue
         if tok.kind == "blank":
             pending.append(tok)

@@ -8,6 +8,7 @@ and blank tokens (empty cells). Cells covered by a merge are skipped.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 from gongkai.document import Location, Table
 from gongkai.normalize import fold, key
 
-NULL_MARKERS = frozenset({"——", "—", "-", "--", "－", "－－", "/", "／", "\\", "无", "空", "—-", "-—", "───", "──", "—— ", "─"})
+NULL_MARKERS = frozenset(
+    {"——", "—", "-", "--", "－", "－－", "/", "／", "\\", "无", "空", "—-", "-—", "───", "──", "—— ", "─"}
+)
 
 _NUMBER_RE = re.compile(
     r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|条|个|项|次|宗|人次)?$"
@@ -81,26 +84,40 @@ def is_value_text(text: str) -> bool:
     return bool(_NOT_A_NUMBER_RE.match(t)) and any(ch.isdigit() for ch in t)
 
 
-def tokenize(
-    tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool] | None = None
-) -> list[Token]:
+def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool] | None = None) -> list[Token]:
     """Flatten grids into tokens. A cell holding a label and numbers separated by spaces (PDF
     text: ``规章 0 0 0``) gives one text token and one value token per number; a label with
     numbers glued to it (``规章0``) is split only when the label part is a known label."""
     out: list[Token] = []
     for block_index, table in tables:
         trusted = not table.from_text
+        start = value_start(table) if trusted else 0
         for r, row in enumerate(table.rows):
             row_id = (block_index, r)
-            for cell in row:
+            for c, cell in enumerate(row):
                 if cell.merged:
                     continue
                 text = cell.text.strip()
                 if not text:
-                    out.append(Token("blank", "", cell.loc, trusted, row_id))
+                    # Blank cells left of the value columns belong to the labels (a label cell
+                    # split in two, 洪泽区 2024: （六）其他处理 | '' | 0 …); they are no values.
+                    if c >= start:
+                        out.append(Token("blank", "", cell.loc, trusted, row_id))
                     continue
                 out.extend(_split_cell(text, cell.loc, trusted, row_id, is_label))
     return out
+
+
+def value_start(table: Table) -> int:
+    """The grid column where the values of an exact grid start: the most common position of the
+    first value cell in a row (rows whose first value cell is blank do not move it)."""
+    firsts: Counter[int] = Counter()
+    for row in table.rows:
+        for c, cell in enumerate(row):
+            if not cell.merged and cell.text.strip() and is_value_text(cell.text):
+                firsts[c] += 1
+                break
+    return firsts.most_common(1)[0][0] if firsts else 0
 
 
 def _split_cell(
