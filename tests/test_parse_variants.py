@@ -207,3 +207,14 @@ def test_unknown_row_stays_an_extra_row():
     report = parse_text(text)
     extra = report.tables["requests"].extra_rows
     assert [(r.label, r.after) for r in extra] == [("8.其他情形", "withheld_enforcement")]
+
+
+def test_table_four_of_only_dashes_is_a_table_without_numbers():
+    values, text = busy_003_like()
+    for group in values["appeals"].values():
+        for column in group:
+            group[column] = "——"
+    report = parse_text(textgen.render(values, "2021", "pipe"))
+    appeals = report.tables["appeals"]
+    assert appeals.found
+    assert all(v.value is None and v.status == "blank" for r in appeals.rows.values() for v in r.values.values())

@@ -21,7 +21,8 @@ from gongkai.normalize import key
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
 _MARKDOWN_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PROSE_END = ("。", "；", ";")
-_DIGIT_RE = re.compile(r"\d")
+# A cell that holds a value: a digit, or only a dash/slash (a table of nothing but —— is still a table).
+_VALUE_CELL_RE = re.compile(r"\d|^[—\-－/／─]+$")
 # A table row whose cell separators were lost: words then a run of digits, no sentence punctuation
 # (行政复议行政诉讼结果维持…总计201361000100000). Long, but not prose.
 _RUN_TOGETHER_RE = re.compile(r"^[^。;:]*[^\d\s。;:][\d\s]{3,}$")
@@ -92,7 +93,7 @@ def rebuild_tables(doc: Document) -> Document:
             if cells is not None and any(cells):
                 rows.append((b, cells))
             j += 1
-        if not any(_DIGIT_RE.search(c) for _, cells in rows for c in cells):
+        if not any(_VALUE_CELL_RE.search(c.strip()) for _, cells in rows for c in cells):
             out.append(block)  # an anchor word in a heading-like line, not a table
             i += 1
             continue
