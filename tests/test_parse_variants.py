@@ -210,7 +210,7 @@ def test_unknown_row_stays_an_extra_row():
 
 
 def test_table_four_of_only_dashes_is_a_table_without_numbers():
-    values, text = busy_003_like()
+    values, _ = busy_003_like()
     for group in values["appeals"].values():
         for column in group:
             group[column] = "——"
