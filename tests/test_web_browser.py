@@ -58,12 +58,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     gen = folder / "generated"
     generate_corpus(gen)
     manifest = [json.loads(line) for line in (gen / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
-    # Hold back the latest report of the agency with the most years: the browser uploads it.
+    # Hold back the latest report of an agency with several years, one with a planted error so
+    # that it has findings to follow: the browser uploads it.
     by_agency: dict[str, list[dict[str, Any]]] = {}
     for e in manifest:
         by_agency.setdefault(e["agency"], []).append(e)
-    longest = max(by_agency.values(), key=lambda es: (len(es), es[0]["agency"]))
-    held = max(longest, key=lambda e: e["year"])
+
+    def latest(es: list[dict[str, Any]]) -> dict[str, Any]:
+        return max(es, key=lambda e: e["year"])
+
+    candidates = [
+        es for es in by_agency.values() if len(es) > 1 and any(not c.startswith("Y") for c in latest(es)["planted"])
+    ]
+    longest = max(candidates, key=lambda es: (len(es), es[0]["agency"]))
+    held = latest(longest)
     upload = folder / "upload" / Path(held["file"]).name
     upload.parent.mkdir()
     shutil.move(gen / held["file"], upload)
