@@ -108,9 +108,7 @@ class TableData:
         return {rk: {ck: _json_number(v.value) for ck, v in r.values.items()} for rk, r in self.rows.items()}
 
     def to_cells(self) -> dict[str, dict[str, Any]]:
-        return {
-            rk: {ck: v.to_cell_dict() for ck, v in r.values.items()} for rk, r in self.rows.items() if r.found
-        }
+        return {rk: {ck: v.to_cell_dict() for ck, v in r.values.items()} for rk, r in self.rows.items() if r.found}
 
 
 @dataclass(slots=True)
