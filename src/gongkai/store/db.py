@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -145,6 +146,31 @@ class Store:
                 "ingest into a new database file.",
             )
 
+    @contextmanager
+    def limited(self, *, memory: str | None = None, threads: int | None = None) -> Iterator[None]:
+        """Run a block with a lower DuckDB memory limit and thread count (never a higher one)."""
+        before = self.query("SELECT current_setting('memory_limit'), current_setting('threads')")[0]
+        try:
+            if memory is not None:
+                self.run("SET memory_limit = ?", [memory])
+                if self._bytes(str(before[0])) < self._bytes(memory):
+                    self.run("SET memory_limit = ?", [str(before[0])])
+            if threads is not None and threads < int(before[1]):
+                self.run(f"SET threads = {int(threads)}")
+            yield
+        finally:
+            self.run("SET memory_limit = ?", [str(before[0])])
+            self.run(f"SET threads = {int(before[1])}")
+
+    @staticmethod
+    def _bytes(text: str) -> float:
+        """'256MB' (DuckDB: 1000-based) or '244.1 MiB' (1024-based) in bytes."""
+        m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)(i?)B\s*", text, re.I)
+        if not m:
+            return float("inf")
+        base = 1024 if m.group(3) else 1000
+        return float(m.group(1)) * base ** " KMGT".index(m.group(2).upper() or " ")
+
     # --- queries --------------------------------------------------------------------------
 
     def run(self, sql: str, params: Sequence[Any] | None = None) -> None:
@@ -195,10 +221,9 @@ class Store:
                 for rel in (VALUES, SECTIONS, FINDINGS):
                     self.run(f"DELETE FROM {rel.sql_name} WHERE report IN (SELECT unnest(?))", [stale_ids])
                 self.run("DELETE FROM reports WHERE id IN (SELECT unnest(?))", [stale_ids])
-            report_cols = column_names(REPORTS)
-            report_data = {c: [r.report.get(c) for r in batch] for c in report_cols}
-            report_data["ingested_at"] = [now] * len(batch)
-            self._insert(REPORTS, pa.Table.from_pydict(report_data, schema=arrow_schema(REPORTS)))
+            self._insert_rows(
+                REPORTS, [(*(r.report.get(c) for c in column_names(REPORTS)[:-1]), now) for r in batch]
+            )
             self._insert_rows(SECTIONS, itertools.chain.from_iterable(r.sections for r in batch))
             self._insert_rows(VALUES, itertools.chain.from_iterable(r.values for r in batch))
             self._insert_rows(FINDINGS, itertools.chain.from_iterable(r.findings for r in batch))
@@ -216,7 +241,10 @@ class Store:
         if not columns:
             return
         schema = arrow_schema(rel)
-        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)]
+        # The system allocator hands freed batches back to the OS; Arrow's default pool keeps them,
+        # which over 10,000 reports grows the writer by tens of MB.
+        pool = pa.system_memory_pool()
+        arrays = [pa.array(col, type=f.type, memory_pool=pool) for col, f in zip(columns, schema, strict=True)]
         self._insert(rel, pa.Table.from_arrays(arrays, schema=schema))
 
     def _insert(self, rel: Relation, table: pa.Table) -> None:
