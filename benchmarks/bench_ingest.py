@@ -5,7 +5,10 @@
 1. ``tools/generate_corpus.py`` writes N reports (text layouts, HTML, Word, PDF) with planted
    errors into a temporary folder.
 2. ``gongkai ingest`` runs on it as a child process; a sampler adds up the resident memory of
-   that process and all its children (the parse workers) every 50 ms and keeps the peak.
+   that process and all its children (the parse workers) every 50 ms and keeps the peak. A
+   child caught between fork and exec while the writer starts a worker still runs in the
+   writer's memory and is not counted (it would count the writer twice). The PSS sum (pages
+   shared between processes divided among them, /proc/PID/smaps_rollup) is reported too.
 3. A second ``gongkai ingest`` of the same folder measures the no-op re-run.
 4. Recall per planted rule: the share of reports with an error planted for rule X that have a
    finding X in the database. Findings of a planted family on reports where nothing was planted
@@ -36,12 +39,13 @@ import generate_corpus  # noqa: E402
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
+def _children(pid: int) -> set[int]:
+    """Child processes of *pid* (each listed once: a child may show under several threads)."""
+    out: set[int] = set()
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as fh:
-                out.extend(int(c) for c in fh.read().split())
+                out.update(int(c) for c in fh.read().split())
     except OSError:
         pass
     return out
@@ -55,14 +59,52 @@ def _rss_kb(pid: int) -> int:
         return 0
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of *pid* and all its descendants, in KiB."""
-    total, stack = 0, [pid]
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: shared pages divided among the processes sharing them."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def tree(pid: int) -> set[int]:
+    """*pid* and its descendants — except a child caught between fork and exec: it still runs in
+    its parent's memory (same command line), so counting it would count the parent twice."""
+    seen: set[int] = set()
+    stack = [pid]
     while stack:
         p = stack.pop()
-        total += _rss_kb(p)
-        stack.extend(_children(p))
-    return total
+        if p in seen:
+            continue
+        seen.add(p)
+        line = _cmdline(p)
+        stack.extend(c for c in _children(p) if _cmdline(c) != line)
+    return seen
+
+
+def tree_pss_kb(pid: int) -> int:
+    return sum(_pss_kb(p) for p in tree(pid))
+
+
+def tree_rss(pid: int) -> dict[int, int]:
+    """Resident memory of *pid* and each of its descendants, in KiB."""
+    return {p: _rss_kb(p) for p in tree(pid)}
+
+
+def tree_rss_kb(pid: int) -> int:
+    return sum(tree_rss(pid).values())
 
 
 class PeakSampler(threading.Thread):
@@ -70,15 +112,23 @@ class PeakSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kb = 0
+        self.peak_pss_kb = 0
+        self.peak_detail: list[int] = []  # MB per process at the peak, parent first
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self.peak_pss_kb = max(self.peak_pss_kb, tree_pss_kb(self.pid))
+            sizes = tree_rss(self.pid)
+            total = sum(sizes.values())
+            if total > self.peak_kb:
+                self.peak_kb = total
+                parent = sizes.pop(self.pid, 0)
+                self.peak_detail = [parent // 1024, *sorted((v // 1024 for v in sizes.values()), reverse=True)]
             time.sleep(self.interval)
 
 
-def run_ingest(corpus: Path, db: Path, workers: int | None) -> tuple[float, int, str]:
+def run_ingest(corpus: Path, db: Path, workers: int | None) -> tuple[float, int, int, list[int], str]:
     cmd = [sys.executable, "-m", "gongkai", "ingest", str(corpus), "--db", str(db), "--silent"]
     if workers:
         cmd += ["--workers", str(workers)]
@@ -89,7 +139,7 @@ def run_ingest(corpus: Path, db: Path, workers: int | None) -> tuple[float, int,
     _, stderr = proc.communicate()
     sampler.stop.set()
     sampler.join()
-    return time.monotonic() - started, sampler.peak_kb, stderr
+    return time.monotonic() - started, sampler.peak_kb, sampler.peak_pss_kb, sampler.peak_detail, stderr
 
 
 def recall(db: Path, corpus: Path, manifest: list[dict[str, Any]]) -> dict[str, Any]:
@@ -156,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     if db.exists():
         db.unlink()
 
-    seconds, peak_kb, stderr = run_ingest(corpus, db, args.workers)
-    rerun_seconds, _, _ = run_ingest(corpus, db, args.workers)
+    seconds, peak_kb, peak_pss_kb, peak_detail, stderr = run_ingest(corpus, db, args.workers)
+    rerun_seconds, *_ = run_ingest(corpus, db, args.workers)
     result = {
         "reports": sum(1 for e in manifest if not e["expect_failure"]),
         "files": len(manifest),
@@ -167,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         "ingest_seconds": round(seconds, 1),
         "reports_per_second": round(len(manifest) / seconds, 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_rss_by_process_mb": peak_detail,
+        "peak_pss_mb": round(peak_pss_kb / 1024, 1),
         "rerun_seconds": round(rerun_seconds, 2),
         "db_mb": round(db.stat().st_size / 2**20, 1),
         **recall(db, corpus, manifest),

@@ -126,7 +126,10 @@ def test_failed_file_is_stored_and_listed(tmp_path: Path) -> None:
     assert "未变跳过 3" in again.stderr
 
 
-def test_parallel_ingest_matches_serial(tmp_path: Path) -> None:
+def test_parallel_ingest_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gongkai.store.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "FILES_PER_WORKER", 10)  # three generations of workers
     corpus = tmp_path / "corpus"
     generate_corpus.generate(corpus, 48, seed=5, error_rate=0.3, kind_weights={"text": 1.0})
     serial, parallel = tmp_path / "s.duckdb", tmp_path / "p.duckdb"

@@ -34,8 +34,8 @@ DEFAULT_BATCH = 200  # reports per transaction
 FLUSH_SECONDS = 2.0  # …or sooner, so an interrupted run loses little work
 IN_FLIGHT_PER_WORKER = 4
 POOL_MIN_FILES = 40  # fewer files parse faster in-process than it takes to start the workers
-# A worker is replaced after this many files: the parser's caches and the PDF reader's allocations
-# grow a long-lived worker by ~60 MB over 5,000 files; a fresh one costs about a second.
+# A worker is replaced after about this many files: the parser's caches and the PDF reader's
+# allocations grow a long-lived worker by ~60 MB over 5,000 files; a fresh one costs a second.
 FILES_PER_WORKER = 1000
 WRITER_MEMORY = "96MB"  # DuckDB's memory limit in the writer while the workers run
 
@@ -245,19 +245,26 @@ def ingest(
 def _run_pool(
     tasks: list[_Task], n_workers: int, chunk_size: int, config: Any, take: Callable[[ReportRows], None]
 ) -> None:
-    # "spawn": the parent holds an open DuckDB connection, which must not be forked.
-    ctx = multiprocessing.get_context("spawn")
+    """Parse *tasks* on *n_workers* processes. Workers are replaced every FILES_PER_WORKER files by
+    running the files in generations, each on a fresh pool (``max_tasks_per_child`` would do it,
+    but it can hang the pool's shutdown on Python 3.11)."""
     chunks = [
         [(t.path, t.sha256) for t in tasks[i : i + chunk_size]] for i in range(0, len(tasks), chunk_size)
     ]
+    per_generation = max(1, FILES_PER_WORKER * n_workers // chunk_size)
+    for start in range(0, len(chunks), per_generation):
+        _run_generation(chunks[start : start + per_generation], n_workers, config, take)
+
+
+def _run_generation(
+    chunks: list[list[tuple[str, str]]], n_workers: int, config: Any, take: Callable[[ReportRows], None]
+) -> None:
+    # "spawn": the parent holds an open DuckDB connection, which must not be forked.
+    ctx = multiprocessing.get_context("spawn")
     pending: set[Future[list[ReportRows]]] = set()
     it = iter(chunks)
     with ProcessPoolExecutor(
-        max_workers=n_workers,
-        mp_context=ctx,
-        initializer=_set_config,
-        initargs=(config,),
-        max_tasks_per_child=max(1, FILES_PER_WORKER // chunk_size),
+        max_workers=min(n_workers, len(chunks)), mp_context=ctx, initializer=_set_config, initargs=(config,)
     ) as pool:
         try:
             for chunk in it:
