@@ -78,6 +78,7 @@ def test_region_names_and_codes() -> None:
     assert parse_region("黄石市").prefix == "4202"
     assert parse_region("420203").prefix == "420203"
     assert code_prefix("110000") == "11"
+    assert parse_region("全国").prefix == "" and parse_region("ALL").sql("r") == ("TRUE", [])
     with pytest.raises(RegionNotFound):
         parse_region("鼓楼区")  # in several provinces: the user must say which
 

@@ -66,7 +66,7 @@ def _where(rel: str, year: int | None, region: RegionFilter | None) -> str:
     conds = []
     if year is not None:
         conds.append(f'r."year" = {int(year)}')
-    if region is not None:
+    if region is not None and region.prefix:
         if not region.prefix.isdigit():
             raise ValueError(region.prefix)
         conds.append(f"r.region_code LIKE '{region.prefix}%'")

@@ -1,5 +1,5 @@
-"""Picking the reports of a region: by name (湖北省, 黄石市, 西塞山区, 湖北) or by division code
-(420000, 4202, 420203)."""
+"""Picking the reports of a region: by name (湖北省, 黄石市, 西塞山区, 湖北), by division code
+(420000, 4202, 420203), or 全国 / all for every report."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gongkai.normalize import fold
 from gongkai.region import Region, resolve_region
 
 _CODE_RE = re.compile(r"^\d{2,6}$")
+NATIONWIDE = ("全国", "all")  # every report, whatever its region
 
 
 def region_for_code(code: str) -> Region | None:
@@ -38,6 +39,8 @@ class RegionFilter:
     prefix: str  # division code prefix: 42 for 湖北省, 4202 for 黄石市
 
     def sql(self, alias: str = "r") -> tuple[str, list[str]]:
+        if not self.prefix:
+            return "TRUE", []
         return f"{alias}.region_code LIKE ?", [self.prefix + "%"]
 
 
@@ -50,6 +53,8 @@ class RegionNotFound(ValueError):
 def parse_region(text: str) -> RegionFilter:
     """A region filter from what the user typed; raises RegionNotFound when it names nothing."""
     text = fold(text).strip()
+    if text.lower() in NATIONWIDE:
+        return RegionFilter(text, "")
     if _CODE_RE.match(text):
         if len(text) == 6:
             return RegionFilter(text, code_prefix(text))
