@@ -145,6 +145,21 @@ def test_y003_copied_text(tmp_path: Path) -> None:
         keys = [k for (k,) in store.query("SELECT DISTINCT agency_key FROM reports")]
         assert run_year_rules(store, agency_keys=keys, options={"copy-similarity": 1.01}) == 0
     assert _year_findings(db) == []
+    # --recheck applies a configuration to files already stored (nothing changed on disk).
+    from typer.testing import CliRunner
+
+    from gongkai.views.cli import app
+
+    config = tmp_path / "gongkai.toml"
+    config.write_text("[options]\ncopy-similarity = 1.01\n", encoding="utf-8")
+    args = ["ingest", str(tmp_path / "in"), "--db", str(db), "--silent", "--recheck"]
+    result = CliRunner().invoke(app, [*args, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert _year_findings(db) == []
+    config.write_text("[options]\ncopy-similarity = 0.9\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [*args, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert [(y, c) for y, c, *_ in _year_findings(db)] == [(2023, "Y003")]
 
 
 def test_similarity_ignores_numbers_and_spacing() -> None:

@@ -152,7 +152,7 @@ class IngestProgress:
 
 
 def _plan(
-    files: Iterable[Path], stored: dict[str, StoredFile], version: str, result: IngestResult
+    files: Iterable[Path], stored: dict[str, StoredFile], version: str, result: IngestResult, recheck: bool = False
 ) -> Iterator[_Task]:
     seen: set[str] = set()
     for file in files:
@@ -167,7 +167,7 @@ def _plan(
             continue
         seen.add(sha)
         known = stored.get(sha)
-        if known is not None and known.parser_version == version:
+        if known is not None and known.parser_version == version and not recheck:
             result.skipped += 1
             continue
         yield _Task(str(file), sha)
@@ -182,8 +182,11 @@ def ingest(
     chunk_size: int = 4,
     config: Any = None,
     progress: IngestProgress | None = None,
+    recheck: bool = False,
 ) -> IngestResult:
-    """Ingest every report file under *paths* into *store*. See the module docstring."""
+    """Ingest every report file under *paths* into *store*. See the module docstring. With
+    *recheck*, files already stored are parsed and checked again too (after a change of the rules
+    configuration), and the year-over-year rules rerun for every agency."""
     from gongkai.rules.year import run_year_rules
     from gongkai.views.files import iter_report_files
 
@@ -194,7 +197,7 @@ def ingest(
     stored = store.stored_files()
     files = list(iter_report_files(paths))
     progress.start(len(files))
-    tasks = list(_plan(files, stored, version, result))
+    tasks = list(_plan(files, stored, version, result, recheck))
     progress.advance(result.skipped + result.duplicates)
 
     buffer: list[ReportRows] = []
@@ -237,7 +240,10 @@ def ingest(
         progress.stop()
 
     progress.phase("year")
-    result.year_findings = run_year_rules(store, config=config)
+    keys = None
+    if recheck:
+        keys = [k for (k,) in store.query("SELECT DISTINCT agency_key FROM reports WHERE agency_key IS NOT NULL")]
+    result.year_findings = run_year_rules(store, config=config, agency_keys=keys)
     result.seconds = time.monotonic() - started
     return result
 

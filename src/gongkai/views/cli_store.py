@@ -124,13 +124,18 @@ def ingest(
     memory_limit: Annotated[
         str, typer.Option("--memory-limit", help="数据库内存上限 / DuckDB memory limit, e.g. 256MB")
     ] = "256MB",
+    recheck: Annotated[
+        bool,
+        typer.Option("--recheck", help="已读入的文件也重新审核（改了审核配置后）/ check stored files again"),
+    ] = False,
     silent: Annotated[bool, typer.Option("--silent", help="不显示进度条 / hide the progress bar")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐批显示写入 / log every commit")] = False,
 ) -> None:
     """把报告读入数据库（已读入且未变的文件跳过）。Ingest reports into the corpus database.
 
-    Files already stored with the same content and parser version are skipped; a file that fails
-    is stored as failed and listed at the end. Year-over-year rules (Y001–Y003) run afterwards.
+    Files already stored with the same content and parser version are skipped (--recheck: checked
+    again, e.g. after changing the rules configuration); a file that fails is stored as failed and
+    listed at the end. Year-over-year rules (Y001–Y003) run afterwards.
 
     Example: gongkai ingest reports/ --db corpus.duckdb
     """
@@ -151,6 +156,7 @@ def ingest(
             batch_size=batch_size,
             config=rules_config,
             progress=progress,
+            recheck=recheck,
         )
         totals = store.query("SELECT status, count(*) FROM reports GROUP BY status")
     counts = dict(totals)
