@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
+from gongkai.formats import match_heading
 from gongkai.readers.errors import ReadError
 from gongkai.readers.html import join_lines, join_spaced_cjk
 
@@ -288,6 +289,8 @@ def _read_page(page: Any, number: int) -> _Page:
 
 def _joins(prev: _Line, line: _Line, right: float, left: float, same_page: bool) -> bool:
     """Whether ``line`` continues the paragraph of ``prev`` (which ran to the right margin)."""
+    if match_heading(line.text):
+        return False  # a section heading always starts a paragraph, however the line before ends
     if prev.x1 < right - 1.5 * prev.size:
         return False  # the previous line stops short: a heading, a last line, a signature
     if line.x0 > left + 0.6 * line.size:
