@@ -20,9 +20,7 @@ def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Everything stored, in a stable order, without the ingest time."""
     with Store(db, read_only=True) as store:
         return {
-            "reports": store.query(
-                "SELECT * EXCLUDE (ingested_at) FROM reports ORDER BY id"
-            ),
+            "reports": store.query("SELECT * EXCLUDE (ingested_at) FROM reports ORDER BY id"),
             "sections": store.query("SELECT * FROM sections ORDER BY report, ordinal"),
             "values": store.query('SELECT * FROM "values" ORDER BY report, table_key, row_order, column_key'),
             "findings": store.query("SELECT * FROM findings ORDER BY report, origin, seq"),
@@ -33,8 +31,9 @@ def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 _BUILT: dict[tuple[Any, ...], tuple[Path, Path, list[dict[str, Any]]]] = {}
 
 
-def built_corpus(n: int = 90, *, seed: int = 21, error_rate: float = 0.6, junk: int = 4,
-                 kinds: dict[str, float] | None = None) -> tuple[Path, Path, list[dict[str, Any]]]:
+def built_corpus(
+    n: int = 90, *, seed: int = 21, error_rate: float = 0.6, junk: int = 4, kinds: dict[str, float] | None = None
+) -> tuple[Path, Path, list[dict[str, Any]]]:
     """A generated corpus ingested into a database, built once per test session:
     (corpus folder, database, manifest)."""
     import atexit

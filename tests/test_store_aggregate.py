@@ -87,8 +87,9 @@ def test_sum_command_json_and_csv() -> None:
     _, db, manifest = _clean()
     entry = manifest[0]
     region = entry["region_code"]
-    result = runner.invoke(app, ["sum", "--region", region, "--year", str(entry["year"]), "--db", str(db),
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["sum", "--region", region, "--year", str(entry["year"]), "--db", str(db), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["agencies"] >= 1 and data["year"] == entry["year"]

@@ -66,8 +66,14 @@ def test_xlsx_round_trip_in_the_national_layout(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", "-f", "xlsx", "--db", str(db), "-o", str(target)])
     assert result.exit_code == 0, result.output
     wb = load_workbook(target, read_only=True)
-    assert wb.sheetnames == ["报告", "表二 主动公开（2019格式）", "表二 主动公开（2021格式）", "表三 申请办理",
-                             "表四 复议诉讼", "审核发现"]
+    assert wb.sheetnames == [
+        "报告",
+        "表二 主动公开（2019格式）",
+        "表二 主动公开（2021格式）",
+        "表三 申请办理",
+        "表四 复议诉讼",
+        "审核发现",
+    ]
     rows = list(wb["表三 申请办理"].iter_rows(values_only=True))
     labels, keys = rows[0], rows[1]
     assert labels[keys.index("natural_person")] == "自然人" and labels[keys.index("total")] == "总计"
@@ -81,7 +87,9 @@ def test_xlsx_round_trip_in_the_national_layout(tmp_path: Path) -> None:
     # Rows carry the national format's labels, in its order.
     first = [dict(zip(keys, r, strict=True)) for r in rows[2:5]]
     assert [r["row_label"] for r in first] == [
-        "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开"
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "（一）予以公开",
     ]
     findings = list(wb["审核发现"].iter_rows(values_only=True))
     assert findings[1][:5] == ("report", "seq", "origin", "code", "severity") and len(findings) > 2

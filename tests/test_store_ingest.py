@@ -40,8 +40,17 @@ def test_ingest_examples_stores_every_table(tmp_path: Path) -> None:
                  AND r.agency LIKE '西藏%'"""
         )
         assert row == [
-            ("西藏自治区医疗保障局", "540000:医疗保障局", 2020, "2019", "540000",
-             __import__("datetime").date(2022, 1, 17), Decimal("36609"), "36609万元", "万元")
+            (
+                "西藏自治区医疗保障局",
+                "540000:医疗保障局",
+                2020,
+                "2019",
+                "540000",
+                __import__("datetime").date(2022, 1, 17),
+                Decimal("36609"),
+                "36609万元",
+                "万元",
+            )
         ]
         # An agency-added row is kept, in order, after the format row it follows.
         extra = store.query(
@@ -57,9 +66,9 @@ def test_ingest_examples_stores_every_table(tmp_path: Path) -> None:
         assert wide == [(Decimal(0), Decimal(0))]
         assert store.count("v_appeals") == 15
         # Blank, missing and 无 are not zero.
-        nulls = store.query(
-            """SELECT count(*) FROM "values" WHERE is_null AND value IS NULL AND status IS NOT NULL"""
-        )[0][0]
+        nulls = store.query("""SELECT count(*) FROM "values" WHERE is_null AND value IS NULL AND status IS NOT NULL""")[
+            0
+        ][0]
         assert nulls >= 3
 
 
@@ -90,8 +99,9 @@ def test_changed_file_replaces_its_report(tmp_path: Path) -> None:
     with Store(db) as store:
         ingest([folder], store, workers=1)
     target = folder / "003_4a9178fd99f7f697.txt"
-    target.write_text(target.read_text(encoding="utf-8").replace("临河区医疗保障局2023", "临河区医疗保障局 2023"),
-                      encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("临河区医疗保障局2023", "临河区医疗保障局 2023"), encoding="utf-8"
+    )
     with Store(db) as store:
         result = ingest([folder], store, workers=1)
         assert (result.parsed, result.skipped) == (1, 4)
@@ -143,8 +153,21 @@ def test_parallel_ingest_matches_serial(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def _ingest_cmd(corpus: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "gongkai", "ingest", str(corpus), "--db", str(db), "--silent", "--verbose",
-            "--workers", "1", "--batch-size", "4"]
+    return [
+        sys.executable,
+        "-m",
+        "gongkai",
+        "ingest",
+        str(corpus),
+        "--db",
+        str(db),
+        "--silent",
+        "--verbose",
+        "--workers",
+        "1",
+        "--batch-size",
+        "4",
+    ]
 
 
 def test_killed_ingest_resumes_to_the_same_database(tmp_path: Path) -> None:

@@ -37,7 +37,10 @@ def test_roster_lists_only_the_missing(tmp_path: Path) -> None:
     )
     expected = read_roster(roster)
     assert [e.agency_key for e in expected] == [
-        "150802:医疗保障局", "420203:医疗保障局", "150802:财政局", "420203:医疗保障局"
+        "150802:医疗保障局",
+        "420203:医疗保障局",
+        "150802:财政局",
+        "420203:医疗保障局",
     ]
     with Store(db, read_only=True) as store:
         assert [e.name for e in missing_reports(store, expected, 2023)] == ["临河区财政局"]
@@ -46,8 +49,9 @@ def test_roster_lists_only_the_missing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["roster", str(roster), "--year", "2023", "--db", str(db), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows == [{"line": 4, "agency": "临河区财政局", "region_code": "150802", "agency_key": "150802:财政局",
-                     "year": 2023}]
+    assert rows == [
+        {"line": 4, "agency": "临河区财政局", "region_code": "150802", "agency_key": "150802:财政局", "year": 2023}
+    ]
     text = runner.invoke(app, ["roster", str(roster), "--year", "2023", "--db", str(db)])
     assert text.exit_code == 0 and "临河区财政局" in text.stdout and "1 个没有" in text.stdout
 

@@ -27,8 +27,25 @@ def test_schema_command_json_lists_every_relation() -> None:
     assert [r["name"] for r in data["relations"]] == [r.name for r in RELATIONS]
     reports = next(r for r in data["relations"] if r["name"] == "reports")
     names = [c["name"] for c in reports["columns"]]
-    for col in ("id", "path", "sha256", "parser_version", "status", "agency", "agency_key", "year", "format",
-                "signed_on", "published_on", "province", "city", "county", "region_code", "title", "ingested_at"):
+    for col in (
+        "id",
+        "path",
+        "sha256",
+        "parser_version",
+        "status",
+        "agency",
+        "agency_key",
+        "year",
+        "format",
+        "signed_on",
+        "published_on",
+        "province",
+        "city",
+        "county",
+        "region_code",
+        "title",
+        "ingested_at",
+    ):
         assert col in names
     assert all(c["description"] and c["description_en"] for r in data["relations"] for c in r["columns"])
 
@@ -50,7 +67,7 @@ def test_wide_views_have_one_column_per_format_column() -> None:
     by_name = {v.name: [c.name for c in v.columns] for v in VIEWS}
     for fmt in ("2019", "2021"):
         cols = list(load_format(fmt).tables["proactive"].columns)
-        assert by_name[f"v_proactive_{fmt}"][-len(cols):] == cols
+        assert by_name[f"v_proactive_{fmt}"][-len(cols) :] == cols
     for table in ("requests", "appeals"):
         cols = list(load_format("2021").tables[table].columns)
-        assert by_name[f"v_{table}"][-len(cols):] == cols
+        assert by_name[f"v_{table}"][-len(cols) :] == cols

@@ -39,8 +39,16 @@ def _write(folder: Path, year: int, part: dict[str, Any], layout: str = "pipe") 
 
     folder.mkdir(parents=True, exist_ok=True)
     text = g.render_text(
-        part["name"], AGENCY, year, part["fmt"], part["values"], part["texts"], layout,
-        dt.date(year + 1, 1, 15), None, random.Random(year),
+        part["name"],
+        AGENCY,
+        year,
+        part["fmt"],
+        part["values"],
+        part["texts"],
+        layout,
+        dt.date(year + 1, 1, 15),
+        None,
+        random.Random(year),
     )
     path = folder / f"{year}.txt"
     path.write_text(text, encoding="utf-8")
@@ -75,7 +83,7 @@ def test_consistent_pair_is_quiet(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
     _ingest(tmp_path / "in", db)
     with Store(db, read_only=True) as store:
-        keys = store.query('SELECT DISTINCT agency_key FROM reports')
+        keys = store.query("SELECT DISTINCT agency_key FROM reports")
         assert keys == [("410703:医疗保障局",)]
         assert store.query("SELECT count(*) FROM pending_year_checks")[0][0] == 0
     assert _year_findings(db) == []
@@ -124,7 +132,8 @@ def test_findings_follow_a_change_of_the_earlier_year(tmp_path: Path) -> None:
     _write(folder, 2022, fixed)
     _ingest(folder, db)
     assert [(y, c, col) for y, c, _, col, *_ in _year_findings(db)] == [
-        (2023, "Y001", "natural_person"), (2023, "Y001", "total")
+        (2023, "Y001", "natural_person"),
+        (2023, "Y001", "total"),
     ]
     _write(folder, 2022, parts[2022])
     _ingest(folder, db)

@@ -50,10 +50,31 @@ DEFAULT_KIND_WEIGHTS = {"text": 0.90, "html": 0.05, "docx": 0.03, "pdf": 0.02}
 YEARS = range(2019, 2025)
 
 DEPARTMENTS = (
-    "医疗保障局", "人民政府办公室", "财政局", "教育局", "公安局", "民政局", "司法局", "自然资源局",
-    "生态环境局", "住房和城乡建设局", "交通运输局", "农业农村局", "商务局", "文化和旅游局",
-    "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "统计局", "退役军人事务局",
-    "人力资源和社会保障局", "水利局", "林业局", "发展和改革局", "人民政府",
+    "医疗保障局",
+    "人民政府办公室",
+    "财政局",
+    "教育局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "退役军人事务局",
+    "人力资源和社会保障局",
+    "水利局",
+    "林业局",
+    "发展和改革局",
+    "人民政府",
 )
 # Abbreviations some years use for the same body (normalised back by gongkai.store.agency).
 SHORT_NAMES = {"医疗保障局": "医保局", "人民政府办公室": "政府办公室", "卫生健康委员会": "卫健委"}
@@ -238,11 +259,13 @@ def make_values(fmt: str, rng: random.Random, busy: bool, carry: Carry) -> tuple
     rows: dict[str, dict[str, Any]] = {}
     for k in outcome:
         heavy = k in ("granted", "partly_granted", "unable_not_held", "other_other", "other_handling")
-        rows[k] = {c: _count(rng, busy and (heavy or rng.random() < 0.3), 10 if c == "natural_person" else 1)
-                   for c in applicant}
-    carried_over = dict(carry.carried_forward) if carry.carried_forward else {
-        c: _count(rng, busy) // 10 for c in applicant
-    }
+        rows[k] = {
+            c: _count(rng, busy and (heavy or rng.random() < 0.3), 10 if c == "natural_person" else 1)
+            for c in applicant
+        }
+    carried_over = (
+        dict(carry.carried_forward) if carry.carried_forward else {c: _count(rng, busy) // 10 for c in applicant}
+    )
     total = {c: sum(rows[k][c] for k in outcome) for c in applicant}
     forward = {c: rng.randint(0, max(0, total[c] // 8)) if busy else 0 for c in applicant}
     new = {}
@@ -484,9 +507,7 @@ def make_texts(agency: Agency, name: str, year: int, values: Values, rng: random
     req = values["requests"]
     new_total = req["new"]["total"]
     proactive = f"{year}年，{fields['short']}主动公开政府信息情况如下。"
-    requests = (
-        f"{year}年共收到政府信息公开申请{new_total}件。" if new_total else f"{year}年未收到政府信息公开申请。"
-    )
+    requests = f"{year}年共收到政府信息公开申请{new_total}件。" if new_total else f"{year}年未收到政府信息公开申请。"
     review = values["appeals"]["review"]["total"]
     litigation = values["appeals"]["litigation_direct"]["total"] + values["appeals"]["litigation_after_review"]["total"]
     if review or litigation:
@@ -712,13 +733,27 @@ def generate(
             kind = rng.choices(kinds, kind_w)[0]
             layout = rng.choice(TEXT_LAYOUTS)
             text = render_text(
-                name, agency, year, fmt, values, texts, layout, signed, published, rng,
-                drop_section=drop, thousands=agency.busy and rng.random() < 0.3,
+                name,
+                agency,
+                year,
+                fmt,
+                values,
+                texts,
+                layout,
+                signed,
+                published,
+                rng,
+                drop_section=drop,
+                thousands=agency.busy and rng.random() < 0.3,
             )
             folder = out / agency.code[:2] / f"{agency.index:05d}"
             folder.mkdir(parents=True, exist_ok=True)
-            ext = {"text": rng.choice((".txt", ".txt", ".md")) if layout != "markdown" else ".md",
-                   "html": ".html", "docx": ".docx", "pdf": ".pdf"}[kind]
+            ext = {
+                "text": rng.choice((".txt", ".txt", ".md")) if layout != "markdown" else ".md",
+                "html": ".html",
+                "docx": ".docx",
+                "pdf": ".pdf",
+            }[kind]
             path = folder / f"{year}{ext}"
             path.write_bytes(_render_kind(kind, text, str(path), rng))
             also = list(details.pop("also", []))
@@ -745,8 +780,20 @@ def generate(
         path = out / "junk" / f"junk_{i:03d}{suffix}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        entries.append(Entry(file=str(path.relative_to(out)), agency="", name="", region_code="", year=0,
-                             format="", layout="", kind="junk", busy=False, expect_failure=failure))
+        entries.append(
+            Entry(
+                file=str(path.relative_to(out)),
+                agency="",
+                name="",
+                region_code="",
+                year=0,
+                format="",
+                layout="",
+                kind="junk",
+                busy=False,
+                expect_failure=failure,
+            )
+        )
     with (out / "manifest.jsonl").open("w", encoding="utf-8") as fh:
         for e in entries:
             fh.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
@@ -781,8 +828,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cycle", action="store_true", help="plant the codes in turn, not at random")
     args = ap.parse_args(argv)
     weights = {"text": 1.0} if args.text_only else None
-    entries = generate(args.out, args.n, seed=args.seed, error_rate=args.error_rate, junk=args.junk,
-                       kind_weights=weights, cycle=args.cycle)
+    entries = generate(
+        args.out,
+        args.n,
+        seed=args.seed,
+        error_rate=args.error_rate,
+        junk=args.junk,
+        kind_weights=weights,
+        cycle=args.cycle,
+    )
     planted: dict[str, int] = {}
     for e in entries:
         for c in e.planted:

@@ -133,9 +133,7 @@ class Store:
         exists = self.query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'")
         if not exists[0][0]:
             if self.read_only:
-                raise StoreError(
-                    f"{self.path} 不是 gongkai 数据库。", f"{self.path} is not a gongkai database."
-                )
+                raise StoreError(f"{self.path} 不是 gongkai 数据库。", f"{self.path} is not a gongkai database.")
             return
         rows = self.query("SELECT value FROM store_meta WHERE key = 'schema_version'")
         if rows and rows[0][0] != str(SCHEMA_VERSION):
@@ -221,9 +219,7 @@ class Store:
                 for rel in (VALUES, SECTIONS, FINDINGS):
                     self.run(f"DELETE FROM {rel.sql_name} WHERE report IN (SELECT unnest(?))", [stale_ids])
                 self.run("DELETE FROM reports WHERE id IN (SELECT unnest(?))", [stale_ids])
-            self._insert_rows(
-                REPORTS, [(*(r.report.get(c) for c in column_names(REPORTS)[:-1]), now) for r in batch]
-            )
+            self._insert_rows(REPORTS, [(*(r.report.get(c) for c in column_names(REPORTS)[:-1]), now) for r in batch])
             self._insert_rows(SECTIONS, itertools.chain.from_iterable(r.sections for r in batch))
             self._insert_rows(VALUES, itertools.chain.from_iterable(r.values for r in batch))
             self._insert_rows(FINDINGS, itertools.chain.from_iterable(r.findings for r in batch))

@@ -42,20 +42,55 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("proactive_2021", "v_proactive_2021", '"year", agency_key, report, row_order', "表二 主动公开（2021格式）"),
     Dataset("requests", "v_requests", '"year", agency_key, report, row_order', "表三 申请办理"),
     Dataset("appeals", "v_appeals", '"year", agency_key, report, row_order', "表四 复议诉讼"),
-    Dataset("findings", "findings", 'report, origin, seq', "审核发现"),
+    Dataset("findings", "findings", "report, origin, seq", "审核发现"),
 )
 
 # Short Chinese headers for the workbook's reports and findings sheets and the wide tables.
 HEADERS_ZH: dict[str, str] = {
-    "id": "报告编号", "report": "报告编号", "path": "文件", "sha256": "SHA-256", "kind": "文件类型", "size": "大小",
-    "encoding": "编码", "parser_version": "解析器版本", "status": "状态", "error_code": "失败代码",
-    "error_zh": "失败原因", "error_en": "失败原因（英文）", "agency": "机关", "agency_norm": "规范化名称",
-    "agency_key": "机关键", "year": "年度", "format": "格式", "format_evidence": "格式依据",
-    "signed_on": "成文日期", "published_on": "发布日期", "province": "省", "city": "市", "county": "县（区）",
-    "region_code": "区划代码", "title": "标题", "ingested_at": "导入时间", "row_key": "行键", "row_label": "行",
-    "row_order": "行序", "extra_row": "自增行", "seq": "序号", "origin": "来源", "code": "规则",
-    "severity": "级别", "message": "说明", "message_en": "说明（英文）", "section": "章节", "table": "表",
-    "row": "行键", "column": "列键", "line": "行号", "page": "页码", "figures": "数值", "note": "备注",
+    "id": "报告编号",
+    "report": "报告编号",
+    "path": "文件",
+    "sha256": "SHA-256",
+    "kind": "文件类型",
+    "size": "大小",
+    "encoding": "编码",
+    "parser_version": "解析器版本",
+    "status": "状态",
+    "error_code": "失败代码",
+    "error_zh": "失败原因",
+    "error_en": "失败原因（英文）",
+    "agency": "机关",
+    "agency_norm": "规范化名称",
+    "agency_key": "机关键",
+    "year": "年度",
+    "format": "格式",
+    "format_evidence": "格式依据",
+    "signed_on": "成文日期",
+    "published_on": "发布日期",
+    "province": "省",
+    "city": "市",
+    "county": "县（区）",
+    "region_code": "区划代码",
+    "title": "标题",
+    "ingested_at": "导入时间",
+    "row_key": "行键",
+    "row_label": "行",
+    "row_order": "行序",
+    "extra_row": "自增行",
+    "seq": "序号",
+    "origin": "来源",
+    "code": "规则",
+    "severity": "级别",
+    "message": "说明",
+    "message_en": "说明（英文）",
+    "section": "章节",
+    "table": "表",
+    "row": "行键",
+    "column": "列键",
+    "line": "行号",
+    "page": "页码",
+    "figures": "数值",
+    "note": "备注",
     "related_report": "对比报告",
 }
 
@@ -153,7 +188,7 @@ def _national_labels(ds: Dataset) -> dict[str, str]:
         return {}
     table_key, fmt = VIEW_TABLES[ds.relation]
     out: dict[str, str] = {}
-    for f in ([fmt] if fmt else ["2019", "2021"]):
+    for f in [fmt] if fmt else ["2019", "2021"]:
         out.update({k: r.label for k, r in load_format(f).tables[table_key].rows.items()})
     return out
 

@@ -254,9 +254,7 @@ def _run_pool(
     """Parse *tasks* on *n_workers* processes. Workers are replaced every FILES_PER_WORKER files by
     running the files in generations, each on a fresh pool (``max_tasks_per_child`` would do it,
     but it can hang the pool's shutdown on Python 3.11)."""
-    chunks = [
-        [(t.path, t.sha256) for t in tasks[i : i + chunk_size]] for i in range(0, len(tasks), chunk_size)
-    ]
+    chunks = [[(t.path, t.sha256) for t in tasks[i : i + chunk_size]] for i in range(0, len(tasks), chunk_size)]
     per_generation = max(1, FILES_PER_WORKER * n_workers // chunk_size)
     for start in range(0, len(chunks), per_generation):
         _run_generation(chunks[start : start + per_generation], n_workers, config, take)

@@ -65,9 +65,7 @@ def read_roster(path: Path) -> list[Expected]:
 
 
 def missing_reports(store: Store, expected: list[Expected], year: int) -> list[Expected]:
-    present = store.query(
-        "SELECT agency_key, agency_norm FROM reports WHERE status = 'ok' AND \"year\" = ?", [year]
-    )
+    present = store.query("SELECT agency_key, agency_norm FROM reports WHERE status = 'ok' AND \"year\" = ?", [year])
     keys = {k for k, _ in present if k}
     names = {n for _, n in present if n}
     return [e for e in expected if e.agency_key not in keys and e.agency_norm not in names]

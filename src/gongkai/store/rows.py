@@ -162,9 +162,7 @@ def report_rows(report: Report, findings: Sequence[Mapping[str, Any]], path: str
     )
 
 
-def failed_rows(
-    path: str, data: bytes | None, code: str, zh: str, en: str, sha256: str | None = None
-) -> ReportRows:
+def failed_rows(path: str, data: bytes | None, code: str, zh: str, en: str, sha256: str | None = None) -> ReportRows:
     sha = sha256 or sha256_of(data or b"")
     rid = report_id(sha)
     row = {

@@ -99,27 +99,58 @@ REPORTS = Relation(
     "每个文件一行：来源、解析状态、报告元数据。",
     "One row per file: where it came from, whether it parsed, the report's metadata.",
     (
-        C("id", "BIGINT", "报告编号，由文件内容的 SHA-256 决定（同一内容始终同一编号）",
-          "Report id, derived from the SHA-256 of the file's bytes (same content, same id)", True),
+        C(
+            "id",
+            "BIGINT",
+            "报告编号，由文件内容的 SHA-256 决定（同一内容始终同一编号）",
+            "Report id, derived from the SHA-256 of the file's bytes (same content, same id)",
+            True,
+        ),
         C("path", "VARCHAR", "读入时的文件路径", "File path as ingested", True),
         C("sha256", "VARCHAR", "文件内容的 SHA-256", "SHA-256 of the file's bytes", True),
-        C("kind", "VARCHAR", "文件类型：text / html / docx / pdf（失败时可能为空）",
-          "File kind: text / html / docx / pdf (may be null when reading failed)"),
+        C(
+            "kind",
+            "VARCHAR",
+            "文件类型：text / html / docx / pdf（失败时可能为空）",
+            "File kind: text / html / docx / pdf (may be null when reading failed)",
+        ),
         C("size", "BIGINT", "文件大小（字节）", "File size in bytes"),
         C("encoding", "VARCHAR", "文本编码（文本与网页）", "Text encoding (text and HTML)"),
-        C("parser_version", "VARCHAR", "解析器版本（gongkai 版本 + PARSER_VERSION）",
-          "Parser version (gongkai version + PARSER_VERSION)", True),
-        C("status", "VARCHAR", "ok：已解析；failed：无法读取或不是年度报告",
-          "ok: parsed; failed: unreadable or not an annual report", True),
-        C("error_code", "VARCHAR", "失败原因代码（empty、binary、not_a_report……）",
-          "Failure code (empty, binary, not_a_report, …)"),
+        C(
+            "parser_version",
+            "VARCHAR",
+            "解析器版本（gongkai 版本 + PARSER_VERSION）",
+            "Parser version (gongkai version + PARSER_VERSION)",
+            True,
+        ),
+        C(
+            "status",
+            "VARCHAR",
+            "ok：已解析；failed：无法读取或不是年度报告",
+            "ok: parsed; failed: unreadable or not an annual report",
+            True,
+        ),
+        C(
+            "error_code",
+            "VARCHAR",
+            "失败原因代码（empty、binary、not_a_report……）",
+            "Failure code (empty, binary, not_a_report, …)",
+        ),
         C("error_zh", "VARCHAR", "失败原因（中文）", "Failure reason in Chinese"),
         C("error_en", "VARCHAR", "失败原因（英文）", "Failure reason in English"),
         C("agency", "VARCHAR", "报告机关，按原文", "Reporting body, as written"),
-        C("agency_norm", "VARCHAR", "规范化的机关名称（繁简、括号、空格、简称统一）",
-          "Normalised agency name (traditional forms, brackets, spaces, abbreviations folded)"),
-        C("agency_key", "VARCHAR", "跨年度识别同一机关的键：区划代码 + ':' + 去掉地名的规范化名称",
-          "Key identifying one agency across years: region code + ':' + normalised name without place names"),
+        C(
+            "agency_norm",
+            "VARCHAR",
+            "规范化的机关名称（繁简、括号、空格、简称统一）",
+            "Normalised agency name (traditional forms, brackets, spaces, abbreviations folded)",
+        ),
+        C(
+            "agency_key",
+            "VARCHAR",
+            "跨年度识别同一机关的键：区划代码 + ':' + 去掉地名的规范化名称",
+            "Key identifying one agency across years: region code + ':' + normalised name without place names",
+        ),
         C("year", "INTEGER", "报告年度（不是发布年份）", "Report year (not the publication year)"),
         C("format", "VARCHAR", "统计表格式：2019 或 2021", "Table format: 2019 or 2021"),
         C("format_evidence", "VARCHAR", "判断格式的依据", "What the format was decided from"),
@@ -128,8 +159,12 @@ REPORTS = Relation(
         C("province", "VARCHAR", "省级区划", "Province-level division"),
         C("city", "VARCHAR", "地级区划", "Prefecture-level division"),
         C("county", "VARCHAR", "县级区划", "County-level division"),
-        C("region_code", "VARCHAR", "六位行政区划代码（最具体的一级）",
-          "Six-digit administrative division code (most specific level)"),
+        C(
+            "region_code",
+            "VARCHAR",
+            "六位行政区划代码（最具体的一级）",
+            "Six-digit administrative division code (most specific level)",
+        ),
         C("title", "VARCHAR", "报告标题", "Report title"),
         C("ingested_at", "TIMESTAMP", "写入数据库的时间（UTC）", "When the row was written (UTC)", True),
     ),
@@ -143,8 +178,13 @@ SECTIONS = Relation(
     "The report's six sections, one row each.",
     (
         C("report", "BIGINT", "reports.id", "reports.id", True),
-        C("key", "VARCHAR", "章节键：overview、proactive、requests、appeals、problems、other",
-          "Section key: overview, proactive, requests, appeals, problems, other", True),
+        C(
+            "key",
+            "VARCHAR",
+            "章节键：overview、proactive、requests、appeals、problems、other",
+            "Section key: overview, proactive, requests, appeals, problems, other",
+            True,
+        ),
         C("title", "VARCHAR", "标题，按原文", "Heading as written"),
         C("text", "VARCHAR", "正文（不含统计表）", "Text of the section (tables excluded)"),
         C("line", "INTEGER", "起始行号", "First line"),
@@ -160,18 +200,37 @@ VALUES = Relation(
     "One row per statistics cell (long form). Blank, ——, 无 are not zero: is_null is true and raw keeps the text.",
     (
         C("report", "BIGINT", "reports.id", "reports.id", True),
-        C("table_key", "VARCHAR", "表键：proactive、requests、appeals",
-          "Table key: proactive, requests, appeals", True),
-        C("row_key", "VARCHAR", "行键（格式规定的键；机关自增行为原文标签）",
-          "Row key (the format's key; for an agency-added row, its label as written)", True),
+        C(
+            "table_key",
+            "VARCHAR",
+            "表键：proactive、requests、appeals",
+            "Table key: proactive, requests, appeals",
+            True,
+        ),
+        C(
+            "row_key",
+            "VARCHAR",
+            "行键（格式规定的键；机关自增行为原文标签）",
+            "Row key (the format's key; for an agency-added row, its label as written)",
+            True,
+        ),
         C("column_key", "VARCHAR", "列键（格式规定的键）", "Column key (the format's key)", True),
         C("value", DECIMAL_TYPE, "数值；金额单位为万元", "The number; money in 万元"),
-        C("is_null", "BOOLEAN", "没有数值（空白、——、无、缺失、非数字）",
-          "No number (blank, ——, 无, missing, not a number)", True),
+        C(
+            "is_null",
+            "BOOLEAN",
+            "没有数值（空白、——、无、缺失、非数字）",
+            "No number (blank, ——, 无, missing, not a number)",
+            True,
+        ),
         C("raw", "VARCHAR", "单元格原文", "Cell text as written"),
         C("unit", "VARCHAR", "金额换算后的单位", "Unit of a money amount after conversion"),
-        C("status", "VARCHAR", "不是普通数值时的原因：blank、not_a_number、unit_unknown、missing、inferred",
-          "Why the value is not a plain number: blank, not_a_number, unit_unknown, missing, inferred"),
+        C(
+            "status",
+            "VARCHAR",
+            "不是普通数值时的原因：blank、not_a_number、unit_unknown、missing、inferred",
+            "Why the value is not a plain number: blank, not_a_number, unit_unknown, missing, inferred",
+        ),
         C("inferred_by", "VARCHAR", "数值如何推断得出", "How an inferred value was recovered"),
         C("line", "INTEGER", "所在行号（文本）", "Line (text sources)"),
         C("table_index", "INTEGER", "文档中第几个表格（从 0 起）", "Index of the table in the document (from 0)"),
@@ -180,8 +239,13 @@ VALUES = Relation(
         C("page", "INTEGER", "PDF 页码", "PDF page"),
         C("extra_row", "BOOLEAN", "格式之外、机关自行增加的行", "A row the agency added, not in the format", True),
         C("row_label", "VARCHAR", "行标签，按原文", "Row label as written"),
-        C("row_order", "INTEGER", "行在表中的次序（格式行与自增行一起编号）",
-          "Order of the row in the table (format rows and added rows together)", True),
+        C(
+            "row_order",
+            "INTEGER",
+            "行在表中的次序（格式行与自增行一起编号）",
+            "Order of the row in the table (format rows and added rows together)",
+            True,
+        ),
         C("after_row", "VARCHAR", "自增行紧跟的格式行键", "Added rows: the format row they follow"),
     ),
     primary_key=("report", "table_key", "row_order", "column_key"),
@@ -196,8 +260,13 @@ FINDINGS = Relation(
     (
         C("report", "BIGINT", "reports.id", "reports.id", True),
         C("seq", "INTEGER", "同一报告内的序号", "Sequence number within the report", True),
-        C("origin", "VARCHAR", "report：逐份审核；year：跨年度审核",
-          "report: per-report check; year: year-over-year", True),
+        C(
+            "origin",
+            "VARCHAR",
+            "report：逐份审核；year：跨年度审核",
+            "report: per-report check; year: year-over-year",
+            True,
+        ),
         C("code", "VARCHAR", "规则代码，如 B001、Y001", "Rule code, e.g. B001, Y001", True),
         C("severity", "VARCHAR", "error、warning、info", "error, warning, info", True),
         C("message", "VARCHAR", "说明（中文）", "Message in Chinese"),
@@ -210,8 +279,12 @@ FINDINGS = Relation(
         C("page", "INTEGER", "页码", "Page"),
         C("figures", "JSON", "相关数值（JSON）", "The figures involved (JSON)"),
         C("note", "VARCHAR", "补充说明", "Additional note"),
-        C("related_report", "BIGINT", "跨年度规则：对比的另一份报告（reports.id）",
-          "Year-over-year rules: the other report compared (reports.id)"),
+        C(
+            "related_report",
+            "BIGINT",
+            "跨年度规则：对比的另一份报告（reports.id）",
+            "Year-over-year rules: the other report compared (reports.id)",
+        ),
     ),
     primary_key=("report", "origin", "seq"),
     enforce_key=False,
@@ -247,14 +320,34 @@ TABLES: tuple[Relation, ...] = (REPORTS, SECTIONS, VALUES, FINDINGS, PENDING, ST
 
 _VIEW_SPECS: tuple[tuple[str, str, str | None, str, str], ...] = (
     # name, table key, format (None: both), zh, en
-    ("v_proactive_2019", "proactive", "2019", "表二 主动公开（2019 格式），每行一个表行",
-     "Table 2, proactive disclosure (format 2019), one row per table row"),
-    ("v_proactive_2021", "proactive", "2021", "表二 主动公开（2021 格式），每行一个表行",
-     "Table 2, proactive disclosure (format 2021), one row per table row"),
-    ("v_requests", "requests", None, "表三 申请办理（两种格式），每行一个表行",
-     "Table 3, requests (both formats), one row per table row"),
-    ("v_appeals", "appeals", None, "表四 复议诉讼（两种格式），每行一个表行",
-     "Table 4, review and litigation (both formats), one row per table row"),
+    (
+        "v_proactive_2019",
+        "proactive",
+        "2019",
+        "表二 主动公开（2019 格式），每行一个表行",
+        "Table 2, proactive disclosure (format 2019), one row per table row",
+    ),
+    (
+        "v_proactive_2021",
+        "proactive",
+        "2021",
+        "表二 主动公开（2021 格式），每行一个表行",
+        "Table 2, proactive disclosure (format 2021), one row per table row",
+    ),
+    (
+        "v_requests",
+        "requests",
+        None,
+        "表三 申请办理（两种格式），每行一个表行",
+        "Table 3, requests (both formats), one row per table row",
+    ),
+    (
+        "v_appeals",
+        "appeals",
+        None,
+        "表四 复议诉讼（两种格式），每行一个表行",
+        "Table 4, review and litigation (both formats), one row per table row",
+    ),
 )
 
 
@@ -282,9 +375,7 @@ def _view(name: str, table_key: str, format_id: str | None, zh: str, en: str) ->
         C("extra_row", "BOOLEAN", "机关自增行", "Agency-added row", True),
     )
     cols = head + tuple(C(k, DECIMAL_TYPE, label, f"column `{k}`") for k, label in value_cols)
-    pivots = ",\n  ".join(
-        f"max(v.value) FILTER (WHERE v.column_key = '{k}') AS {quote(k)}" for k, _ in value_cols
-    )
+    pivots = ",\n  ".join(f"max(v.value) FILTER (WHERE v.column_key = '{k}') AS {quote(k)}" for k, _ in value_cols)
     where = f"v.table_key = '{table_key}' AND r.status = 'ok'"
     if format_id:
         where += f" AND r.{quote('format')} = '{format_id}'"
@@ -408,4 +499,3 @@ __all__ = [
     "schema_text",
     "view_columns",
 ]
-

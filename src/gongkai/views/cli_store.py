@@ -253,8 +253,10 @@ def roster(
         table.add_row(str(r["line"]), str(r["agency"]), str(r["region_code"] or ""))
     _print_wide(table)
     out.print(
-        t(f"名单 {len(wanted)} 个机关，{len(missing)} 个没有 {year} 年度报告。",
-          f"{len(wanted)} agencies expected, {len(missing)} without a {year} report."),
+        t(
+            f"名单 {len(wanted)} 个机关，{len(missing)} 个没有 {year} 年度报告。",
+            f"{len(wanted)} agencies expected, {len(missing)} without a {year} report.",
+        ),
         highlight=False,
     )
 
@@ -294,8 +296,11 @@ def sum_command(
         region_filter = parse_region(region)
     except RegionNotFound:
         err.print(
-            t(f"无法确定地区「{region}」：请写全称（如 福州市鼓楼区）或六位区划代码。",
-              f"Cannot tell which region '{region}' is: give the full name (e.g. 福州市鼓楼区) or its six-digit code."),
+            t(
+                f"无法确定地区「{region}」：请写全称（如 福州市鼓楼区）或六位区划代码。",
+                f"Cannot tell which region '{region}' is: "
+                "give the full name (e.g. 福州市鼓楼区) or its six-digit code.",
+            ),
             highlight=False,
         )
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
@@ -311,8 +316,10 @@ def sum_command(
         w.writerows(rows)
         return
     out.print(
-        t(f"{region} {year} 年度：{result.agencies} 个机关的报告。",
-          f"{region}, {year}: reports of {result.agencies} agencies."),
+        t(
+            f"{region} {year} 年度：{result.agencies} 个机关的报告。",
+            f"{region}, {year}: reports of {result.agencies} agencies.",
+        ),
         highlight=False,
     )
     for fmt_id, fsum in result.formats.items():
@@ -365,8 +372,10 @@ def export(
             written = run_export(store, output.value, target, year=year, region=region_filter)
         except ValueError as exc:
             err.print(
-                t(f"数据超过 Excel 的行数上限（{exc}）：请按年度或地区分批导出，或改用 csv、parquet。",
-                  f"Too many rows for Excel ({exc}): export by year or region, or use csv or parquet."),
+                t(
+                    f"数据超过 Excel 的行数上限（{exc}）：请按年度或地区分批导出，或改用 csv、parquet。",
+                    f"Too many rows for Excel ({exc}): export by year or region, or use csv or parquet.",
+                ),
                 highlight=False,
             )
             raise typer.Exit(EXIT_USAGE_OR_IO) from None

@@ -74,5 +74,13 @@ def run_year_rules(
     return len(rows)
 
 
-__all__ = ["YEAR_RULES", "CarriedOverMismatch", "CopiedText", "InForceMismatch", "YearFinding", "YearRule",
-           "run_year_rules", "year_rule_options"]
+__all__ = [
+    "YEAR_RULES",
+    "CarriedOverMismatch",
+    "CopiedText",
+    "InForceMismatch",
+    "YearFinding",
+    "YearRule",
+    "run_year_rules",
+    "year_rule_options",
+]

@@ -55,8 +55,7 @@ class CarriedOverMismatch(YearRule):
         "而 {prev_year} 年度报告「四、结转下年度继续办理」为 {prev}。"
     )
     template_en: ClassVar[str] = (
-        "Table 3 carried_over, column {column_key}, is {this}, but the {prev_year} report's "
-        "carried_forward is {prev}."
+        "Table 3 carried_over, column {column_key}, is {this}, but the {prev_year} report's carried_forward is {prev}."
     )
 
     def check_store(

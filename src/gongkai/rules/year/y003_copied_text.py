@@ -85,9 +85,7 @@ class CopiedText(YearRule):
         "it looks copied from last year."
     )
     options: ClassVar[tuple[Option, ...]] = (
-        Option(
-            "copy-similarity", 0.9, float, "Jaccard similarity (0–1) at or above which a section counts as copied."
-        ),
+        Option("copy-similarity", 0.9, float, "Jaccard similarity (0–1) at or above which a section counts as copied."),
         Option(
             "copy-min-chars", 80, int, "Sections shorter than this (in characters, without spacing) are not compared."
         ),
