@@ -985,7 +985,9 @@ def recover_labeled(
     cands: dict[str, _Candidate] = {}
     for row in rows:
         cand, _ = _candidate(spec, [row], row.key in glued, True)
-        if cand is not None:
+        if cand is not None and _only_zeros_short(cand):
+            _zeros_one_per_cell(table, [row], cand)
+        elif cand is not None:
             cands[row.key] = cand
     if cands:
         format_id = "2019" if "made" in spec.columns else "2021"
@@ -1003,4 +1005,41 @@ def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue
     for r in rows:
         if not r.found:
             r.found, r.label, r.loc = True, spec.rows[r.key].label, first.loc
+    if _only_zeros_short(cand):
+        _zeros_one_per_cell(table, rows, cand)
+        return
     _resolve(spec, table, {"*": cand}, text_facts(text, spec.key), make)
+
+
+def _only_zeros_short(cand: _Candidate) -> bool:
+    """Fewer digits than cells, all of them zeros: with no leading zeros, every 0 is a cell of its
+    own, so the one reading is one zero per cell — a row short of cells, as it was before its
+    separators were lost (003: six zeros for seven columns)."""
+    return cand.short and all(set(p) == {"0"} for p in cand.pieces)
+
+
+def _zeros_one_per_cell(table: TableData, rows: list[Row], cand: _Candidate) -> None:
+    """Rows that are runs of zeros: one 0 per cell, in order; the row stays short (F005)."""
+    zeros: list[Value] = []
+    for piece, loc in zip(cand.pieces, cand.piece_locs, strict=True):
+        zeros.extend(Value(0, "0", loc, status="inferred", inferred_by="zeros_one_per_cell") for _ in piece)
+    position = 0
+    for i, row in enumerate(rows):
+        take = len(row.columns) if i < len(rows) - 1 else len(zeros) - position
+        cells = zeros[position : position + take]
+        position += take
+        row.cells = cells
+        row.values = {
+            c: cells[j] if j < len(cells) else Value(None, "", row.loc, status="missing")
+            for j, c in enumerate(row.columns)
+        }
+        table.recovered.append(
+            {
+                "row": row.key,
+                "raw": cand.raw,
+                "values": [0] * len(cells),
+                "constraint": "zeros_one_per_cell",
+                "cells_short": len(row.columns) - len(cells),
+                "loc": row.loc.to_dict(),
+            }
+        )
