@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +20,7 @@ import typer
 from rich.console import Console
 
 from gongkai import __version__
+from gongkai.model import Report
 from gongkai.pipeline import parse_path
 from gongkai.readers import ReadError
 from gongkai.views.files import iter_report_files
@@ -74,6 +76,23 @@ def _paths_or_exit(paths: list[Path]) -> list[Path]:
     return paths
 
 
+class ParseBatch:
+    """The reports under ``paths``, parsed one by one. A file that cannot be read is named on
+    stderr with the reason and counted in ``failed``; the batch goes on."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = _paths_or_exit(paths)
+        self.failed = 0
+
+    def __iter__(self) -> Iterator[Report]:
+        for file in iter_report_files(self.paths):
+            try:
+                yield parse_path(file)
+            except ReadError as exc:
+                self.failed += 1
+                report_read_error(exc)
+
+
 def write_json_line(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
 
@@ -89,19 +108,13 @@ def parse(
 
     Example: gongkai parse examples/ --format json
     """
-    failed = 0
-    for file in iter_report_files(_paths_or_exit(paths)):
-        try:
-            report = parse_path(file)
-        except ReadError as exc:
-            failed += 1
-            report_read_error(exc)
-            continue
+    batch = ParseBatch(paths)
+    for report in batch:
         if output is OutputFormat.json:
             write_json_line(report.to_dict())
         else:
             out.print(render_summary(report))
-    if failed:
+    if batch.failed:
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
 

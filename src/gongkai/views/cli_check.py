@@ -17,8 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from gongkai.model import Report
-from gongkai.pipeline import parse_path
-from gongkai.readers import ReadError
 from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, check_report, get_rule, load_config
 from gongkai.rules.base import describe_place, json_figure
 from gongkai.rules.docs import render_rule, rule_info
@@ -28,14 +26,12 @@ from gongkai.views.cli import (
     EXIT_OK,
     EXIT_USAGE_OR_IO,
     OutputFormat,
-    _paths_or_exit,
+    ParseBatch,
     app,
     err,
     out,
-    report_read_error,
     write_json_line,
 )
-from gongkai.views.files import iter_report_files
 from gongkai.views.i18n import lang, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -79,16 +75,10 @@ def check(
     Example: gongkai check examples/ --ignore F008 --format json
     """
     cfg = _config_or_exit(config, select, extend_select or [], ignore or [])
-    failed = 0
+    batch = ParseBatch(paths)
     totals: Counter[str] = Counter()
     files = 0
-    for file in iter_report_files(_paths_or_exit(paths)):
-        try:
-            report = parse_path(file)
-        except ReadError as exc:
-            failed += 1
-            report_read_error(exc)
-            continue
+    for report in batch:
         findings = check_report(report, cfg)
         counts = Counter(f.severity for f in findings)
         totals.update(counts)
@@ -99,7 +89,7 @@ def check(
             out.print(render_findings(report, findings))
     if output is OutputFormat.text and files > 1:
         out.print(_totals_line(totals, files))
-    if failed:
+    if batch.failed:
         raise typer.Exit(EXIT_USAGE_OR_IO)
     raise typer.Exit(EXIT_FINDINGS if totals["error"] else EXIT_OK)
 
