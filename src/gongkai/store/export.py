@@ -20,6 +20,7 @@ from typing import Any
 from gongkai.formats import load_format
 from gongkai.store.db import Store
 from gongkai.store.regions import RegionFilter
+from gongkai.store.safe_cells import sql_text, xlsx_cell, xlsx_row
 from gongkai.store.schema import DECIMAL_TYPE, VIEW_TABLES, quote, relation, view_columns
 
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
@@ -120,15 +121,24 @@ def _plain_number(col: str) -> str:
     )
 
 
+def _csv_column(name: str, col_type: str) -> str:
+    """A column as the CSV has it: decimals without trailing zeros, text never a formula
+    (:mod:`gongkai.store.safe_cells`)."""
+    if col_type == DECIMAL_TYPE:
+        return _plain_number(name)
+    if col_type in ("VARCHAR", "JSON"):
+        return f"{sql_text(f'CAST({quote(name)} AS VARCHAR)')} AS {quote(name)}"
+    return quote(name)
+
+
 def dataset_sql(
     ds: Dataset, year: int | None = None, region: RegionFilter | None = None, *, plain_numbers: bool = False
 ) -> str:
-    """The dataset's SELECT. With *plain_numbers* (CSV) decimals are written without trailing zeros."""
+    """The dataset's SELECT. With *plain_numbers* (CSV) decimals are written without trailing zeros
+    and text that a spreadsheet would run as a formula starts with ``'``."""
     cols = "*"
     if plain_numbers:
-        cols = ", ".join(
-            _plain_number(c.name) if c.type == DECIMAL_TYPE else quote(c.name) for c in relation(ds.relation).columns
-        )
+        cols = ", ".join(_csv_column(c.name, c.type) for c in relation(ds.relation).columns)
     return f"SELECT {cols} FROM {quote(ds.relation)}{_where(ds.relation, year, region)} ORDER BY {ds.order}"
 
 
@@ -195,7 +205,6 @@ def _national_labels(ds: Dataset) -> dict[str, str]:
 
 def write_xlsx(store: Store, target: Path, *, year: int | None = None, region: RegionFilter | None = None) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
     wb = Workbook(write_only=True)
@@ -211,18 +220,8 @@ def write_xlsx(store: Store, target: Path, *, year: int | None = None, region: R
             raise ValueError(f"{ds.name}: {n_rows} rows")
         ws = wb.create_sheet(ds.sheet_zh)
         labels, keys = _table_headers(ds)
-        head = []
-        for label in labels:
-            c = WriteOnlyCell(ws, value=label)
-            c.font, c.fill = bold, fill
-            head.append(c)
-        ws.append(head)
-        key_row = []
-        for key in keys:
-            c = WriteOnlyCell(ws, value=key)
-            c.font = key_font
-            key_row.append(c)
-        ws.append(key_row)
+        ws.append([xlsx_cell(ws, label, font=bold, fill=fill) for label in labels])
+        ws.append(xlsx_row(ws, keys, font=key_font))
         ws.freeze_panes = "A3"
         national = _national_labels(ds)
         label_at = keys.index("row_label") if national else -1
@@ -231,7 +230,7 @@ def write_xlsx(store: Store, target: Path, *, year: int | None = None, region: R
             cells = [_cell(v) for v in row]
             if national and cells[key_at] in national:
                 cells[label_at] = national[cells[key_at]]
-            ws.append(cells)
+            ws.append(xlsx_row(ws, cells))  # text is a string cell, never a formula
     wb.save(target)
 
 

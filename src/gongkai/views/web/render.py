@@ -8,24 +8,25 @@ per table) and template-only extras. Errors have one shape everywhere:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from gongkai import __version__
+from gongkai.store.safe_cells import write_csv, xlsx_row
 
 REVIEWER_COOKIE = "gongkai_reviewer"
 FORMATS = ("html", "json", "csv", "xlsx")
@@ -148,58 +149,60 @@ def columns(*spec: tuple[str, str, str]) -> list[Column]:
     return [Column(*s) for s in spec]
 
 
+def write_table_csv(table: DataTable, ui: UI, out: IO[bytes]) -> None:
+    """One table as UTF-8 CSV (with a BOM, so Excel reads it); text that a spreadsheet would run
+    as a formula starts with ``'`` (:mod:`gongkai.store.safe_cells`)."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")
+    write_csv(text, table.heads(ui), ([_cell_value(v) for v in row] for row in table.rows))
+    text.detach()  # leave *out* open for the caller
+
+
 def table_csv(table: DataTable, ui: UI) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(table.heads(ui))
-    for row in table.rows:
-        w.writerow(["" if v is None else plain(v) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+    out = io.BytesIO()
+    write_table_csv(table, ui, out)
+    return out.getvalue()
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
-def tables_xlsx(tables: Sequence[DataTable], ui: UI) -> bytes:
+def write_tables_xlsx(tables: Sequence[DataTable], ui: UI, out: IO[bytes]) -> None:
+    """The tables as one workbook, a sheet each, written as it goes (openpyxl's write-only mode):
+    every text is a string cell, never a formula (:mod:`gongkai.store.safe_cells`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    first = True
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
     used: set[str] = set()
     for table in tables:
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        assert ws is not None
         title = _SHEET_BAD.sub("_", ui.t(table.zh, table.en))[:31] or table.name[:31]
         while title in used:
             title = title[:28] + f"_{len(used)}"
         used.add(title)
-        ws.title = title
-        ws.append(table.heads(ui))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            ws.append([_xlsx_value(v) for v in row])
+        ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"
-    if first:
-        ws = wb.active
-        assert ws is not None
-        ws.append([ui.t("（无数据）", "(no data)")])
-    out = io.BytesIO()
+        ws.append(xlsx_row(ws, table.heads(ui), font=bold))
+        for row in table.rows:
+            ws.append(xlsx_row(ws, [_cell_value(v) for v in row]))
+    if not tables:
+        ws = wb.create_sheet()
+        ws.append(xlsx_row(ws, [ui.t("（无数据）", "(no data)")]))
     wb.save(out)
+
+
+def tables_xlsx(tables: Sequence[DataTable], ui: UI) -> bytes:
+    out = io.BytesIO()
+    write_tables_xlsx(tables, ui, out)
     return out.getvalue()
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def _xlsx_value(value: Any) -> Any:
+def _cell_value(value: Any) -> Any:
+    """A value for a spreadsheet cell: numbers as numbers, nested data as JSON text."""
     v = plain(value)
     if isinstance(v, (dict, list)):
         return to_json(v)
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v  # report text is data, never a formula
     return v
 
 
@@ -330,17 +333,36 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
                     ),
                     status_code=400,
                 )
-            body = table_csv(chosen[0], ui)
             filename = f"{page.filename}-{chosen[0].name}.csv"
             media = "text/csv; charset=utf-8"
         else:
-            body = tables_xlsx(chosen, ui)
             suffix = f"-{chosen[0].name}" if name else ""
             filename = f"{page.filename}{suffix}.xlsx"
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(body, media_type=media, headers={"Content-Disposition": content_disposition(filename)})
+        # Built into a temporary file and sent from there: a large download is not held in memory.
+        out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by _file_chunks
+        try:
+            if fmt == "csv":
+                write_table_csv(chosen[0], ui, out)
+            else:
+                write_tables_xlsx(chosen, ui, out)
+            size = out.tell()
+            out.seek(0)
+        except BaseException:
+            out.close()
+            raise
+        headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size)}
+        return StreamingResponse(_file_chunks(out), media_type=media, headers=headers)
     context = {"page": page, "data": page.data, "tables": page.tables, **page.extra}
     return render_html(request, page.template, context)
+
+
+def _file_chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
+    try:
+        while data := f.read(size):
+            yield data
+    finally:
+        f.close()
 
 
 def chunks(items: Iterable[Any], size: int) -> list[list[Any]]:
@@ -375,4 +397,6 @@ __all__ = [
     "tables_xlsx",
     "to_json",
     "url_with",
+    "write_table_csv",
+    "write_tables_xlsx",
 ]
