@@ -8,6 +8,7 @@ The values below were read off the rendered pages by eye.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ EXPECTED = {
             "licensing": {"decisions": 550},
             "penalties": {"decisions": 4119},
             "coercion": {"decisions": 195},
-            "fees": {"amount": 7730.28},
+            "fees": {"amount": Decimal("7730.28")},
         },
         "requests": _requests(
             {

@@ -16,6 +16,27 @@ from gongkai.region import Region
 
 Number = int | Decimal
 
+# The largest number kept exactly: 28 digits before the point and 10 after (the store's
+# DECIMAL(38,10)). Real fees carry six decimals (4166.241619 万元); a number beyond this is no
+# real figure and is kept as text with the status "out_of_range" (rule F016), never rounded.
+MAX_INTEGER_DIGITS = 28
+MAX_FRACTION_DIGITS = 10
+
+
+def representable(number: Decimal) -> bool:
+    """Whether *number* fits MAX_INTEGER_DIGITS.MAX_FRACTION_DIGITS exactly."""
+    if not number.is_finite():
+        return False
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    digit_list = list(digits)
+    while digit_list and digit_list[-1] == 0 and exponent < 0:  # 100.500 is 100.5
+        digit_list.pop()
+        exponent += 1
+    while digit_list and digit_list[0] == 0:
+        digit_list.pop(0)
+    return -exponent <= MAX_FRACTION_DIGITS and len(digit_list) + exponent <= MAX_INTEGER_DIGITS
+
 
 @dataclass(frozen=True, slots=True)
 class Value:
@@ -30,7 +51,8 @@ class Value:
     #   "unit_unknown" (money with no unit anywhere), "missing" (no cell for this column),
     #   "inferred" (recovered from run-together digits, see ``inferred_by``),
     #   "ambiguous" (run-together digits with several readings that fit the format's arithmetic
-    #   and the text: no value; ``TableData.ambiguous`` lists the readings)
+    #   and the text: no value; ``TableData.ambiguous`` lists the readings),
+    #   "out_of_range" (a number too long to keep exactly, see MAX_INTEGER_DIGITS)
     status: str | None = None
     # What fixed an inferred value: "row_sum", "group_sum", "unique_split", "column_balance",
     # "text:<words> <n>", joined by "+" (e.g. "row_sum+column_balance"); see gongkai.tables.recover.
@@ -158,6 +180,7 @@ class Source:
     kind: str  # text / html / docx / pdf
     size: int
     encoding: str | None = None
+    url: str | None = None  # the page address, when the input says where it came from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +189,7 @@ class Source:
             "kind": self.kind,
             "size": self.size,
             "encoding": self.encoding,
+            "url": self.url,
         }
 
 
@@ -221,10 +245,11 @@ def _extra_row_dict(row: Row) -> dict[str, Any]:
     }
 
 
-def _json_number(value: Number | None) -> int | float | None:
-    """Decimals go out as JSON numbers; whole amounts as integers (36609, not 36609.0)."""
+def _json_number(value: Number | None) -> Number | None:
+    """Whole amounts as integers (36609, not 36609.0); others stay Decimal, which
+    :func:`gongkai.jsonout.dumps` writes exactly (4166.241619, never a rounded float)."""
     if value is None or isinstance(value, int):
         return value
     if value == value.to_integral_value():
         return int(value)
-    return float(value)
+    return value

@@ -19,15 +19,16 @@ from typing import Any
 
 from gongkai import __version__
 from gongkai.formats import load_format
+from gongkai.model import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
 
 # Bump when parsing or per-report checking changes what would be stored for the same bytes: files
 # stored under another version are parsed again by the next ``gongkai ingest``.
 PARSER_VERSION = 1
 
 # Bump when the layout of the database changes; an older database is refused with a clear message.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: values DECIMAL(38,10), was (18,4)
 
-DECIMAL_TYPE = "DECIMAL(18,4)"
+DECIMAL_TYPE = f"DECIMAL({MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS},{MAX_FRACTION_DIGITS})"  # every value exactly
 
 
 def parser_version() -> str:

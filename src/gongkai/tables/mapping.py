@@ -23,13 +23,10 @@ from difflib import SequenceMatcher
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
-from gongkai.model import Number, Row, TableData, Value
+from gongkai.model import Number, Row, TableData, Value, representable
 from gongkai.normalize import label_core, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
 from gongkai.tables.tokens import Token, parse_value
-
-_TEN_THOUSAND = Decimal(10000)
-
 
 _MATCH_CACHE: dict[tuple[int, str, bool], RowSpec | None] = {}
 
@@ -187,17 +184,24 @@ def make_value(tok: Token, column: ColumnSpec, head_unit: str | None) -> Value:
     if column.kind == "money":
         unit = parsed.unit or head_unit or column.default_unit
         if unit == "元":
-            return Value(_normal(number / _TEN_THOUSAND), tok.raw, tok.loc, unit="万元")
-        if unit == "万元":
+            number = number.scaleb(-4)  # exact: 元 → 万元 moves the point, nothing is rounded
+        if not representable(number):
+            return Value(None, tok.raw, tok.loc, status="out_of_range")
+        if unit in ("元", "万元"):
             return Value(_normal(number), tok.raw, tok.loc, unit="万元")
         return Value(_normal(number), tok.raw, tok.loc, status="unit_unknown")
+    if not representable(number):
+        return Value(None, tok.raw, tok.loc, status="out_of_range")
     return Value(_count(number), tok.raw, tok.loc)
 
 
 def _normal(number: Decimal) -> Number:
+    """Whole numbers as int; others without trailing zeros, exactly (``normalize()`` would round
+    to the context's 28 digits and may write an exponent)."""
     if number == number.to_integral_value():
         return int(number)
-    return number.normalize()
+    text = format(number, "f")
+    return Decimal(text.rstrip("0") if "." in text else text)
 
 
 def _count(number: Decimal) -> Number:
