@@ -87,7 +87,11 @@ def test_unreadable_file_exit_2_and_batch_goes_on(tmp_path: Path, seed_paths):
     assert result.exit_code == EXIT_USAGE_OR_IO
     assert "a_empty.txt" in result.stderr
     objects = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [Path(o["source"]["path"]).name for o in objects] == ["b_report.txt"]
+    # Every file answers in the stream, the unreadable one with its reason instead of findings.
+    assert [Path(o["source"]["path"]).name for o in objects] == ["a_empty.txt", "b_report.txt"]
+    assert objects[0]["error"]["code"] == "empty" and objects[0]["error"]["message"]
+    assert objects[0]["error"]["message_en"] and "findings" not in objects[0]
+    assert "error" not in objects[1] and objects[1]["findings"]
 
 
 def test_missing_path_exit_2(tmp_path: Path):

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -40,7 +41,16 @@ def test_bad_files_named_and_batch_goes_on(tmp_path, seed_paths):
     result = runner.invoke(app, ["parse", str(tmp_path), "--format", "json"])
     assert result.exit_code == EXIT_USAGE_OR_IO
     parsed = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [p["meta"]["agency"] for p in parsed] == ["临河区医疗保障局"]
+    # One object per file, in order: the report, and each refused file with its reason.
+    by_name = {Path(p["source"]["path"]).name: p for p in parsed}
+    assert sorted(by_name) == ["binary.txt", "empty.txt", "notice.txt", "report.txt"]
+    assert by_name["report.txt"]["meta"]["agency"] == "临河区医疗保障局"
+    assert {n: p["error"]["code"] for n, p in by_name.items() if "error" in p} == {
+        "binary.txt": "binary",
+        "empty.txt": "empty",
+        "notice.txt": "not_a_report",
+    }
+    assert all(p["error"]["message"] and p["error"]["message_en"] for p in parsed if "error" in p)
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 3
     assert any("binary.txt" in e and "(binary)" in e for e in errors)

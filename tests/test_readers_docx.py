@@ -7,6 +7,7 @@ merged cells, parsed again; every table value and the meta must match.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -179,6 +180,8 @@ def test_batch_goes_on_past_bad_files(tmp_path, rendered):
     (tmp_path / "c_legacy.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     result = CliRunner().invoke(app, ["parse", str(tmp_path), "--format", "json"])
     assert result.exit_code == EXIT_USAGE_OR_IO
-    assert len(result.stdout.strip().splitlines()) == 1
+    objects = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert len(objects) == 3  # every file answers: the two bad ones with their reason
+    assert sum("error" in o for o in objects) == 2
     assert "新乡市卫滨区医疗保障局" in result.stdout
     assert "(corrupt)" in result.stderr and "(unsupported)" in result.stderr

@@ -8,6 +8,7 @@ break without repeating its head, parsed again; every table value and the meta m
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -208,7 +209,9 @@ def test_batch_goes_on_past_bad_pdfs(tmp_path, rendered):
     (tmp_path / "d_good.pdf").write_bytes(rendered["003"])
     result = CliRunner().invoke(app, ["parse", str(tmp_path), "--format", "json"])
     assert result.exit_code == EXIT_USAGE_OR_IO
-    assert len(result.stdout.strip().splitlines()) == 1 and "临河区医疗保障局" in result.stdout
+    objects = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [o["meta"]["agency"] for o in objects if "error" not in o] == ["临河区医疗保障局"]
+    assert all(o["error"]["code"] and o["error"]["message"] for o in objects if "error" in o)
     for code in ("(encrypted)", "(scanned)", "(corrupt)"):
         assert code in result.stderr
 

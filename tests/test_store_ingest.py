@@ -132,14 +132,16 @@ def test_failed_file_is_stored_and_listed(tmp_path: Path) -> None:
     assert all(zh and en for _, s, _, zh, en in rows if s == "failed")
     # Failed files are not parsed again either.
     again = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--silent"])
-    assert again.exit_code == 0
     assert "未变跳过 3" in again.stderr
+    # …but they are named again, and the exit status says files remain unread.
+    assert again.exit_code == 2
+    assert "此前已读入失败" in again.stderr and "notice.txt" in again.stderr
 
 
 def test_parallel_ingest_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gongkai.store.ingest as ingest_module
+    import gongkai.workers as workers_module
 
-    monkeypatch.setattr(ingest_module, "FILES_PER_WORKER", 10)  # three generations of workers
+    monkeypatch.setattr(workers_module, "TASKS_PER_WORKER", 10)  # each worker replaced after 10 files
     corpus = tmp_path / "corpus"
     generate_corpus.generate(corpus, 48, seed=5, error_rate=0.3, kind_weights={"text": 1.0})
     serial, parallel = tmp_path / "s.duckdb", tmp_path / "p.duckdb"

@@ -83,6 +83,10 @@ class Document:
     lines: list[str] = field(default_factory=list)  # the decoded text, one entry per line
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # What the page says about itself outside the report: a crawler's header block (标题, 发布时间,
+    # 发布机构, 原文链接 …) or an HTML page's <title>, canonical address and meta tags. Keys are the
+    # header's own words; ``url`` is the page address when one is given.
+    header: dict[str, str] = field(default_factory=dict)
 
     def paragraphs(self) -> list[Paragraph]:
         return [b for b in self.blocks if isinstance(b, Paragraph)]

@@ -9,24 +9,28 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from gongkai import faults
 from gongkai.layout import rebuild_tables
+from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.meta import extract_meta
 from gongkai.model import Report, Source
 from gongkai.readers import ReadError, read_bytes
+from gongkai.readers.errors import limit_error
 from gongkai.sections import split_sections
 from gongkai.tables import extract_tables
 
 REQUIRED_EVIDENCE = 2  # a report must show at least this many of its sections or tables
 
 
-def parse_bytes(data: bytes, path: str = "") -> Report:
+def parse_bytes(data: bytes, path: str = "", limits: Limits = DEFAULT_LIMITS) -> Report:
     """Parse one report. Raises ReadError for a file that cannot be read or is no report."""
-    doc = read_bytes(data, path)
+    doc = read_bytes(data, path, limits)
+    faults.inject("parse", path)
     doc = rebuild_tables(doc)
     split = split_sections(doc)
     # The year is needed to pick a format when the table heads do not tell; it comes from the
     # title or the text, which do not depend on the tables.
-    meta = extract_meta(split, split.sections)
+    meta = extract_meta(split, split.sections, doc.header)
     extracted = extract_tables(doc, split.block_sections, meta.year)
     meta.format = extracted.format.id
     meta.format_evidence = extracted.format_evidence
@@ -47,6 +51,7 @@ def parse_bytes(data: bytes, path: str = "") -> Report:
         kind=doc.kind,
         size=len(data),
         encoding=doc.encoding,
+        url=doc.header.get("url"),
     )
     return Report(
         source=source,
@@ -58,9 +63,12 @@ def parse_bytes(data: bytes, path: str = "") -> Report:
     )
 
 
-def parse_path(path: str | Path) -> Report:
+def parse_path(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > limits.file_bytes:  # refuse before reading: the file may be larger than memory
+            raise limit_error("file_mb", size / (1024 * 1024), limits.file_mb).with_path(str(path))
         data = p.read_bytes()
     except OSError as exc:
         raise ReadError(
@@ -69,4 +77,4 @@ def parse_path(path: str | Path) -> Report:
             f"Cannot read the file: {exc.strerror or exc}. Check the path and permissions.",
             str(path),
         ) from None
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), limits)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gongkai import faults
 from gongkai.document import Document
+from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.readers.detect import detect_kind
-from gongkai.readers.errors import ReadError
+from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.text import read_text
 
-MAX_BYTES = 50 * 1024 * 1024  # a real report is well under 10 MB; past this we refuse politely
+MAX_BYTES = DEFAULT_LIMITS.file_bytes  # a real report is well under 10 MB; past this we refuse politely
 
-_READERS: dict[str, Callable[[bytes], Document]] = {"text": read_text}
+Reader = Callable[[bytes, Limits], Document]
+_READERS: dict[str, Reader] = {"text": read_text}
 
 
-def register_reader(kind: str, reader: Callable[[bytes], Document]) -> None:
+def register_reader(kind: str, reader: Reader) -> None:
     _READERS[kind] = reader
 
 
@@ -39,16 +42,12 @@ def _load_optional_readers() -> None:
         register_reader(kind, mod.read)
 
 
-def read_bytes(data: bytes, path: str = "") -> Document:
+def read_bytes(data: bytes, path: str = "", limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read one file's bytes into a Document, or raise ReadError naming the file."""
     try:
-        if len(data) > MAX_BYTES:
-            size, limit = len(data) // (1024 * 1024), MAX_BYTES // (1024 * 1024)
-            raise ReadError(
-                "too_large",
-                f"文件过大（{size} MB，上限 {limit} MB）：请确认这是一份年度报告。",
-                f"File too large ({size} MB, limit {limit} MB): check that it is an annual report.",
-            )
+        faults.inject("read", path)
+        if len(data) > limits.file_bytes:
+            raise limit_error("file_mb", len(data) / (1024 * 1024), limits.file_mb)
         kind = detect_kind(data)
         if kind == "empty":
             raise ReadError("empty", "文件为空：没有可读的内容。", "The file is empty: nothing to read.")
@@ -79,7 +78,7 @@ def read_bytes(data: bytes, path: str = "") -> Document:
                 f"暂不支持读取此类文件（{kind}）。",
                 f"Reading this kind of file ({kind}) is not supported yet.",
             )
-        return reader(data)
+        return reader(data, limits)
     except ReadError as exc:
         raise exc.with_path(path) from None
 

@@ -15,7 +15,8 @@ import zipfile
 from lxml import etree
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
-from gongkai.readers.errors import ReadError
+from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.html import join_lines
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -131,20 +132,21 @@ def _table_rows(tbl: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def _grid(tbl: etree._Element) -> list[list[tuple[str, bool]]]:
+def _grid(tbl: etree._Element, limits: Limits = DEFAULT_LIMITS) -> list[list[tuple[str, bool]]]:
     rows: list[list[tuple[str, bool]]] = []
+    cells = 0
     for tr in _table_rows(tbl):
         row: list[tuple[str, bool]] = []
         tr_pr = tr.find(f"{{{W}}}trPr")
-        before = _int_attr(tr_pr.find(f"{{{W}}}gridBefore") if tr_pr is not None else None, 0)
-        after = _int_attr(tr_pr.find(f"{{{W}}}gridAfter") if tr_pr is not None else None, 0)
+        before = min(_int_attr(tr_pr.find(f"{{{W}}}gridBefore") if tr_pr is not None else None, 0), limits.span)
+        after = min(_int_attr(tr_pr.find(f"{{{W}}}gridAfter") if tr_pr is not None else None, 0), limits.span)
         row.extend([("", True)] * before)
         for tc in _row_cells(tr):
             tc_pr = tc.find(f"{{{W}}}tcPr")
             span = 1
             continued = False
             if tc_pr is not None:
-                span = max(1, _int_attr(tc_pr.find(f"{{{W}}}gridSpan"), 1))
+                span = max(1, min(_int_attr(tc_pr.find(f"{{{W}}}gridSpan"), 1), limits.span))
                 for merge_tag in ("vMerge", "hMerge"):
                     merge = tc_pr.find(f"{{{W}}}{merge_tag}")
                     if merge is not None and merge.get(_VAL, "continue") != "restart":
@@ -155,15 +157,21 @@ def _grid(tbl: etree._Element) -> list[list[tuple[str, bool]]]:
                 row.append((_cell_text(tc), False))
                 row.extend([("", True)] * (span - 1))
         row.extend([("", True)] * after)
+        cells += len(row)
+        if cells > limits.cells:
+            raise limit_error("cells", None, limits.cells)
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
+    if width * len(rows) > limits.cells:
+        raise limit_error("cells", width * len(rows), limits.cells)
     for r in rows:
         r.extend([("", True)] * (width - len(r)))  # a short row has no cells past its end
     return [r for r in rows if any(not merged for _, merged in r)]
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
         self.blocks: list[Block] = []
         self.lines: list[str] = []
         self.tables = 0
@@ -176,7 +184,7 @@ class _Builder:
                 self.blocks.append(Paragraph(piece, Location(line=len(self.lines))))
 
     def table(self, tbl: etree._Element) -> None:
-        grid = _grid(tbl)
+        grid = _grid(tbl, self.limits)
         if not any(text for row in grid for text, _ in row):
             return
         if len(grid[0]) <= 1:
@@ -220,10 +228,15 @@ def _main_part(zf: zipfile.ZipFile) -> str:
     raise _corrupt("缺少正文 word/document.xml", "no word/document.xml part")
 
 
-def _body_xml(data: bytes) -> etree._Element:
+def _body_xml(data: bytes, limits: Limits) -> etree._Element:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             part = _main_part(zf)
+            # The header's size bounds what zipfile will inflate (it stops there), so a zip bomb
+            # is refused before a byte of it is unpacked.
+            size = zf.getinfo(part).file_size
+            if size > limits.unzipped_bytes:
+                raise limit_error("unzipped_mb", size / (1024 * 1024), limits.unzipped_mb)
             xml = zf.read(part)
     except zipfile.BadZipFile:
         raise _corrupt("不是完整的 zip 包", "not a complete zip package") from None
@@ -242,10 +255,10 @@ def _body_xml(data: bytes) -> etree._Element:
     return body
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a .docx into a Document: body paragraphs and tables in document order."""
-    body = _body_xml(data)
-    out = _Builder()
+    body = _body_xml(data, limits)
+    out = _Builder(limits)
 
     def walk(el: etree._Element) -> None:
         for child in el:

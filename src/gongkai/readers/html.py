@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from lxml import etree
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
-from gongkai.readers.errors import ReadError
+from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.text import decode as decode_text
 
 # ------------------------------------------------------------------------------------------------
@@ -277,7 +278,9 @@ def _span(value: str | None, default: int = 1) -> int:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self.cells = 0  # table cells so far, bounded by limits.cells
         self.blocks: list[Block] = []
         self.lines: list[str] = []
         self.parts: list[str] = []
@@ -406,8 +409,9 @@ def cell_text(el: etree._Element) -> str:
     return join_lines(lines)
 
 
-def _grid(table: etree._Element) -> list[list[tuple[str, bool]]] | None:
-    """The table's exact grid as (text, merged) pairs, or None when it holds no text."""
+def _grid(table: etree._Element, limits: Limits = DEFAULT_LIMITS) -> list[list[tuple[str, bool]]] | None:
+    """The table's exact grid as (text, merged) pairs, or None when it holds no text. Spans are
+    capped at ``limits.span`` (browsers cap them too); a grid past ``limits.cells`` is refused."""
     trs = _rows_of(table)
     placed: dict[tuple[int, int], str] = {}
     covered: set[tuple[int, int]] = set()
@@ -417,11 +421,13 @@ def _grid(table: etree._Element) -> list[list[tuple[str, bool]]] | None:
         for td in _cells_of(tr):
             while (r, c) in covered or (r, c) in placed:
                 c += 1
-            colspan = max(1, _span(td.get("colspan")))
+            colspan = max(1, min(_span(td.get("colspan")), limits.span))
             rowspan = _span(td.get("rowspan"))
             if rowspan == 0:  # HTML: span to the end of the table section
                 rowspan = n - r
-            rowspan = max(1, min(rowspan, n - r))
+            rowspan = max(1, min(rowspan, n - r, limits.span))
+            if len(placed) + len(covered) + rowspan * colspan > limits.cells:
+                raise limit_error("cells", None, limits.cells)
             placed[(r, c)] = cell_text(td)
             for dr in range(rowspan):
                 for dc in range(colspan):
@@ -452,7 +458,11 @@ def _table(el: etree._Element, out: _Builder) -> None:
         if _tag(child) == "caption":
             _walk(child, out)
     nested = any(_tag(d) == "table" for d in el.iterdescendants())
-    grid = None if nested else _grid(el)
+    grid = None if nested else _grid(el, out.limits)
+    if grid is not None:
+        out.cells += len(grid) * len(grid[0])
+        if out.cells > out.limits.cells:
+            raise limit_error("cells", out.cells, out.limits.cells)
     if grid is None or _is_layout(grid):
         # Page layout (or an empty spacer): read its cells as text, nested tables as tables.
         for child in el:
@@ -468,9 +478,11 @@ _PARSER = etree.HTMLParser(remove_pis=True, no_network=True)
 _XML_DECL_STR_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read an HTML page into a Document."""
     text, encoding = decode_html(data)
+    if len(text) > limits.text_chars * 4:  # markup included: a page is mostly tags
+        raise limit_error("text_chars", len(text) // 4, limits.text_chars)
     text = _XML_DECL_STR_RE.sub("", text, count=1)
     if not text.strip():
         raise ReadError("empty", "网页为空：没有可读的内容。", "The web page is empty: nothing to read.")
@@ -484,7 +496,7 @@ def read(data: bytes) -> Document:
         ) from None
     if root is None:
         raise ReadError("empty", "网页为空：没有可读的内容。", "The web page is empty: nothing to read.")
-    out = _Builder()
+    out = _Builder(limits)
     body = root.find("body")
     _walk(body if body is not None else root, out)
     out.flush()

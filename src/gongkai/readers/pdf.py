@@ -24,7 +24,8 @@ from typing import Any
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import match_heading
-from gongkai.readers.errors import ReadError
+from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.html import join_lines, join_spaced_cjk
 
 MIN_TEXT_CHARS = 20  # fewer characters than this on every page: a scan without a text layer
@@ -433,7 +434,7 @@ def _is_password_error(exc: BaseException) -> bool:
     return False
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a PDF with a text layer into a Document."""
     import pdfplumber
 
@@ -453,6 +454,8 @@ def read(data: bytes) -> Document:
             raise _corrupt(type(exc).__name__) from None
         if not page_list:
             raise _corrupt("no pages")
+        if len(page_list) > limits.pages:
+            raise limit_error("pages", len(page_list), limits.pages)
         for i, page in enumerate(page_list, start=1):
             try:
                 pages.append(_read_page(page, i))

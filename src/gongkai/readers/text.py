@@ -12,7 +12,8 @@ import re
 from charset_normalizer import from_bytes
 
 from gongkai.document import Document, Location, Paragraph
-from gongkai.readers.errors import ReadError
+from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.readers.errors import ReadError, limit_error
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -55,9 +56,43 @@ def _mostly_cjk_or_ascii(text: str) -> bool:
     return len(_UNUSUAL_RE.findall(text)) / len(text) < 0.1
 
 
-def read_text(data: bytes) -> Document:
+def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     text, encoding = decode(data)
-    return document_from_text(text, kind="text", encoding=encoding)
+    if len(text) > limits.text_chars:
+        raise limit_error("text_chars", len(text), limits.text_chars)
+    doc = document_from_text(text, kind="text", encoding=encoding)
+    doc.header = crawler_header(doc.lines)
+    return doc
+
+
+# A crawler's header block: ``标题: …`` ``发布时间: 2024-01-31 10:52`` ``原文链接: https://…`` …, up to a
+# ``==== 正文 ====`` line. Its lines stay in the document (line numbers are kept); the sections stage
+# sets them aside as page furniture.
+HEADER_KEYS = ("标题", "发布时间", "发布日期", "文号", "发布机构", "来源", "栏目", "原文链接", "本地目录", "索引号")
+_HEADER_LINE_RE = re.compile(rf"^\s*(?P<key>{'|'.join(HEADER_KEYS)})\s*[:：]\s*(?P<value>.*?)\s*$")
+_BODY_MARK_RE = re.compile(r"^\s*=+\s*正文\s*=+\s*$")
+_URL_RE = re.compile(r"https?://\S+")
+
+
+def crawler_header(lines: list[str], max_lines: int = 20) -> dict[str, str]:
+    """The crawler's header fields at the top of *lines* (empty when there is no such block)."""
+    fields: dict[str, str] = {}
+    for line in lines[:max_lines]:
+        if _BODY_MARK_RE.match(line):
+            break
+        m = _HEADER_LINE_RE.match(line)
+        if m and m.group("key") not in fields:
+            fields[m.group("key")] = m.group("value")
+    if len(fields) < 2:  # one "标题:" line alone may be the report's own text
+        return {}
+    url = _URL_RE.search(fields.get("原文链接", ""))
+    if url:
+        fields["url"] = url.group(0)
+    return fields
+
+
+def is_header_line(text: str) -> bool:
+    return bool(_HEADER_LINE_RE.match(text) or _BODY_MARK_RE.match(text))
 
 
 def document_from_text(text: str, kind: str = "text", encoding: str | None = None) -> Document:

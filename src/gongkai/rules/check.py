@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from gongkai import faults
 from gongkai.model import Report
 from gongkai.rules.base import Context, Finding, Place, Rule
 from gongkai.rules.config import CheckConfig
@@ -16,6 +17,7 @@ def check_report(report: Report, config: CheckConfig | None = None, *, raise_err
 
     A rule that fails gives one ``info`` finding under its own code saying so, never an
     exception — unless *raise_errors* (tests)."""
+    faults.inject("check", report.source.path)
     config = config or CheckConfig()
     ctx = Context.for_report(report, config.options)
     findings: list[Finding] = []

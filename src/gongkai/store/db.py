@@ -20,6 +20,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from gongkai import faults
+from gongkai.model import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
 from gongkai.store.rows import ReportRows
 from gongkai.store.schema import (
     DECIMAL_TYPE,
@@ -49,7 +51,7 @@ class StoreError(Exception):
 
 def _arrow_type(sql_type: str) -> pa.DataType:
     if sql_type == DECIMAL_TYPE:
-        return pa.decimal128(18, 4)
+        return pa.decimal128(MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS, MAX_FRACTION_DIGITS)
     return {
         "BIGINT": pa.int64(),
         "INTEGER": pa.int32(),
@@ -76,6 +78,10 @@ class StoredFile:
     sha256: str
     parser_version: str
     agency_key: str | None
+    status: str | None = None
+    error_code: str | None = None
+    error_zh: str | None = None
+    error_en: str | None = None
 
 
 class Store:
@@ -191,7 +197,9 @@ class Store:
 
     def stored_files(self) -> dict[str, StoredFile]:
         """sha256 → what is stored for it."""
-        rows = self.query("SELECT id, path, sha256, parser_version, agency_key FROM reports")
+        rows = self.query(
+            "SELECT id, path, sha256, parser_version, agency_key, status, error_code, error_zh, error_en FROM reports"
+        )
         return {r[2]: StoredFile(*r) for r in rows}
 
     def count(self, relation: str) -> int:
@@ -210,6 +218,8 @@ class Store:
         paths = [r.path for r in batch]
         self.run("BEGIN TRANSACTION")
         try:
+            for r in batch:
+                faults.inject("write", r.path)
             stale = self.con.execute(
                 "SELECT id, agency_key FROM reports WHERE id IN (SELECT unnest(?)) OR path IN (SELECT unnest(?))",
                 [ids, paths],

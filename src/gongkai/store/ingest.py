@@ -1,52 +1,54 @@
 """``gongkai ingest``: read folders of reports into the corpus database.
 
 The parent process walks the paths, hashes every file and skips those already stored with the
-same SHA-256 and parser version. The rest are parsed and checked on all cores
-(:class:`concurrent.futures.ProcessPoolExecutor`; workers return plain rows, see
+same SHA-256 and parser version. The rest are parsed and checked in worker processes
+(:class:`gongkai.workers.WorkerPool`), one file at a time each, every file within the time and
+memory bounds of :class:`gongkai.limits.Limits`: a file that hangs, inflates or crashes its
+worker is stored as failed with its reason and the batch goes on. Workers return plain rows (see
 :mod:`gongkai.store.rows`); the parent is the only writer and commits whole reports in batches,
-so a killed ingest leaves a consistent database and the next run resumes where it stopped. A file
-that fails is stored as failed with its reason and never stops the batch. After the files, the
-year-over-year rules run for every agency whose reports changed.
+so a killed ingest leaves a consistent database and the next run resumes where it stopped. A
+batch that cannot be written is written again report by report, so one bad report costs only
+itself. After the files, the year-over-year rules run for every agency whose reports changed.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gongkai import faults
+from gongkai.files import display_path, file_sha256, iter_report_files
+from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.model import Report
-from gongkai.pipeline import parse_bytes
+from gongkai.pipeline import parse_path
 from gongkai.readers import ReadError
 from gongkai.store.rows import ReportRows, failed_rows, report_rows, sha256_of
 from gongkai.store.schema import parser_version
+from gongkai.workers import Failure as WorkerFailure
+from gongkai.workers import WorkerPool
 
 if TYPE_CHECKING:  # the workers import this module: they need neither DuckDB nor Arrow
     from gongkai.store.db import Store, StoredFile
 
 DEFAULT_BATCH = 200  # reports per transaction
 FLUSH_SECONDS = 2.0  # …or sooner, so an interrupted run loses little work
-IN_FLIGHT_PER_WORKER = 4
-POOL_MIN_FILES = 40  # fewer files parse faster in-process than it takes to start the workers
-# A worker is replaced after about this many files: the parser's caches and the PDF reader's
-# allocations grow a long-lived worker by ~60 MB over 5,000 files; a fresh one costs a second.
-FILES_PER_WORKER = 1000
 WRITER_MEMORY = "96MB"  # DuckDB's memory limit in the writer while the workers run
 
 # --- per-report checks: gongkai.rules when it is installed ------------------------------------
 
 _CONFIG: Any = None
+_LIMITS: Limits = DEFAULT_LIMITS
 
 
-def _set_config(config: Any) -> None:
-    global _CONFIG
-    _CONFIG = config
+def _init_worker(config: Any, limits: Limits, faults_spec: str) -> None:
+    global _CONFIG, _LIMITS
+    _CONFIG, _LIMITS = config, limits
+    faults.configure(faults_spec)
 
 
 def check_findings(report: Report, config: Any = None) -> list[Mapping[str, Any]]:
@@ -59,36 +61,29 @@ def check_findings(report: Report, config: Any = None) -> list[Mapping[str, Any]
 # --- the worker -------------------------------------------------------------------------------
 
 
-def process_file(path: str, sha256: str | None = None) -> ReportRows:
+def process_file(path: str, sha256: str | None = None, limits: Limits | None = None) -> ReportRows:
     """Read, parse and check one file. Never raises: a failure comes back as a failed row."""
+    shown = display_path(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return failed_rows(
-            path,
-            None,
-            "io",
-            f"无法读取文件：{reason}。请检查路径和权限。",
-            f"Cannot read the file: {reason}. Check the path and permissions.",
-            sha256=sha256 or sha256_of(path.encode()),
-        )
-    try:
-        report = parse_bytes(data, path)
+        report = parse_path(path, limits or _LIMITS)
     except ReadError as exc:
-        return failed_rows(path, data, exc.code, exc.message_zh, exc.message_en)
+        return failed_rows(shown, None, exc.code, exc.message_zh, exc.message_en, sha256=sha256 or _sha_or_name(path))
     except Exception as exc:  # a parser bug must not stop a batch of 10,000 files
         detail = f"{type(exc).__name__}: {exc}"
         return failed_rows(
-            path,
-            data,
+            shown,
+            None,
             "internal",
             f"解析时出现程序错误（{detail}）。请把文件报告给 gongkai 维护者。",
             f"Internal error while parsing ({detail}). Please report the file to the gongkai maintainers.",
+            sha256=sha256 or _sha_or_name(path),
         )
+    report.source.path = shown
+    check_error = None
     try:
         findings = check_findings(report, _CONFIG)
-    except Exception:
+    except Exception as exc:
+        check_error = f"{type(exc).__name__}: {exc}"[:300]
         findings = [
             {
                 "code": "internal",
@@ -98,11 +93,21 @@ def process_file(path: str, sha256: str | None = None) -> ReportRows:
                 "note": traceback.format_exc(limit=3),
             }
         ]
-    return report_rows(report, findings, path)
+    rows = report_rows(report, findings, shown)
+    rows.check_error = check_error
+    return rows
 
 
-def _process_chunk(paths: list[tuple[str, str]]) -> list[ReportRows]:
-    return [process_file(p, sha) for p, sha in paths]
+def _sha_or_name(path: str) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return sha256_of(os.fsencode(path))
+
+
+def _process_task(task: tuple[str, str]) -> ReportRows:
+    path, sha = task
+    return process_file(path, sha or None)
 
 
 # --- the parent ---------------------------------------------------------------------------------
@@ -123,6 +128,7 @@ class IngestResult:
     skipped: int = 0  # already stored with this parser version
     duplicates: int = 0  # same content as another file of this run
     failed: list[Failure] = field(default_factory=list)
+    still_failed: list[Failure] = field(default_factory=list)  # stored as failed earlier, unchanged since
     year_findings: int = 0
     seconds: float = 0.0
 
@@ -158,7 +164,7 @@ def _plan(
     for file in files:
         result.files += 1
         try:
-            sha = sha256_of(file.read_bytes())
+            sha = file_sha256(file)
         except OSError:
             yield _Task(str(file), "")  # the worker stores the reason
             continue
@@ -169,6 +175,10 @@ def _plan(
         known = stored.get(sha)
         if known is not None and known.parser_version == version and not recheck:
             result.skipped += 1
+            if known.status == "failed":
+                result.still_failed.append(
+                    Failure(known.path, known.error_code or "", known.error_zh or "", known.error_en or "")
+                )
             continue
         yield _Task(str(file), sha)
 
@@ -179,16 +189,15 @@ def ingest(
     *,
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH,
-    chunk_size: int = 4,
     config: Any = None,
     progress: IngestProgress | None = None,
     recheck: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Ingest every report file under *paths* into *store*. See the module docstring. With
     *recheck*, files already stored are parsed and checked again too (after a change of the rules
     configuration), and the year-over-year rules rerun for every agency."""
     from gongkai.rules.year import run_year_rules
-    from gongkai.views.files import iter_report_files
 
     started = time.monotonic()
     progress = progress or IngestProgress()
@@ -205,11 +214,8 @@ def ingest(
     committed = 0
 
     def take(rows: ReportRows) -> None:
-        nonlocal last_flush, committed
+        rows.report["parser_version"] = version  # the parent's: the workers may be older processes
         result.parsed += 1
-        if not rows.ok:
-            r = rows.report
-            result.failed.append(Failure(rows.path, r["error_code"], r["error_zh"], r["error_en"]))
         buffer.append(rows)
         progress.advance()
         if len(buffer) >= batch_size or time.monotonic() - last_flush >= FLUSH_SECONDS:
@@ -218,22 +224,52 @@ def ingest(
     def flush() -> None:
         nonlocal last_flush, committed
         if buffer:
-            store.write_reports(buffer)
+            written = _write(store, buffer)
+            for rows in written:
+                if not rows.ok:
+                    r = rows.report
+                    result.failed.append(Failure(rows.path, r["error_code"], r["error_zh"], r["error_en"]))
+                elif rows.check_error:
+                    result.failed.append(
+                        Failure(
+                            rows.path,
+                            "check",
+                            f"已读入，但审核规则运行出错（{rows.check_error}），审核结果不完整。"
+                            "请把文件报告给 gongkai 维护者。",
+                            f"Stored, but the checks crashed ({rows.check_error}); its findings are incomplete. "
+                            "Please report the file to the gongkai maintainers.",
+                        )
+                    )
             committed += len(buffer)
             progress.committed(len(buffer), committed)
             buffer.clear()
         last_flush = time.monotonic()
 
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    n_workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(tasks)))
     try:
-        if n_workers <= 1 or len(tasks) < POOL_MIN_FILES:
-            _set_config(config)
-            for task in tasks:
-                take(process_file(task.path, task.sha256 or None))
-        else:
+        if tasks:
             # While the workers parse, the writer keeps DuckDB small: the RAM is theirs.
-            with store.limited(memory=WRITER_MEMORY, threads=1):
-                _run_pool(tasks, n_workers, chunk_size, config, take)
+            with (
+                store.limited(memory=WRITER_MEMORY, threads=1),
+                WorkerPool(
+                    _process_task,
+                    workers=n_workers,
+                    limits=limits,
+                    initializer=_init_worker,
+                    initargs=(config, limits, faults.configure()),
+                ) as pool,
+            ):
+                for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in tasks):
+                    if isinstance(outcome, WorkerFailure):
+                        outcome = failed_rows(
+                            display_path(path),
+                            None,
+                            outcome.code,
+                            outcome.message_zh,
+                            outcome.message_en,
+                            sha256=sha or _sha_or_name(path),
+                        )
+                    take(outcome)
                 flush()
         flush()
     finally:
@@ -243,51 +279,50 @@ def ingest(
     keys = None
     if recheck:
         keys = [k for (k,) in store.query("SELECT DISTINCT agency_key FROM reports WHERE agency_key IS NOT NULL")]
-    result.year_findings = run_year_rules(store, config=config, agency_keys=keys)
+    year_failed: list[tuple[str, str]] = []
+    result.year_findings = run_year_rules(store, config=config, agency_keys=keys, failed=year_failed)
+    for agency, detail in year_failed:
+        result.failed.append(
+            Failure(
+                agency,
+                "year_rules",
+                f"跨年度审核出错（{detail}），该机关的跨年度发现未更新。请把情况报告给 gongkai 维护者。",
+                f"The year-over-year rules failed ({detail}); this agency's year findings were not updated. "
+                "Please report it to the gongkai maintainers.",
+            )
+        )
     result.seconds = time.monotonic() - started
     return result
 
 
-def _run_pool(
-    tasks: list[_Task], n_workers: int, chunk_size: int, config: Any, take: Callable[[ReportRows], None]
-) -> None:
-    """Parse *tasks* on *n_workers* processes. Workers are replaced every FILES_PER_WORKER files by
-    running the files in generations, each on a fresh pool (``max_tasks_per_child`` would do it,
-    but it can hang the pool's shutdown on Python 3.11)."""
-    chunks = [[(t.path, t.sha256) for t in tasks[i : i + chunk_size]] for i in range(0, len(tasks), chunk_size)]
-    per_generation = max(1, FILES_PER_WORKER * n_workers // chunk_size)
-    for start in range(0, len(chunks), per_generation):
-        _run_generation(chunks[start : start + per_generation], n_workers, config, take)
-
-
-def _run_generation(
-    chunks: list[list[tuple[str, str]]], n_workers: int, config: Any, take: Callable[[ReportRows], None]
-) -> None:
-    # "spawn": the parent holds an open DuckDB connection, which must not be forked.
-    ctx = multiprocessing.get_context("spawn")
-    pending: set[Future[list[ReportRows]]] = set()
-    it = iter(chunks)
-    with ProcessPoolExecutor(
-        max_workers=min(n_workers, len(chunks)), mp_context=ctx, initializer=_set_config, initargs=(config,)
-    ) as pool:
-        try:
-            for chunk in it:
-                pending.add(pool.submit(_process_chunk, chunk))
-                if len(pending) >= n_workers * IN_FLIGHT_PER_WORKER:
-                    break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    for rows in fut.result():
-                        take(rows)
-                    nxt = next(it, None)
-                    if nxt is not None:
-                        pending.add(pool.submit(_process_chunk, nxt))
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
+    """Write *batch*; when the batch cannot be written, write it report by report, and a report
+    that still cannot be written is stored as failed with the reason. Returns what was stored."""
+    try:
+        store.write_reports(batch)
+        return batch
+    except Exception:
+        if len(batch) == 1 and not batch[0].ok:
             raise
+    written: list[ReportRows] = []
+    for rows in batch:
+        try:
+            store.write_reports([rows])
+            written.append(rows)
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            failed = failed_rows(
+                rows.path,
+                None,
+                "write",
+                f"写入数据库时出错（{detail}），此文件未能保存。请把文件报告给 gongkai 维护者。",
+                f"Writing to the database failed ({detail}); the file was not stored. Please report it to the "
+                "gongkai maintainers.",
+                sha256=rows.sha256,
+            )
+            store.write_reports([failed])
+            written.append(failed)
+    return written
 
 
 __all__ = ["DEFAULT_BATCH", "Failure", "IngestProgress", "IngestResult", "check_findings", "ingest", "process_file"]

@@ -5,12 +5,12 @@ imports neither DuckDB nor Arrow, so the workers stay small."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from gongkai import jsonout
 from gongkai.model import Report, Row, TableData
 from gongkai.store.agency import agency_key, agency_norm
 from gongkai.store.schema import parser_version
@@ -27,6 +27,7 @@ class ReportRows:
     sections: list[tuple[Any, ...]] = field(default_factory=list)
     values: list[tuple[Any, ...]] = field(default_factory=list)
     findings: list[tuple[Any, ...]] = field(default_factory=list)
+    check_error: str | None = None  # the checks crashed: stored, but its findings are incomplete
 
     @property
     def ok(self) -> bool:
@@ -112,7 +113,7 @@ def finding_rows(
                 seq,
                 origin,
                 *(f.get(k) for k in FINDING_KEYS),
-                json.dumps(figures, ensure_ascii=False, default=str) if figures is not None else None,
+                jsonout.dumps(figures) if figures is not None else None,
                 f.get("note"),
                 f.get("related_report", related),
             )

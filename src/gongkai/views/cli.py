@@ -9,21 +9,21 @@ Exit status (all commands):
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from gongkai import __version__
-from gongkai.model import Report
-from gongkai.pipeline import parse_path
+from gongkai import __version__, jsonout
+from gongkai.files import display_path, iter_report_files
+from gongkai.jobs import FileOutcome, run_files
+from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.readers import ReadError
-from gongkai.views.files import iter_report_files
 from gongkai.views.i18n import set_lang, t
 from gongkai.views.summary import render_summary
 
@@ -62,39 +62,96 @@ def main_callback(
     set_lang(lang)
 
 
+def path_text(path: object) -> str:
+    """A path for Rich output: valid Unicode, and never read as markup (``[/]`` in a name)."""
+    return escape(display_path(str(path)))
+
+
 def report_read_error(exc: ReadError) -> None:
     """One line per unreadable file: the file, then the reason and what to do."""
-    err.print(f"[bold red]{exc.path}[/]: {t(exc.message_zh, exc.message_en)} [dim]({exc.code})[/]", highlight=False)
+    report_file_error(exc.path, exc.code, exc.message_zh, exc.message_en)
+
+
+def report_file_error(path: str, code: str, message_zh: str, message_en: str, *, indent: str = "") -> None:
+    err.print(
+        f"{indent}[bold red]{path_text(path)}[/]: {escape(t(message_zh, message_en))} [dim]({escape(code)})[/]",
+        highlight=False,
+    )
 
 
 def _paths_or_exit(paths: list[Path]) -> list[Path]:
     missing = [p for p in paths if not p.exists()]
     for p in missing:
-        err.print(f"[bold red]{p}[/]: {t('路径不存在。请检查拼写。', 'No such file or folder. Check the spelling.')}")
+        missing_text = t("路径不存在。请检查拼写。", "No such file or folder. Check the spelling.")
+        err.print(f"[bold red]{path_text(p)}[/]: {missing_text}", highlight=False)
     if missing:
         raise typer.Exit(EXIT_USAGE_OR_IO)
     return paths
 
 
-class ParseBatch:
-    """The reports under ``paths``, parsed one by one. A file that cannot be read is named on
-    stderr with the reason and counted in ``failed``; the batch goes on."""
+LimitOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        help="单个文件的上限，可重复：名称=数值 / per-file bound, repeatable: NAME=VALUE "
+        f"({', '.join(Limits.names())})",
+    ),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", "-j", help="并行进程数，默认为 CPU 核数 / worker processes")
+]
 
-    def __init__(self, paths: list[Path]) -> None:
+
+def limits_or_exit(items: list[str] | None) -> Limits:
+    try:
+        return Limits.parse(items)
+    except ValueError as exc:
+        err.print(escape(str(exc)), highlight=False)
+        raise typer.Exit(EXIT_USAGE_OR_IO) from None
+
+
+class ParseBatch:
+    """The files under ``paths``, each parsed (and with *check*, checked) in a bounded worker
+    process, in order. A file that cannot be read is named on stderr with the reason, counted in
+    ``failed`` and still yielded (``outcome.error``); the batch goes on."""
+
+    def __init__(
+        self,
+        paths: list[Path],
+        *,
+        check: bool = False,
+        config: Any = None,
+        limits: Limits = DEFAULT_LIMITS,
+        workers: int | None = None,
+    ) -> None:
         self.paths = _paths_or_exit(paths)
+        self.check = check
+        self.config = config
+        self.limits = limits
+        self.workers = workers
         self.failed = 0
 
-    def __iter__(self) -> Iterator[Report]:
-        for file in iter_report_files(self.paths):
-            try:
-                yield parse_path(file)
-            except ReadError as exc:
+    def __iter__(self) -> Iterator[FileOutcome]:
+        files = list(iter_report_files(self.paths))
+        for outcome in run_files(files, check=self.check, config=self.config, limits=self.limits, workers=self.workers):
+            if outcome.error is not None:
                 self.failed += 1
-                report_read_error(exc)
+                e = outcome.error
+                report_file_error(outcome.path, e.code, e.message_zh, e.message_en)
+            elif outcome.check_error:
+                self.failed += 1
+                report_file_error(
+                    outcome.path,
+                    "check",
+                    f"审核规则运行出错（{outcome.check_error}），审核结果不完整。请把文件报告给 gongkai 维护者。",
+                    f"The checks crashed ({outcome.check_error}); the findings are incomplete. Please report the "
+                    "file to the gongkai maintainers.",
+                )
+            yield outcome
 
 
 def write_json_line(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    sys.stdout.write(jsonout.dumps(obj) + "\n")
 
 
 @app.command()
@@ -103,17 +160,19 @@ def parse(
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text: 人读摘要 / summary; json: JSON Lines")
     ] = OutputFormat.text,
+    limit: LimitOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """解析报告，输出各表数值。Parse reports into the national format's keys.
 
     Example: gongkai parse examples/ --format json
     """
-    batch = ParseBatch(paths)
-    for report in batch:
+    batch = ParseBatch(paths, limits=limits_or_exit(limit), workers=workers)
+    for outcome in batch:
         if output is OutputFormat.json:
-            write_json_line(report.to_dict())
-        else:
-            out.print(render_summary(report))
+            write_json_line(outcome.report.to_dict() if outcome.report else outcome.error_json())
+        elif outcome.report is not None:
+            out.print(render_summary(outcome.report))
     if batch.failed:
         raise typer.Exit(EXIT_USAGE_OR_IO)
 

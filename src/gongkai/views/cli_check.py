@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gongkai.model import Report
-from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, check_report, get_rule, load_config
+from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, get_rule, load_config
 from gongkai.rules.base import describe_place, json_figure
 from gongkai.rules.docs import render_rule, rule_info
 from gongkai.rules.registry import all_rules
@@ -25,10 +25,13 @@ from gongkai.views.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE_OR_IO,
+    LimitOption,
     OutputFormat,
     ParseBatch,
+    WorkersOption,
     app,
     err,
+    limits_or_exit,
     out,
     write_json_line,
 )
@@ -66,6 +69,8 @@ def check(
     config: Annotated[
         Path | None, typer.Option("--config", help="配置文件（pyproject.toml 或 gongkai.toml）/ settings file")
     ] = None,
+    limit: LimitOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """审核报告：格式、勾稽关系、时限、正文与表格。Check reports the way a disclosure office reviews them.
 
@@ -75,11 +80,15 @@ def check(
     Example: gongkai check examples/ --ignore F008 --format json
     """
     cfg = _config_or_exit(config, select, extend_select or [], ignore or [])
-    batch = ParseBatch(paths)
+    batch = ParseBatch(paths, check=True, config=cfg, limits=limits_or_exit(limit), workers=workers)
     totals: Counter[str] = Counter()
     files = 0
-    for report in batch:
-        findings = check_report(report, cfg)
+    for outcome in batch:
+        if outcome.report is None:
+            if output is OutputFormat.json:
+                write_json_line(outcome.error_json())
+            continue
+        report, findings = outcome.report, outcome.findings or []
         counts = Counter(f.severity for f in findings)
         totals.update(counts)
         files += 1

@@ -22,7 +22,17 @@ import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules cat
 from gongkai.formats import load_format
 from gongkai.store.db import DEFAULT_DB, Store, StoreError
 from gongkai.store.ingest import IngestProgress
-from gongkai.views.cli import EXIT_USAGE_OR_IO, _paths_or_exit, app, err, out, write_json_line
+from gongkai.views.cli import (
+    EXIT_USAGE_OR_IO,
+    LimitOption,
+    _paths_or_exit,
+    app,
+    err,
+    limits_or_exit,
+    out,
+    report_file_error,
+    write_json_line,
+)
 from gongkai.views.i18n import t
 
 DbOption = Annotated[Path, typer.Option("--db", help="数据库文件 / database file")]
@@ -130,6 +140,7 @@ def ingest(
     ] = False,
     silent: Annotated[bool, typer.Option("--silent", help="不显示进度条 / hide the progress bar")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐批显示写入 / log every commit")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """把报告读入数据库（已读入且未变的文件跳过）。Ingest reports into the corpus database.
 
@@ -142,6 +153,7 @@ def ingest(
     from gongkai.store.ingest import ingest as run_ingest
 
     _paths_or_exit(paths)
+    limits = limits_or_exit(limit)
     rules_config = _load_rule_config(config)
     try:
         store = Store(db, memory_limit=memory_limit)
@@ -157,6 +169,7 @@ def ingest(
             config=rules_config,
             progress=progress,
             recheck=recheck,
+            limits=limits,
         )
         totals = store.query("SELECT status, count(*) FROM reports GROUP BY status")
     counts = dict(totals)
@@ -176,7 +189,18 @@ def ingest(
     if result.failed:
         err.print(t("未能读入的文件：", "Files that could not be read:"), highlight=False)
         for f in result.failed:
-            err.print(f"  [bold red]{f.path}[/]: {t(f.message_zh, f.message_en)} [dim]({f.code})[/]", highlight=False)
+            report_file_error(f.path, f.code, f.message_zh, f.message_en, indent="  ")
+    if result.still_failed:
+        err.print(
+            t(
+                f"另有 {len(result.still_failed)} 个文件此前已读入失败，内容未变，本次跳过：",
+                f"{len(result.still_failed)} more files failed in an earlier run and are unchanged, so were skipped:",
+            ),
+            highlight=False,
+        )
+        for f in result.still_failed:
+            report_file_error(f.path, f.code, f.message_zh, f.message_en, indent="  ")
+    if result.failed or result.still_failed:
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
 

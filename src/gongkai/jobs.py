@@ -1,0 +1,129 @@
+"""One file's work — read, parse, and optionally check — run in bounded worker processes.
+
+The commands and the web upload hand their files to :func:`run_files`; each file is parsed (and
+checked) in a :class:`gongkai.workers.WorkerPool` worker within the time and memory of
+:class:`gongkai.limits.Limits`, and comes back as a :class:`FileOutcome`: the report and its
+findings, or the reason it could not be read. Outcomes come in the order of the files, one per
+file, whatever happened to the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gongkai import faults
+from gongkai.files import display_path
+from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.model import Report
+from gongkai.pipeline import parse_path
+from gongkai.readers import ReadError
+from gongkai.workers import Failure, WorkerPool
+
+
+@dataclass(slots=True)
+class FileError:
+    code: str
+    message_zh: str
+    message_en: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message_zh, "message_en": self.message_en}
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    path: str  # as shown: valid Unicode even for a GBK file name
+    report: Report | None = None
+    findings: list[Any] | None = None  # gongkai.rules.Finding, when checked
+    error: FileError | None = None
+    check_error: str | None = None  # the checks crashed: the report is there, its findings incomplete
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+    def error_json(self) -> dict[str, Any]:
+        """The JSON Lines object of a file that gave no report (docs/json.md)."""
+        assert self.error is not None
+        source: dict[str, Any] = {"path": self.path, "sha256": None, "kind": None, "size": None, "url": None}
+        with contextlib.suppress(OSError):
+            source["size"] = os.stat(self.extra.get("fs_path", self.path)).st_size
+        return {"source": source, "error": self.error.to_dict()}
+
+
+_CONFIG: Any = None
+_LIMITS: Limits = DEFAULT_LIMITS
+_CHECK = False
+
+
+def _init(config: Any, limits: Limits, check: bool, faults_spec: str) -> None:
+    global _CONFIG, _LIMITS, _CHECK
+    _CONFIG, _LIMITS, _CHECK = config, limits, check
+    faults.configure(faults_spec)
+
+
+def process(path: str) -> FileOutcome:
+    """Parse (and check) one file in this process. Never raises for a bad file."""
+    shown = display_path(path)
+    try:
+        report = parse_path(path, _LIMITS)
+    except ReadError as exc:
+        return FileOutcome(shown, error=FileError(exc.code, exc.message_zh, exc.message_en), extra={"fs_path": path})
+    except Exception as exc:  # a parser bug must not stop the batch
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        return FileOutcome(
+            shown,
+            error=FileError(
+                "internal",
+                f"解析时出现程序错误（{detail}）。请把文件报告给 gongkai 维护者。",
+                f"Internal error while parsing ({detail}). Please report the file to the gongkai maintainers.",
+            ),
+            extra={"fs_path": path},
+        )
+    report.source.path = shown
+    outcome = FileOutcome(shown, report=report)
+    if _CHECK:
+        from gongkai.rules import check_report
+
+        try:
+            outcome.findings = check_report(report, _CONFIG)
+        except Exception as exc:
+            outcome.findings = []
+            outcome.check_error = f"{type(exc).__name__}: {exc}"[:300]
+    return outcome
+
+
+def run_files(
+    paths: Iterable[Path | str],
+    *,
+    check: bool = False,
+    config: Any = None,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int | None = None,
+) -> Iterator[FileOutcome]:
+    """A :class:`FileOutcome` for each of *paths*, in order, each file read in a bounded worker."""
+    items = [str(p) for p in paths]
+    if not items:
+        return
+    n = max(1, min(workers or os.cpu_count() or 1, len(items)))
+    with WorkerPool(
+        process, workers=n, limits=limits, initializer=_init, initargs=(config, limits, check, faults.configure())
+    ) as pool:
+        for path, result in pool.imap(items):
+            if isinstance(result, Failure):
+                yield FileOutcome(
+                    display_path(path),
+                    error=FileError(result.code, result.message_zh, result.message_en),
+                    extra={"fs_path": path},
+                )
+            else:
+                yield result
+
+
+__all__ = ["FileError", "FileOutcome", "process", "run_files"]
