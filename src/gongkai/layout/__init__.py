@@ -11,11 +11,13 @@ its blank cells may be leftovers of merged cells, which the tables stage takes i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import cache
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import all_formats, is_furniture, match_heading
+from gongkai.layout.unfold import unfold
 from gongkai.normalize import key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
@@ -68,7 +70,9 @@ def _is_anchor(text: str) -> bool:
 
 
 def rebuild_tables(doc: Document) -> Document:
-    """Replace runs of flattened-table lines by Table blocks; other blocks pass through."""
+    """Replace runs of flattened-table lines by Table blocks; other blocks pass through. A report
+    a crawler wrote on one line is first cut back into lines (:mod:`gongkai.layout.unfold`)."""
+    doc = unfold(doc)
     out: list[Block] = []
     blocks = doc.blocks
     table_index = len(doc.tables())
@@ -100,7 +104,7 @@ def rebuild_tables(doc: Document) -> Document:
         out.append(_grid(rows, table_index))
         table_index += 1
         i = j
-    return Document(blocks=out, kind=doc.kind, lines=doc.lines, encoding=doc.encoding, warnings=doc.warnings)
+    return dataclasses.replace(doc, blocks=out)
 
 
 def _starts_region(text: str) -> bool:

@@ -8,6 +8,7 @@ of the page. The region is resolved from the agency's name and the text.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -124,9 +125,14 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
-def extract_meta(split: SectionSplit, sections: dict[str, Section]) -> Meta:
+def extract_meta(split: SectionSplit, sections: dict[str, Section], header: dict[str, str] | None = None) -> Meta:
+    """*header*: what the page says about itself (a crawler's 标题/发布时间/发布机构 block, an HTML
+    page's <title>); the report's own title and text come first, the header fills what they lack."""
     meta = Meta()
+    header = header or {}
     title = find_title(split.preamble)
+    if title is None and header.get("标题") and _title_score(header["标题"]):
+        title = (header["标题"].strip(), Location(line=1))
     if title:
         meta.title, meta.sources["title"] = title[0], title[1]
         agency = agency_from_title(title[0])
@@ -169,7 +175,13 @@ def extract_meta(split: SectionSplit, sections: dict[str, Section]) -> Meta:
         if meta.year is None and meta.signed_on is not None:
             meta.year = meta.signed_on.year - 1
 
-    for p in split.furniture + split.preamble:
+    published = header.get("发布时间") or header.get("发布日期")
+    if published:
+        m = re.match(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", fold(published))
+        if m:
+            with contextlib.suppress(ValueError):
+                meta.published_on = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for p in [] if meta.published_on else split.furniture + split.preamble:
         m = _PUBLISHED_RE.search(fold(p.text))
         if m:
             try:

@@ -26,6 +26,8 @@ _EXTRA_ALIASES = {
     "博州": "博尔塔拉蒙古自治州",
     "巴州": "巴音郭楞蒙古自治州",
     "克州": "克孜勒苏柯尔克孜自治州",
+    # Zones that govern a county and report under their own name.
+    "平潭综合实验区": "平潭县",
 }
 
 _ETHNIC = (

@@ -16,6 +16,7 @@ from gongkai.document import Block, Document, Location, Paragraph, Table
 from gongkai.formats import SectionSpec, is_furniture, match_heading
 from gongkai.model import Section
 from gongkai.normalize import key
+from gongkai.readers.text import is_header_line
 
 _INLINE_HEADING_RE = re.compile(r"^(.{3,40}?)[:：。]\s*(.+)$")
 _DATE_LINE_RE = re.compile(
@@ -71,7 +72,7 @@ def split_sections(doc: Document) -> SectionSplit:
             block_sections.append(current)
             continue
         text = block.text.strip()
-        if text and is_furniture(text):
+        if text and (is_furniture(text) or (doc.header and current is None and is_header_line(text))):
             furniture.append(block)
             block_sections.append(None)
             continue

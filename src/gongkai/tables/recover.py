@@ -504,7 +504,13 @@ def _enumerate(cand: _Candidate) -> None:
         cand.splits, cand.domain, cand.texts = Splits([]), [], []
         cand.reason = "fewer_digits_than_cells"
         return
-    cand.splits = split_digits(cand.pieces, cand.groups, cand.kinds)
+    forced = _one_digit_each(cand)
+    if forced is not None:
+        # As many digits as cells: one digit per cell is the only cut, whatever the sums say. A
+        # sum that then fails is the report's own inconsistency, for the B rules to report.
+        cand.splits, cand.base = Splits([forced]), "unique_split"
+    else:
+        cand.splits = split_digits(cand.pieces, cand.groups, cand.kinds)
     seen: dict[tuple[Number | None, ...], tuple[str, ...]] = {}
     for texts in cand.splits.readings:  # ———— cut two ways is the same reading: keep the even cut
         values = _reading_values(texts, cand.kinds)
@@ -516,6 +522,15 @@ def _enumerate(cand: _Candidate) -> None:
         cand.reason = "too_many_readings"
     elif not cand.texts:
         cand.reason = f"no_reading:{cand.base}" if cand.base != "unique_split" else "no_reading"
+
+
+def _one_digit_each(cand: _Candidate) -> tuple[str, ...] | None:
+    if any(k == MONEY for k in cand.kinds):
+        return None
+    chars = [ch for piece in cand.pieces for ch in fold(piece)]
+    if len(chars) == len(cand.columns) and all(ch.isdigit() for ch in chars):
+        return tuple(chars)
+    return None
 
 
 def _apply_facts(cands: dict[str, _Candidate], facts: list[TextFact]) -> dict[str, list[TextFact]]:

@@ -1,0 +1,279 @@
+"""Unfold a report that a crawler wrote on one line back into lines.
+
+Crawled pages often arrive as a header block and then the whole report on one line: headings
+inline (``…取得一定的成效。二、主动公开政府信息情况第二十条第（一）项…``), table rows one after the
+other with their digits run together (``一、本年新收政府信息公开申请数量0 0 0 0 0 00二、上年结转…``).
+This stage cuts such a line where a person would see a new line — before a section heading, after
+its title, before each row label of a table with its numbering, after a row's run of values — so
+that the layout and tables stages read it like any other scraped text. Only the line breaks are
+new: every character stays, in order, and keeps its line number (one long line becomes several
+paragraphs sharing that line).
+
+Row labels are looked for only inside a table's region (from its anchor to the next section
+heading, or a full stop), so that ``行政许可`` in a sentence is never taken for a row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from gongkai.document import Block, Document, Location, Paragraph
+from gongkai.formats import all_formats, section_specs
+from gongkai.normalize import fold
+
+LONG_LINE = 400  # a line this long holding headings or tables was flattened by a crawler
+_CN = "一二三四五六七八九十"
+_SECTION_NUMBER_RE = re.compile(rf"([{_CN[:6]}])[、.]")
+_TITLE_END = ("情况", "事项", "问题")
+_VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元\-—－―/／]*")
+
+
+def _key_char(ch: str) -> str:
+    k = fold(unicodedata.normalize("NFKC", ch))
+    k = re.sub(r"\s", "", k)
+    return k.replace("：", ":").replace("，", ",").replace("；", ";")
+
+
+@dataclass(slots=True)
+class _Keyed:
+    """A line's comparison key with, for each key character, its index in the raw line."""
+
+    raw: str
+    key: str
+    at: list[int]
+
+    @classmethod
+    def of(cls, raw: str) -> _Keyed:
+        chars: list[str] = []
+        at: list[int] = []
+        for i, ch in enumerate(raw):
+            for k in _key_char(ch):
+                chars.append(k)
+                at.append(i)
+        return cls(raw, "".join(chars), at)
+
+    def raw_index(self, k: int) -> int:
+        return self.at[k] if k < len(self.at) else len(self.raw)
+
+
+@dataclass(frozen=True, slots=True)
+class _TableWords:
+    key: str
+    section: int  # ordinal of the section that holds the table
+    anchors: tuple[str, ...]
+    labels: tuple[tuple[str, bool], ...]  # (label key, needs numbering in front), longest first
+    head: frozenset[str]  # words of the table head: the rows start at the first label not among them
+    flat: bool  # one run of values under a head (table 四): the region starts at the head
+
+
+@cache
+def _table_words() -> tuple[_TableWords, ...]:
+    out: dict[str, tuple[list[str], set[tuple[str, bool]], set[str]]] = {}
+    ordinals = {s.key: s.ordinal for s in section_specs()}
+    flat: dict[str, bool] = {}
+    for spec in all_formats():
+        for table in spec.tables.values():
+            anchors, labels, head = out.setdefault(table.key, ([], set(), set()))
+            anchors.extend(a for a in table.anchors if a and a not in anchors)
+            head.update(table.header)
+            head.update(m for c in table.columns.values() for m in (*c.match, *c.exact))
+            flat[table.key] = table.layout == "flat"
+            if table.layout == "flat":
+                continue
+            for row in table.rows.values():
+                core = _core(row.label)
+                if core:
+                    labels.add((core, False))
+                labels.update((m, False) for m in row.match)
+                labels.update((e, True) for e in row.exact)
+            labels.update((g, False) for g in table.groups)
+    words = []
+    for key, (anchors, labels, head) in out.items():
+        ordered = tuple(sorted(labels, key=lambda lab: -len(lab[0])))
+        section = ordinals[all_formats()[0].tables[key].section]
+        words.append(_TableWords(key, section, tuple(anchors), ordered, frozenset(head), flat[key]))
+    return tuple(words)
+
+
+def _core(label: str) -> str:
+    from gongkai.normalize import label_core
+
+    return label_core(label)
+
+
+@cache
+def _section_words() -> tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple(
+        (s.ordinal, tuple(_k(w) for w in s.keywords), tuple(_k(t) for t in s.titles_unnumbered))
+        for s in section_specs()
+    )
+
+
+def _k(text: str) -> str:
+    return "".join(_key_char(ch) for ch in text)
+
+
+_NUMBERING_BEFORE_RE = re.compile(
+    rf"(?:[{_CN}]{{1,2}}[、.]|\([{_CN}]{{1,2}}\)[、.]?|(?<!\d)\d[.、]|(?<=\d)[1-9][.、]|\(\d\)[、.]?)$"
+)
+
+
+def _headings(keyed: _Keyed) -> list[tuple[int, int]]:
+    """(start, title end) in key positions of the section headings on the line."""
+    out: list[tuple[int, int]] = []
+    k = keyed.key
+    last_ordinal = 0
+    for m in _SECTION_NUMBER_RE.finditer(k):
+        ordinal = _CN.index(m.group(1)) + 1
+        if ordinal <= last_ordinal:
+            continue
+        words = next(((kw, titles) for o, kw, titles in _section_words() if o == ordinal), None)
+        if words is None:
+            continue
+        keywords, titles = words
+        after = m.end()
+        window = re.split(r"[\d。;]", k[after : after + 40], maxsplit=1)[0]
+        title_end = None
+        for title in sorted(titles, key=len, reverse=True):
+            if window.startswith(title):
+                title_end = after + len(title)
+                break
+        if title_end is None:
+            hits = [(window.find(kw, 0, 25), kw) for kw in keywords]
+            hits = [(at, kw) for at, kw in hits if at >= 0]
+            if not hits:
+                continue
+            at, hit = min(hits)
+            pos = at + len(hit)
+            ends = [window.find(e, pos - 2) for e in _TITLE_END]
+            ends = [e + 2 for e in ends if e >= 0 and e + 2 - pos <= 20]
+            title_end = after + (min(ends) if ends else pos)
+        out.append((m.start(), title_end))
+        last_ordinal = ordinal
+    return out
+
+
+def _region_labels(keyed: _Keyed, start: int, end: int, words: _TableWords) -> list[tuple[int, int]]:
+    """(cut, label end) of the row and group labels between key positions *start* and *end*."""
+    k = keyed.key
+    found: list[tuple[int, int]] = []
+    firsts = [q for q in (k.find(lab, start, end) for lab, _ in words.labels if lab not in words.head) if q >= 0]
+    if not firsts:
+        return found
+    p = min(firsts)  # before it is the head (column words), no row
+    while p < end:
+        best: tuple[int, int] | None = None
+        for label, needs_number in words.labels:
+            q = k.find(label, p, end)
+            if q < 0:
+                continue
+            number = _NUMBERING_BEFORE_RE.search(k[max(start, q - 4) : q])
+            if needs_number and not number:
+                continue
+            cut = q - len(number.group(0)) if number else q
+            if best is None or cut < best[0] or (cut == best[0] and q + len(label) > best[1]):
+                best = (cut, q + len(label))
+        if best is None:
+            break
+        found.append(best)
+        p = best[1]
+    return found
+
+
+def unfold_line(text: str) -> list[str]:
+    """The pieces a flattened report line is cut into (their concatenation is *text*)."""
+    keyed = _Keyed.of(text)
+    k = keyed.key
+    cuts: set[int] = set()
+    headings = _headings(keyed)
+    for start, title_end in headings:
+        cuts.add(start)
+        cuts.add(title_end)
+    bounds = sorted({s for s, _ in headings} | {len(k)})
+    heading_at = {_ordinal_at(k, s): title_end for s, title_end in headings}
+    for words in _table_words():
+        # The table's region starts at its first anchor after its section's heading.
+        after = heading_at.get(words.section, 0)
+        anchor_at = [q for q in (k.find(a, after) for a in words.anchors) if q >= 0]
+        if not anchor_at:
+            continue
+        start = min(anchor_at)
+        if words.flat:
+            # 行政复议…结果维持: the head starts at the last 行政复议 before the first 结果维持 (the
+            # heading or a sentence may say 行政复议 before).
+            last = k.find(words.anchors[-1], after)
+            if last >= 0:
+                before = [k.rfind(a, after, last) for a in words.anchors[:-1]]
+                start = max([b for b in before if b >= 0], default=last)
+        if start > 0 and k[start - 1] == "(":
+            start -= 1  # （本列数据的勾稽关系为…）
+        end = next((b for b in bounds if b > start), len(k))
+        stop = k.find("。", start, end)
+        if stop >= 0:
+            end = stop
+        cuts.add(start)
+        labels = _region_labels(keyed, start, end, words)
+        next_cuts = [c for c, _ in labels[1:]] + [end] if labels else []
+        for (cut, label_end), segment_end in zip(labels, next_cuts, strict=True):
+            cuts.add(cut)
+            # After the row's values, whatever follows (prose, a sub-heading) starts a new line.
+            raw_end = keyed.raw_index(label_end)
+            run = _VALUE_RUN_RE.match(text, raw_end)
+            if run and run.end() > raw_end and run.end() < len(text):
+                run_end = _key_at(keyed, run.end())
+                if run_end < segment_end:
+                    cuts.add(run_end)
+    raw_cuts = sorted({keyed.raw_index(c) for c in cuts if 0 < c < len(k)})
+    pieces = []
+    prev = 0
+    for c in raw_cuts:
+        if c > prev:
+            pieces.append(text[prev:c])
+            prev = c
+    pieces.append(text[prev:])
+    return [p for p in pieces if p]
+
+
+def _ordinal_at(k: str, start: int) -> int:
+    return _CN.index(k[start]) + 1
+
+
+def _key_at(keyed: _Keyed, raw_index: int) -> int:
+    """The first key position at or after *raw_index*."""
+    import bisect
+
+    return bisect.bisect_left(keyed.at, raw_index)
+
+
+def _flattened(text: str) -> bool:
+    if len(text) < LONG_LINE:
+        return False
+    k = _k(text)
+    anchors = sum(1 for w in _table_words() if any(a in k for a in w.anchors))
+    return anchors >= 1 or len(_headings(_Keyed.of(text))) >= 2
+
+
+def unfold(doc: Document) -> Document:
+    """*doc* with every flattened report line cut into paragraphs; other blocks pass through."""
+    if doc.kind != "text" or not any(isinstance(b, Paragraph) and len(b.text) >= LONG_LINE for b in doc.blocks):
+        return doc
+    out: list[Block] = []
+    changed = False
+    for block in doc.blocks:
+        if isinstance(block, Paragraph) and _flattened(block.text):
+            pieces = unfold_line(block.text)
+            if len(pieces) > 1:
+                changed = True
+                out.extend(Paragraph(p.strip(), Location(line=block.loc.line)) for p in pieces if p.strip())
+                continue
+        out.append(block)
+    if not changed:
+        return doc
+    return dataclasses.replace(doc, blocks=out)
+
+
+__all__ = ["unfold", "unfold_line"]
