@@ -310,7 +310,15 @@ def test_b005_signed_change_column_and_money_are_fine():
 
 def test_b006_unverifiable_seed_003_and_fixed():
     found = only(run(edit("003")), "F015")
-    assert sorted(f.figures["rule"] for f in found) == ["B001", "B002", "B002", "B003"]
+    # Its two short rows are null in every column (never filled from the left): no column's
+    # balance (B001) or outcome sum (B003) can be verified, nor the two rows' totals (B002).
+    columns = ["commercial", "legal_services", "natural_person", "nonprofit", "other_org", "research", "total"]
+    assert sorted((f.figures["rule"], f.row or "", f.column or "") for f in found) == [
+        *(("B001", "", c) for c in columns),
+        ("B002", "carried_forward", "total"),
+        ("B002", "withheld_internal", "total"),
+        *(("B003", "total", c) for c in columns),
+    ]
     assert all(f.severity == "info" for f in found)
     fixed = edit(
         "003",
@@ -428,3 +436,28 @@ def test_n002_breakdown_seed_004_holds_and_25_fires():
     assert f.figures["total"] == 25 and f.figures["parts"] == "23+4+2 = 29"
     assert (f.section, f.line) == ("overview", 10)
     assert "23+4+2 = 29" in f.message
+
+
+def test_f016_number_out_of_range():
+    huge = "1" * 30
+    text = edit("003", {20: f"行政许可  | {huge}  | ||"})
+    found = only(run(text), "F016")
+    assert [(f.table, f.row, f.column, f.line) for f in found] == [("proactive", "licensing", "decisions", 20)]
+    assert huge in found[0].message
+    report = parse(text)
+    assert report.tables["proactive"].rows["licensing"].values["decisions"].value is None
+    # 28 digits are kept exactly, as a number; so are six decimals of a fee
+    kept = edit("003", {20: f"行政许可  | {'9' * 28}  | ||"})
+    assert not only(run(kept), "F016")
+    assert parse(kept).tables["proactive"].rows["licensing"].values["decisions"].value == int("9" * 28)
+
+
+def test_f017_replaced_bytes():
+    data = edit("003").encode("utf-8")
+    cut = data.index("总体情况".encode()) + 1  # inside a character: its bytes are no longer UTF-8
+    broken = data[:cut] + b"\xff" + data[cut:]
+    report = parse_bytes(broken, "case.txt")
+    found = only(check_report(report, raise_errors=True), "F017")
+    assert len(found) == 1 and found[0].severity == "warning" and found[0].figures["count"] >= 1
+    assert report.meta.agency == "临河区医疗保障局"  # the rest of the report is read as usual
+    assert not only(run(edit("003")), "F017")

@@ -16,6 +16,104 @@ import opencc
 
 _T2S = opencc.OpenCC("t2s")
 
+# CJK Radicals Supplement (U+2E80–U+2EFF), which PDF text layers use in place of ordinary
+# characters (⺠ for 民, ⻓ for 长) and NFKC leaves alone (Unicode's EquivalentUnifiedIdeograph).
+RADICAL_SUPPLEMENT: dict[int, str] = {
+    0x2E81: "厂",
+    0x2E84: "乙",
+    0x2E85: "亻",
+    0x2E86: "冂",
+    0x2E87: "几",
+    0x2E89: "刂",
+    0x2E8A: "卜",
+    0x2E8C: "小",
+    0x2E8E: "兀",
+    0x2E8F: "尣",
+    0x2E90: "尢",
+    0x2E92: "巳",
+    0x2E93: "幺",
+    0x2E94: "彑",
+    0x2E96: "忄",
+    0x2E97: "心",
+    0x2E98: "扌",
+    0x2E99: "攵",
+    0x2E9B: "旡",
+    0x2E9C: "日",
+    0x2E9D: "月",
+    0x2E9E: "歺",
+    0x2E9F: "母",
+    0x2EA0: "民",
+    0x2EA1: "氵",
+    0x2EA2: "氺",
+    0x2EA3: "灬",
+    0x2EA4: "爫",
+    0x2EA6: "丬",
+    0x2EA7: "牛",
+    0x2EA8: "犭",
+    0x2EA9: "王",
+    0x2EAA: "疋",
+    0x2EAB: "目",
+    0x2EAC: "示",
+    0x2EAD: "礻",
+    0x2EAE: "竹",
+    0x2EAF: "糸",
+    0x2EB0: "纟",
+    0x2EB1: "罓",
+    0x2EB2: "罒",
+    0x2EB3: "网",
+    0x2EB6: "羊",
+    0x2EB9: "耂",
+    0x2EBA: "肀",
+    0x2EBB: "聿",
+    0x2EBC: "肉",
+    0x2EBD: "臼",
+    0x2EBE: "艹",
+    0x2EBF: "艹",
+    0x2EC0: "艹",
+    0x2EC1: "虎",
+    0x2EC2: "衤",
+    0x2EC3: "覀",
+    0x2EC4: "西",
+    0x2EC5: "见",
+    0x2EC6: "角",
+    0x2EC8: "讠",
+    0x2EC9: "贝",
+    0x2ECA: "足",
+    0x2ECB: "车",
+    0x2ECC: "辶",
+    0x2ECD: "辶",
+    0x2ECE: "辶",
+    0x2ECF: "阝",
+    0x2ED0: "钅",
+    0x2ED1: "長",
+    0x2ED2: "镸",
+    0x2ED3: "长",
+    0x2ED4: "门",
+    0x2ED6: "阝",
+    0x2ED7: "雨",
+    0x2ED8: "青",
+    0x2ED9: "韦",
+    0x2EDA: "页",
+    0x2EDB: "风",
+    0x2EDC: "飞",
+    0x2EDD: "食",
+    0x2EDF: "飠",
+    0x2EE0: "饣",
+    0x2EE2: "马",
+    0x2EE3: "骨",
+    0x2EE4: "鬼",
+    0x2EE5: "鱼",
+    0x2EE6: "鸟",
+    0x2EE7: "卤",
+    0x2EE8: "麦",
+    0x2EE9: "黄",
+    0x2EEA: "黾",
+    0x2EEC: "齐",
+    0x2EEE: "齿",
+    0x2EF0: "龙",
+    0x2EF3: "龟",
+}
+
 # NFKC folds Kangxi radicals, CJK compatibility ideographs, full-width forms and ideographic
 # spaces; these are the look-alikes it leaves alone.
 _EXTRA_FOLDS = str.maketrans(
@@ -55,10 +153,25 @@ _EXTRA_FOLDS = str.maketrans(
         "\u200d": "",
         "\ufeff": "",
         "\u3000": " ",
+        **{chr(k): v for k, v in RADICAL_SUPPLEMENT.items()},
     }
 )
 
 _SPACE_RE = re.compile(r"\s+")
+_RADICALS = str.maketrans({chr(k): v for k, v in RADICAL_SUPPLEMENT.items()})
+
+
+_RADICAL_RE = re.compile("[\u2e80-\u2fdf]")
+
+
+def fold_radicals(text: str) -> str:
+    """Radicals (Kangxi, CJK Radicals Supplement) as the characters they stand for: ⼈⺠ → 人民.
+    No report means a radical; PDF text layers and text copied from them use them for characters."""
+    if not _RADICAL_RE.search(text):
+        return text
+    return _RADICAL_RE.sub(
+        lambda m: RADICAL_SUPPLEMENT.get(ord(m.group(0))) or unicodedata.normalize("NFKC", m.group(0)), text
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -73,6 +186,7 @@ def clean_text(text: str) -> str:
     """The text a person would read: look-alikes folded and runs of spaces collapsed, but no
     traditional→simplified conversion and nothing removed."""
     text = unicodedata.normalize("NFKC", text).replace("\u200b", "").replace("\ufeff", "")
+    text = text.translate(_RADICALS)
     return _SPACE_RE.sub(" ", text).strip()
 
 

@@ -218,9 +218,12 @@ def match_heading(text: str) -> SectionSpec | None:
     core = label_core(k)
     if m:
         ordinal = _CN_ORDINALS[m.group(1)]
-        for spec in section_specs():
-            if spec.ordinal == ordinal and any(kw in core for kw in spec.keywords):
-                return spec
+        # The section of that ordinal first; then one or two before it, for reports that add a
+        # section of their own (三、主动公开… after 二、政务公开工作主要任务落实情况).
+        for shift in (0, 1, 2):
+            for spec in section_specs():
+                if spec.ordinal == ordinal - shift and any(kw in core for kw in spec.keywords):
+                    return spec
         return None
     if core != k:  # numbered, but not with a top-level Chinese numeral
         return None

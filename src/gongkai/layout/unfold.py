@@ -29,7 +29,8 @@ LONG_LINE = 400  # a line this long holding headings or tables was flattened by 
 _CN = "一二三四五六七八九十"
 _SECTION_NUMBER_RE = re.compile(rf"([{_CN[:6]}])[、.]")
 _TITLE_END = ("情况", "事项", "问题")
-_VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元\-—－―/／]*")
+_VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元件条个项次宗笔\-—－―/／]*")
+_DIGIT_RUN_RE = re.compile(r"\d[\d\s]*")
 
 
 def _key_char(ch: str) -> str:
@@ -122,39 +123,47 @@ _NUMBERING_BEFORE_RE = re.compile(
 )
 
 
-def _headings(keyed: _Keyed) -> list[tuple[int, int]]:
-    """(start, title end) in key positions of the section headings on the line."""
-    out: list[tuple[int, int]] = []
+def _headings(keyed: _Keyed) -> list[tuple[int, int, int]]:
+    """(start, title end, section ordinal) in key positions of the section headings on the line.
+    A heading is numbered (一、…六、) and names its section; the number need not be the section's
+    ordinal (a report that adds a section of its own shifts the rest), but sections come in order."""
+    out: list[tuple[int, int, int]] = []
     k = keyed.key
-    last_ordinal = 0
+    last_number = last_section = 0
     for m in _SECTION_NUMBER_RE.finditer(k):
-        ordinal = _CN.index(m.group(1)) + 1
-        if ordinal <= last_ordinal:
+        number = _CN.index(m.group(1)) + 1
+        if number <= last_number:
             continue
-        words = next(((kw, titles) for o, kw, titles in _section_words() if o == ordinal), None)
-        if words is None:
-            continue
-        keywords, titles = words
         after = m.end()
         window = re.split(r"[\d。;]", k[after : after + 40], maxsplit=1)[0]
-        title_end = None
-        for title in sorted(titles, key=len, reverse=True):
-            if window.startswith(title):
-                title_end = after + len(title)
-                break
-        if title_end is None:
-            hits = [(window.find(kw, 0, 25), kw) for kw in keywords]
-            hits = [(at, kw) for at, kw in hits if at >= 0]
-            if not hits:
+        found = None
+        for ordinal, keywords, titles in _section_words():
+            if ordinal <= last_section:
                 continue
-            at, hit = min(hits)
-            pos = at + len(hit)
-            ends = [window.find(e, pos - 2) for e in _TITLE_END]
-            ends = [e + 2 for e in ends if e >= 0 and e + 2 - pos <= 20]
-            title_end = after + (min(ends) if ends else pos)
-        out.append((m.start(), title_end))
-        last_ordinal = ordinal
+            title_end = _title_end(window, keywords, titles)
+            if title_end is not None:
+                found = (ordinal, after + title_end)
+                break
+        if found is None:
+            continue
+        out.append((m.start(), found[1], found[0]))
+        last_number, last_section = number, found[0]
     return out
+
+
+def _title_end(window: str, keywords: tuple[str, ...], titles: tuple[str, ...]) -> int | None:
+    for title in sorted(titles, key=len, reverse=True):
+        if window.startswith(title):
+            return len(title)
+    hits = [(window.find(kw, 0, 25), kw) for kw in keywords]
+    hits = [(at, kw) for at, kw in hits if at >= 0]
+    if not hits:
+        return None
+    at, hit = min(hits)
+    pos = at + len(hit)
+    ends = [window.find(e, pos - 2) for e in _TITLE_END]
+    ends = [e + 2 for e in ends if e >= 0 and e + 2 - pos <= 20]
+    return min(ends) if ends else pos
 
 
 def _region_labels(keyed: _Keyed, start: int, end: int, words: _TableWords) -> list[tuple[int, int]]:
@@ -190,11 +199,11 @@ def unfold_line(text: str) -> list[str]:
     k = keyed.key
     cuts: set[int] = set()
     headings = _headings(keyed)
-    for start, title_end in headings:
+    for start, title_end, _ordinal in headings:
         cuts.add(start)
         cuts.add(title_end)
-    bounds = sorted({s for s, _ in headings} | {len(k)})
-    heading_at = {_ordinal_at(k, s): title_end for s, title_end in headings}
+    bounds = sorted({s for s, _, _ in headings} | {len(k)})
+    heading_at = {ordinal: title_end for _, title_end, ordinal in headings}
     for words in _table_words():
         # The table's region starts at its first anchor after its section's heading.
         after = heading_at.get(words.section, 0)
@@ -216,6 +225,14 @@ def unfold_line(text: str) -> list[str]:
         if stop >= 0:
             end = stop
         cuts.add(start)
+        if words.flat:
+            # One run of values after the head: whatever follows it starts a new line.
+            digit = re.search(r"\d", k[start:end])
+            if digit:
+                raw_run = _DIGIT_RUN_RE.match(text, keyed.raw_index(start + digit.start()))
+                if raw_run and raw_run.end() < len(text):
+                    cuts.add(_key_at(keyed, raw_run.end()))
+            continue
         labels = _region_labels(keyed, start, end, words)
         next_cuts = [c for c, _ in labels[1:]] + [end] if labels else []
         for (cut, label_end), segment_end in zip(labels, next_cuts, strict=True):
@@ -236,10 +253,6 @@ def unfold_line(text: str) -> list[str]:
             prev = c
     pieces.append(text[prev:])
     return [p for p in pieces if p]
-
-
-def _ordinal_at(k: str, start: int) -> int:
-    return _CN.index(k[start]) + 1
 
 
 def _key_at(keyed: _Keyed, raw_index: int) -> int:

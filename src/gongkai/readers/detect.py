@@ -27,12 +27,30 @@ def detect_kind(data: bytes) -> str:
         return "docx" if "word/document.xml" in names else "zip"
     if data.startswith(OLE_MAGIC):
         return "ole"
+    utf16 = utf16_without_bom(data[:4096])
+    if utf16 is not None:
+        head = data[:4096].decode(utf16, errors="replace").lstrip().encode("utf-8")
     lowered = head[:1024].lower()
     if any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<body", b"<table", b"<meta", b"<div", b"<p")):
         return "html"
-    if looks_binary(data[:8192]):
+    if utf16 is None and looks_binary(data[:8192]):
         return "binary"
     return "text"
+
+
+def utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` for UTF-16 text that lacks its BOM (Windows tools write it):
+    ASCII and CJK text in UTF-16 has a NUL in most high or low bytes, binary data has no such order."""
+    if len(sample) < 8 or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    half = len(sample) // 2
+    if odd.count(0) > half * 0.3 and even.count(0) < half * 0.05:
+        return "utf-16-le"
+    if even.count(0) > half * 0.3 and odd.count(0) < half * 0.05:
+        return "utf-16-be"
+    return None
 
 
 def looks_binary(sample: bytes) -> bool:

@@ -21,6 +21,8 @@ from lxml import etree
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.normalize import fold_radicals
+from gongkai.readers.detect import utf16_without_bom
 from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.text import decode as decode_text
 
@@ -133,6 +135,9 @@ def decode_html(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             return data.decode(enc), enc
+    utf16 = utf16_without_bom(data[:4096])
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace"), utf16
     declared = declared_charset(data)
     if declared is not None:
         if declared == "gb18030" and not data.isascii():
@@ -150,6 +155,9 @@ def decode_html(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = data.decode("utf-8", errors="replace")
+    if mostly_utf8.count("\ufffd") <= max(8, len(mostly_utf8) // 500):
+        return decode_text(data)  # UTF-8 but for a stray byte: decoded with replacement (F017)
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -481,6 +489,7 @@ _XML_DECL_STR_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read an HTML page into a Document."""
     text, encoding = decode_html(data)
+    text = fold_radicals(text)
     if len(text) > limits.text_chars * 4:  # markup included: a page is mostly tags
         raise limit_error("text_chars", len(text) // 4, limits.text_chars)
     text = _XML_DECL_STR_RE.sub("", text, count=1)

@@ -25,6 +25,7 @@ from typing import Any
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import match_heading
 from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.normalize import RADICAL_SUPPLEMENT
 from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.html import join_lines, join_spaced_cjk
 
@@ -51,6 +52,8 @@ _PAGE_NUMBER_RES = (
 
 def _fold_char(ch: str) -> str:
     o = ord(ch)
+    if o in RADICAL_SUPPLEMENT:
+        return RADICAL_SUPPLEMENT[o]
     if (
         0x2E80 <= o <= 0x2FDF  # CJK radicals supplement, Kangxi radicals
         or 0xF900 <= o <= 0xFAFF  # CJK compatibility ideographs
@@ -245,6 +248,8 @@ def _read_page(page: Any, number: int) -> _Page:
         if closing:
             settings["explicit_horizontal_lines"] = closing
         found = visible.find_tables(table_settings=settings)
+    except MemoryError:
+        raise
     except Exception:  # pdfplumber may fail on odd geometry; fall back to text
         found = []
     tables: list[Any] = []
@@ -252,6 +257,8 @@ def _read_page(page: Any, number: int) -> _Page:
     for t in found:
         try:
             extracted = t.extract(x_tolerance=1.5)
+        except MemoryError:
+            raise
         except Exception:
             continue
         rows_geom = t.rows
@@ -440,6 +447,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as exc:
         if _is_password_error(exc):
             raise _encrypted() from None
@@ -448,6 +457,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         pages: list[_Page] = []
         try:
             page_list = pdf.pages
+        except MemoryError:
+            raise
         except Exception as exc:
             if _is_password_error(exc):
                 raise _encrypted() from None
@@ -459,7 +470,7 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         for i, page in enumerate(page_list, start=1):
             try:
                 pages.append(_read_page(page, i))
-            except ReadError:
+            except (ReadError, MemoryError):  # MemoryError: over memory_mb, not a damaged file
                 raise
             except Exception as exc:
                 if _is_password_error(exc):

@@ -13,7 +13,11 @@ from charset_normalizer import from_bytes
 
 from gongkai.document import Document, Location, Paragraph
 from gongkai.limits import DEFAULT_LIMITS, Limits
+from gongkai.normalize import fold_radicals
+from gongkai.readers.detect import utf16_without_bom
 from gongkai.readers.errors import ReadError, limit_error
+
+REPLACED_UTF8 = "utf-8 (replaced)"  # the encoding of text decoded with U+FFFD for undecodable bytes
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -26,10 +30,18 @@ def decode(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             return data.decode(enc), enc
+    utf16 = utf16_without_bom(data[:4096])
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace"), utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = data.decode("utf-8", errors="replace")
+    if mostly_utf8.count("\ufffd") <= max(8, len(mostly_utf8) // 500):
+        # Valid UTF-8 but for a stray byte or two (a truncated character, a byte flipped in
+        # transit): keep the text, mark what was lost (F017), rather than refuse the report.
+        return mostly_utf8, REPLACED_UTF8
     try:
         text = data.decode("gb18030")
         if _mostly_cjk_or_ascii(text):
@@ -96,6 +108,7 @@ def is_header_line(text: str) -> bool:
 
 
 def document_from_text(text: str, kind: str = "text", encoding: str | None = None) -> Document:
+    text = fold_radicals(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks = [Paragraph(line, Location(line=i)) for i, line in enumerate(lines, start=1)]
     return Document(blocks=list(blocks), kind=kind, lines=lines, encoding=encoding)

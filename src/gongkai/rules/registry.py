@@ -28,6 +28,7 @@ from gongkai.rules.format.missing_section import MissingSection
 from gongkai.rules.format.missing_table import MissingTable
 from gongkai.rules.format.not_a_number import NotANumber
 from gongkai.rules.format.out_of_range import NumberOutOfRange
+from gongkai.rules.format.replaced_bytes import ReplacedBytes
 from gongkai.rules.format.run_together import RunTogetherTable
 from gongkai.rules.format.stray_values import StrayValues
 from gongkai.rules.format.superseded_format import SupersededFormat
@@ -98,7 +99,7 @@ def register(rule: type[Rule]) -> type[Rule]:
 for _rule in (
     MissingSection, MissingTable, MissingRow, TooManyValues, TooFewValues, NotANumber, SupersededFormat,
     ExtraRow, StrayValues, UnitUnknown, MetaUnresolved, BlankValue, SupersededRow, InferredValue,
-    RunTogetherTable, NumberOutOfRange,
+    RunTogetherTable, NumberOutOfRange, ReplacedBytes,
     RequestsColumnBalance, RequestsRowTotal, RequestsOutcomeTotal, AppealsGroupTotal, ImpossibleFigure,
     UnverifiableSum, CumulativeBelowAnnual,
     LatePublication, DateContradiction, PublishedBeforeSigned, TimelinessUnverifiable,

@@ -17,9 +17,11 @@ leaves one reading, and marks them ``inferred``.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
+from typing import Any
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
@@ -346,7 +348,58 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
     close()
     table.loc = tokens[0].loc if tokens else None
     recover_labeled(table, spec, glued, _maker(spec, units), text)
+    for built in table.rows.values():
+        unplace_short_row(table, built)
     return table
+
+
+def unplace_short_row(table: TableData, row: Row) -> None:
+    """Never fill from the left. A row with fewer cells than columns lost a cell somewhere; where
+    is not written. Each way to place the cells (in order) that the row's own sum admits is a
+    reading; a column every reading gives the same value keeps it, the others are null with
+    status ``ambiguous``, and the readings are listed in ``table.ambiguous``."""
+    n, m = len(row.cells), len(row.columns)
+    if not (0 < n < m) or any(v.status in ("inferred", "ambiguous") for v in row.values.values()):
+        return
+    sums = m > 1 and row.columns[-1] == "total"
+    readings: list[tuple[int, ...]] = []
+    for chosen in itertools.combinations(range(m), n):
+        placed: dict[int, Value] = dict(zip(chosen, row.cells, strict=True))
+        total = placed.get(m - 1)
+        parts = [placed[i].value for i in range(m - 1) if i in placed]
+        checkable = sums and total is not None and total.value is not None and all(p is not None for p in parts)
+        if checkable and total is not None and sum(p for p in parts if p is not None) != total.value:
+            continue
+        readings.append(chosen)
+    if not readings:  # the row's sum fails however the cells are placed: every placement is a reading
+        readings = list(itertools.combinations(range(m), n))
+    by_column: list[set[Any]] = [set() for _ in range(m)]
+    for chosen in readings:
+        placed_values = dict(zip(chosen, (c.value for c in row.cells), strict=True))
+        placed_raw = dict(zip(chosen, row.cells, strict=True))
+        for i in range(m):
+            by_column[i].add((placed_values.get(i, "blank"), id(placed_raw.get(i))))
+    unsettled: list[str] = []
+    for i, column in enumerate(row.columns):
+        choices = by_column[i]
+        if len(choices) == 1:
+            cell = next((c for chosen in readings[:1] for j, c in zip(chosen, row.cells, strict=True) if j == i), None)
+            row.values[column] = cell if cell is not None else Value(None, "", row.loc, status="missing")
+            continue
+        unsettled.append(column)
+        row.values[column] = Value(None, "", row.loc, status="ambiguous")
+    if unsettled:
+        table.ambiguous.append(
+            {
+                "row": row.key,
+                "raw": [c.raw for c in row.cells],
+                "reason": "fewer_cells_than_columns",
+                "columns": list(row.columns),
+                "readings": [[row.columns[j] for j in chosen] for chosen in readings[:50]],
+                "cells": unsettled,
+                "loc": row.loc.to_dict(),
+            }
+        )
 
 
 def _default_columns(spec: TableSpec) -> tuple[str, ...]:

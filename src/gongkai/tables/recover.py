@@ -504,13 +504,12 @@ def _enumerate(cand: _Candidate) -> None:
         cand.splits, cand.domain, cand.texts = Splits([]), [], []
         cand.reason = "fewer_digits_than_cells"
         return
-    forced = _one_digit_each(cand)
+    cand.splits = split_digits(cand.pieces, cand.groups, cand.kinds)
+    forced = _one_digit_each(cand) if not cand.splits.readings else None
     if forced is not None:
-        # As many digits as cells: one digit per cell is the only cut, whatever the sums say. A
-        # sum that then fails is the report's own inconsistency, for the B rules to report.
+        # As many digits as cells: one digit per cell is the only cut, even though a sum fails.
+        # The failing sum is the report's own inconsistency, for the B rules to report.
         cand.splits, cand.base = Splits([forced]), "unique_split"
-    else:
-        cand.splits = split_digits(cand.pieces, cand.groups, cand.kinds)
     seen: dict[tuple[Number | None, ...], tuple[str, ...]] = {}
     for texts in cand.splits.readings:  # ———— cut two ways is the same reading: keep the even cut
         values = _reading_values(texts, cand.kinds)

@@ -21,7 +21,7 @@ NULL_MARKERS = frozenset(
 )
 
 _NUMBER_RE = re.compile(
-    r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|条|个|项|次|宗|人次)?$"
+    r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|条|个|项|次|宗|笔|人次)?$"
 )
 _NOT_A_NUMBER_RE = re.compile(r"^[\d.,%/\-年月日:：\s万元件条个项次]+$")
 _GLUED_RE = re.compile(

@@ -63,29 +63,33 @@ class RunTogetherTable(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for key, spec in ctx.format.tables.items():
             table = ctx.report.tables.get(key)
-            if table is None or not table.found or not (table.recovered or table.ambiguous):
+            if table is None or not table.found:
+                continue
+            # Short rows with their separators (F005 says so) are not run together.
+            run_together = [e for e in table.ambiguous if e.get("reason") != "fewer_cells_than_columns"]
+            if not (table.recovered or run_together):
                 continue
             zh, en = TABLE_NAMES[key]
-            first = (table.recovered or table.ambiguous)[0]
+            first = (table.recovered or run_together)[0]
             row = table.rows.get(first["row"])
             place = Place.of_row(spec, row) if row is not None else Place.of_table(spec, table)
             how = _constraints(table.recovered)
-            cells = [c for e in table.ambiguous for c in e["cells"]]
+            cells = [c for e in run_together for c in e["cells"]]
             figures: dict[str, Any] = {
                 "recovered": len(table.recovered),
-                "ambiguous": len(table.ambiguous),
+                "ambiguous": len(run_together),
                 "rows": " ".join(e["row"] for e in table.recovered),
                 "cells": " ".join(cells),
             }
             yield self.finding(
                 place,
                 figures=figures,
-                note="; ".join(f"{e['row']}: {e['raw']}" for e in table.ambiguous) or None,
-                variant="ambiguous" if table.ambiguous else None,
+                note="; ".join(f"{e['row']}: {e['raw']}" for e in run_together) or None,
+                variant="ambiguous" if run_together else None,
                 table=zh,
                 table_en=en,
                 recovered=len(table.recovered),
-                ambiguous=len(table.ambiguous),
+                ambiguous=len(run_together),
                 how="、".join(z for z, _ in how) or _CONSTRAINTS["row_sum"][0],
                 how_en=", ".join(e for _, e in how) or _CONSTRAINTS["row_sum"][1],
                 cells="、".join(cells[:12]) + ("…" if len(cells) > 12 else ""),
