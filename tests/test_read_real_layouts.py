@@ -85,3 +85,16 @@ def test_utf16_html_without_bom() -> None:
     assert detect_kind(data) == "html"
     assert parse_bytes(data, "u16.html").meta.agency == "临河区医疗保障局"
     assert utf16_without_bom(bytes(range(256)) * 8) is None
+
+
+def test_pages_without_a_title_take_the_agency_from_the_signature_or_say_none() -> None:
+    text = seed_text("003")
+    opening = "本报告根据《中华人民共和国政府信息公开条例》编制。"
+    body = text.replace("临河区医疗保障局2023年为深入推进", "2023年为深入推进")
+    # one line, no title, no header: the closing signature names the agency
+    flat = parse_bytes((opening + one_line(body)).encode(), "no-title.txt")
+    assert flat.meta.agency == "临河区医疗保障局"
+    assert str(flat.meta.signed_on) == "2024-01-19"
+    # …and without the signature there is nothing to go by: no agency (F011), never a fragment
+    unsigned = opening + one_line(body.replace("临河区医疗保障局\n2024年1月19日", ""))
+    assert parse_bytes(unsigned.encode(), "unsigned.txt").meta.agency is None

@@ -244,7 +244,7 @@ def unfold_line(text: str) -> list[str]:
                 run_end = _key_at(keyed, run.end())
                 if run_end < segment_end:
                     cuts.add(run_end)
-    raw_cuts = sorted({keyed.raw_index(c) for c in cuts if 0 < c < len(k)})
+    raw_cuts = sorted({keyed.raw_index(c) for c in cuts if 0 < c < len(k)} | set(_signature_cuts(text)))
     pieces = []
     prev = 0
     for c in raw_cuts:
@@ -253,6 +253,26 @@ def unfold_line(text: str) -> list[str]:
             prev = c
     pieces.append(text[prev:])
     return [p for p in pieces if p]
+
+
+_TRAILING_DATE_RE = re.compile(
+    r"(?P<date>(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日)\s*$"
+)
+
+
+def _signature_cuts(text: str) -> list[int]:
+    """A report on one line ends with its signature: ``…事项。 平潭综合实验区财政金融局 2024年1月29日``.
+    Cut before the date and before the name, so that they read as the closing lines they were."""
+    m = _TRAILING_DATE_RE.search(text)
+    if not m:
+        return []
+    cuts = [m.start("date")]
+    before = text[: m.start("date")].rstrip()
+    end_of_sentence = max(before.rfind(p) for p in "。；;！!")
+    name = before[end_of_sentence + 1 :].strip()
+    if 2 <= len(name) <= 40 and " " not in name.strip():
+        cuts.append(end_of_sentence + 1)
+    return [c for c in cuts if 0 < c < len(text)]
 
 
 def _key_at(keyed: _Keyed, raw_index: int) -> int:

@@ -47,6 +47,10 @@ _FIRST_SENTENCE_AGENCY_RE = re.compile(
     r"^(?:(?:20\d{2})\s*年(?:度)?\s*[,，]?\s*)?(?:我局|本局)?(?P<agency>[^，,。；;：:\s\d]{2,40}?"
     r"(?:人民政府办公室|人民政府|委员会|办公室|管理局|局|委|厅|院|署|中心|办事处|管委会|政府))"
 )
+_CONTACT_AGENCY_RE = re.compile(
+    r"(?:请与|请联系|联系单位[:：]?)(?P<agency>[^，,。；;：:\s\d《》]{4,40}?(?:人民政府|委员会|管委会|管理局|局|委|办事处|中心))"
+    r"(?:办公室|政务公开办|[^，,。；;\s]{0,8}(?:科|股|处|室))?联系"
+)
 _AGENCY_FROM_TITLE_RE = re.compile(r"^(?:关于)?(?P<agency>.+?)(?:关于)?\s*[(（]?\s*(?:20\d{2})\s*年")
 
 
@@ -125,6 +129,65 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
+# Words that begin a sentence, never an agency's name (根据《条例》…, 高度重视政府…).
+_NOT_A_NAME_START = (
+    "根据",
+    "按照",
+    "依据",
+    "为",
+    "在",
+    "对",
+    "经",
+    "以",
+    "高度",
+    "坚持",
+    "认真",
+    "全面",
+    "深入",
+    "进一步",
+    "围绕",
+    "本",
+    "我",
+    "今年",
+    "全年",
+    "年内",
+    "工作",
+    "政府信息",
+    "政务公开",
+    "政府",
+)
+_NOT_IN_A_NAME = (
+    "《",
+    "》",
+    "“",
+    "”",
+    "、",
+    "工作",
+    "重视",
+    "公开",
+    "条例",
+    "报告",
+    "按照",
+    "根据",
+    "严格",
+    "加强",
+    "推进",
+    "落实",
+    "贯彻",
+    "深入",
+    "坚持",
+    "持续",
+)
+
+
+def _plausible_agency(name: str) -> bool:
+    """Whether a name read from the first sentence can be an agency: a name, not a phrase."""
+    name = name.strip()
+    if not name or name.startswith(_NOT_A_NAME_START) or any(w in name for w in _NOT_IN_A_NAME):
+        return False
+    return looks_like_org(name)
+
+
 def extract_meta(split: SectionSplit, sections: dict[str, Section], header: dict[str, str] | None = None) -> Meta:
     """*header*: what the page says about itself (a crawler's 标题/发布时间/发布机构 block, an HTML
     page's <title>); the report's own title and text come first, the header fills what they lack."""
@@ -148,7 +211,7 @@ def extract_meta(split: SectionSplit, sections: dict[str, Section], header: dict
         if is_date_line(text):
             meta.signed_on = parse_date(text)
             meta.sources["signed_on"] = p.loc
-        elif meta.agency is None and looks_like_org(text):
+        elif meta.agency is None and _plausible_agency(text):
             meta.agency, meta.sources["agency"] = text, p.loc
 
     overview = sections.get("overview")
@@ -157,11 +220,19 @@ def extract_meta(split: SectionSplit, sections: dict[str, Section], header: dict
         for text in first_texts:
             first_line = text.strip().split("\n", 1)[0]
             m = _FIRST_SENTENCE_AGENCY_RE.match(first_line.strip())
-            if m:
+            if m and _plausible_agency(m.group("agency")):
                 meta.agency = m.group("agency")
                 if overview and overview.loc:
                     meta.sources["agency"] = overview.loc
                 break
+
+    if meta.agency is None:
+        # The contact sentence of the opening paragraph names the agency's own office:
+        # 请与平潭综合实验区农业农村局办公室联系.
+        opening = "\n".join([p.text for p in split.preamble] + ([overview.text] if overview else []))
+        m = _CONTACT_AGENCY_RE.search(fold(opening)[:3000])
+        if m and _plausible_agency(m.group("agency")):
+            meta.agency = m.group("agency")
 
     if meta.year is None:
         body = "\n".join(s.text for s in sections.values())
