@@ -33,7 +33,11 @@ class CorpusFile:
 
     @property
     def name(self) -> str:
-        return self.path.relative_to(CORPUS / "files").as_posix()
+        path = self.path.resolve()
+        for base in (CORPUS / "files", CORPUS.parent):
+            if path.is_relative_to(base.resolve()):
+                return path.relative_to(base.resolve()).as_posix()
+        return path.name
 
 
 def corpus_files(root: Path = CORPUS) -> list[CorpusFile]:

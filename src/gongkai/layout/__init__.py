@@ -39,6 +39,14 @@ def _anchors() -> tuple[str, ...]:
     return tuple(found)
 
 
+# A page number printed between dashes (— 3 —, - 3 -) or 第3页: PDF text and its Markdown carry it
+# into a table that runs over a page break. A bare number is a cell, never a footer.
+# Markdown converters turn "- 3 -" into the list item "- 3" (a space after the dash: not -3).
+_PAGE_FOOTER_RE = re.compile(
+    r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|[-—–－]+\s+\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,4}\s*页)?)\s*$"
+)
+
+
 def split_cells(line: str) -> list[str] | None:
     """The cells of one flattened line, or None for a Markdown rule line (``|---|---|``)."""
     if "\t" in line:
@@ -91,6 +99,9 @@ def rebuild_tables(doc: Document) -> Document:
                 break
             if j > i and (match_heading(b.text) or is_furniture(b.text)):
                 break
+            if _PAGE_FOOTER_RE.match(b.text):  # a page's footer inside a table broken over pages
+                j += 1
+                continue
             cells = split_cells(b.text)
             if cells is not None and j > i and _is_prose(cells):
                 break
