@@ -218,11 +218,11 @@ def _missing(loc: Location) -> Value:
 def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
     loc = b.label_tokens[0].loc if b.label_tokens else (b.cells[0].loc if b.cells else Location())
     columns = b.columns
-    if len(columns) == 1 and len(b.cells) > 1 and b.cells[0].kind == "value":
-        # One value under a head that spans the table (本年处理决定数量 over three columns):
-        # Markdown converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
-        if len({(t.kind, t.raw.strip()) for t in b.cells}) == 1 and len({t.row_id for t in b.cells}) == 1:
-            b.cells = b.cells[:1]
+    # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
+    # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
+    repeated = len({(t.kind, t.raw.strip()) for t in b.cells}) == 1 and len({t.row_id for t in b.cells}) == 1
+    if len(columns) == 1 and len(b.cells) > 1 and b.cells[0].kind == "value" and repeated:
+        b.cells = b.cells[:1]
     cells: list[Value] = []
     for i, tok in enumerate(b.cells):
         col = spec.columns[columns[i]] if i < len(columns) else spec.columns[columns[-1]] if columns else None
