@@ -84,6 +84,35 @@ class StoredFile:
     error_en: str | None = None
 
 
+def open_error(path: str, exc: BaseException) -> StoreError:
+    """Why a database file cannot be used, in words that say what to do."""
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreError(
+            f"无法打开数据库 {path}：另一个进程（例如正在运行的 gongkai serve 或 ingest）正在使用它。"
+            f"请等它结束或先停止它再试。（{text}）",
+            f"Cannot open the database {path}: another process (a running gongkai serve or ingest) is using "
+            f"it. Wait for it to finish or stop it, then retry. ({text})",
+        )
+    if "no space" in text.lower() or "disk full" in text.lower():
+        return disk_full_error(path, text)
+    return StoreError(
+        f"数据库文件 {path} 已损坏或不是 gongkai 的数据库（{text}）。请换一个新文件名重新 gongkai ingest，"
+        "或从备份恢复该文件。",
+        f"The database file {path} is damaged or not a gongkai database ({text}). Ingest into a new file "
+        "name, or restore the file from a backup.",
+    )
+
+
+def disk_full_error(path: str, detail: str) -> StoreError:
+    return StoreError(
+        f"磁盘空间不足，无法写入数据库 {path}（{detail}）。已写入的报告完整保留；请腾出空间后重新运行，"
+        "已读入的文件会跳过。",
+        f"No space left to write the database {path} ({detail}). The reports already written are intact; "
+        "free some space and run again: files already stored are skipped.",
+    )
+
+
 class Store:
     """A corpus database. Use as a context manager, or call :meth:`close`."""
 
@@ -97,10 +126,7 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(
-                f"无法打开数据库 {self.path}：{exc}。是否有另一个 gongkai 进程正在写入？",
-                f"Cannot open the database {self.path}: {exc}. Is another gongkai process writing to it?",
-            ) from None
+            raise open_error(self.path, exc) from None
         if memory_limit:
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
                 raise StoreError(
@@ -282,4 +308,14 @@ class Store:
             raise
 
 
-__all__ = ["DEFAULT_DB", "ReportRows", "Store", "StoreError", "StoredFile", "arrow_schema", "column_names"]
+__all__ = [
+    "DEFAULT_DB",
+    "ReportRows",
+    "Store",
+    "StoreError",
+    "StoredFile",
+    "arrow_schema",
+    "column_names",
+    "disk_full_error",
+    "open_error",
+]

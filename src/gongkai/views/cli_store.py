@@ -7,12 +7,14 @@ They register on the ``gongkai`` app (``gongkai.views.cli``); the work is done b
 from __future__ import annotations
 
 import csv
+import errno
 import sys
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -20,7 +22,7 @@ from rich.table import Table
 
 import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules catalogue)
 from gongkai.formats import load_format
-from gongkai.store.db import DEFAULT_DB, Store, StoreError
+from gongkai.store.db import DEFAULT_DB, Store, StoreError, disk_full_error, open_error
 from gongkai.store.ingest import IngestProgress
 from gongkai.views.cli import (
     EXIT_USAGE_OR_IO,
@@ -161,16 +163,21 @@ def ingest(
         raise _store_error(exc) from None
     with store:
         progress = _RichProgress(show_bar=not silent and err.is_terminal, verbose=verbose)
-        result = run_ingest(
-            paths,
-            store,
-            workers=workers,
-            batch_size=batch_size,
-            config=rules_config,
-            progress=progress,
-            recheck=recheck,
-            limits=limits,
-        )
+        try:
+            result = run_ingest(
+                paths,
+                store,
+                workers=workers,
+                batch_size=batch_size,
+                config=rules_config,
+                progress=progress,
+                recheck=recheck,
+                limits=limits,
+            )
+        except (duckdb.Error, OSError) as exc:
+            # Each batch is one transaction: what was committed stays whole, the rest is rolled back.
+            full = "space" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC
+            raise _store_error(disk_full_error(str(db), str(exc)) if full else open_error(str(db), exc)) from None
         totals = store.query("SELECT status, count(*) FROM reports GROUP BY status")
     counts = dict(totals)
     err.print(
