@@ -13,6 +13,7 @@ itself. After the files, the year-over-year rules run for every agency whose rep
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import traceback
@@ -297,31 +298,36 @@ def ingest(
 
 def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
     """Write *batch*; when the batch cannot be written, write it report by report, and a report
-    that still cannot be written is stored as failed with the reason. Returns what was stored."""
+    that still cannot be written is stored as failed with the reason. Returns what was written or
+    set aside: a file whose failure cannot be stored either is still returned, so it is named."""
     try:
         store.write_reports(batch)
         return batch
     except Exception:
-        if len(batch) == 1 and not batch[0].ok:
-            raise
+        pass
     written: list[ReportRows] = []
     for rows in batch:
         try:
             store.write_reports([rows])
             written.append(rows)
+            continue
         except Exception as exc:
             detail = f"{type(exc).__name__}: {exc}"[:300]
-            failed = failed_rows(
-                rows.path,
-                None,
-                "write",
-                f"写入数据库时出错（{detail}），此文件未能保存。请把文件报告给 gongkai 维护者。",
-                f"Writing to the database failed ({detail}); the file was not stored. Please report it to the "
-                "gongkai maintainers.",
-                sha256=rows.sha256,
-            )
+        if not rows.ok:  # already a failure, with its own reason: named, not stored
+            written.append(rows)
+            continue
+        failed = failed_rows(
+            rows.path,
+            None,
+            "write",
+            f"写入数据库时出错（{detail}），此文件未能保存。请把文件报告给 gongkai 维护者。",
+            f"Writing to the database failed ({detail}); the file was not stored. Please report it to the "
+            "gongkai maintainers.",
+            sha256=rows.sha256,
+        )
+        with contextlib.suppress(Exception):  # not even its failure can be stored: still named
             store.write_reports([failed])
-            written.append(failed)
+        written.append(failed)
     return written
 
 
