@@ -75,6 +75,8 @@ def process(path: str) -> FileOutcome:
         report = parse_path(path, _LIMITS)
     except ReadError as exc:
         return FileOutcome(shown, error=FileError(exc.code, exc.message_zh, exc.message_en), extra={"fs_path": path})
+    except MemoryError:  # over memory_mb: the worker reports it as such and is replaced
+        raise
     except Exception as exc:  # a parser bug must not stop the batch
         detail = f"{type(exc).__name__}: {exc}"[:300]
         return FileOutcome(
@@ -93,6 +95,8 @@ def process(path: str) -> FileOutcome:
 
         try:
             outcome.findings = check_report(report, _CONFIG)
+        except MemoryError:
+            raise
         except Exception as exc:
             outcome.findings = []
             outcome.check_error = f"{type(exc).__name__}: {exc}"[:300]

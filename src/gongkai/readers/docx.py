@@ -240,7 +240,7 @@ def _body_xml(data: bytes, limits: Limits) -> etree._Element:
             xml = zf.read(part)
     except zipfile.BadZipFile:
         raise _corrupt("不是完整的 zip 包", "not a complete zip package") from None
-    except ReadError:
+    except (ReadError, MemoryError):  # MemoryError: over memory_mb, not a damaged file
         raise
     except Exception as exc:  # zlib errors, EOF, bad CRC … from a truncated or damaged member
         raise _corrupt(f"压缩内容无法解开：{type(exc).__name__}", f"cannot unpack: {type(exc).__name__}") from None

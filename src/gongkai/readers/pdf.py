@@ -248,18 +248,16 @@ def _read_page(page: Any, number: int) -> _Page:
         if closing:
             settings["explicit_horizontal_lines"] = closing
         found = visible.find_tables(table_settings=settings)
-    except MemoryError:
-        raise
-    except Exception:  # pdfplumber may fail on odd geometry; fall back to text
+    except Exception as exc:  # pdfplumber may fail on odd geometry; fall back to text
+        _reraise_memory_error(exc)
         found = []
     tables: list[Any] = []
     items: list[_Line | _TableOnPage] = []
     for t in found:
         try:
             extracted = t.extract(x_tolerance=1.5)
-        except MemoryError:
-            raise
-        except Exception:
+        except Exception as exc:
+            _reraise_memory_error(exc)
             continue
         rows_geom = t.rows
         grid: list[list[tuple[str, bool, tuple[float, float, float, float] | None]]] = []
@@ -425,20 +423,34 @@ def _scanned() -> ReadError:
     )
 
 
-def _is_password_error(exc: BaseException) -> bool:
+def _causes(exc: BaseException) -> list[BaseException]:
+    """*exc* and what it wraps: pdfplumber wraps pdfminer's exceptions (``PdfminerException(exc)``)."""
     seen: set[int] = set()
+    out: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        name = type(current).__name__
-        if "Password" in name or "Encrypt" in name or "password" in str(current).lower():
-            return True
+        out.append(current)
         args = getattr(current, "args", ())
         if args and isinstance(args[0], BaseException):
             current = args[0]
             continue
         current = current.__cause__ or current.__context__
-    return False
+    return out
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    return any(
+        "Password" in type(c).__name__ or "Encrypt" in type(c).__name__ or "password" in str(c).lower()
+        for c in _causes(exc)
+    )
+
+
+def _reraise_memory_error(exc: BaseException) -> None:
+    """Over ``memory_mb`` is not a damaged file: let the worker report it as ``memory``, even when
+    pdfplumber has wrapped the MemoryError."""
+    if any(isinstance(c, MemoryError) for c in _causes(exc)):
+        raise MemoryError from None
 
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -447,9 +459,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except MemoryError:
-        raise
     except Exception as exc:
+        _reraise_memory_error(exc)
         if _is_password_error(exc):
             raise _encrypted() from None
         raise _corrupt(type(exc).__name__) from None
@@ -457,9 +468,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         pages: list[_Page] = []
         try:
             page_list = pdf.pages
-        except MemoryError:
-            raise
         except Exception as exc:
+            _reraise_memory_error(exc)
             if _is_password_error(exc):
                 raise _encrypted() from None
             raise _corrupt(type(exc).__name__) from None
@@ -470,9 +480,10 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         for i, page in enumerate(page_list, start=1):
             try:
                 pages.append(_read_page(page, i))
-            except (ReadError, MemoryError):  # MemoryError: over memory_mb, not a damaged file
+            except ReadError:
                 raise
             except Exception as exc:
+                _reraise_memory_error(exc)
                 if _is_password_error(exc):
                     raise _encrypted() from None
                 raise _corrupt(f"page {i}: {type(exc).__name__}") from None

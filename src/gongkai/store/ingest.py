@@ -69,6 +69,8 @@ def process_file(path: str, sha256: str | None = None, limits: Limits | None = N
         report = parse_path(path, limits or _LIMITS)
     except ReadError as exc:
         return failed_rows(shown, None, exc.code, exc.message_zh, exc.message_en, sha256=sha256 or _sha_or_name(path))
+    except MemoryError:  # over memory_mb: the worker reports it as such and is replaced
+        raise
     except Exception as exc:  # a parser bug must not stop a batch of 10,000 files
         detail = f"{type(exc).__name__}: {exc}"
         return failed_rows(
@@ -83,6 +85,8 @@ def process_file(path: str, sha256: str | None = None, limits: Limits | None = N
     check_error = None
     try:
         findings = check_findings(report, _CONFIG)
+    except MemoryError:
+        raise
     except Exception as exc:
         check_error = f"{type(exc).__name__}: {exc}"[:300]
         findings = [
