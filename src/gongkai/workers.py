@@ -34,7 +34,9 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 TASKS_PER_WORKER = 1000  # a worker is replaced after this many files: caches and allocators grow
+STARTUP_SECONDS = 60  # a new worker must be ready (imports, initializer) within this, on top of the file's time
 _EXIT_PARENT_GONE = 70
+_PENDING = object()  # _receive: the worker said it is ready, no result yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,10 @@ def _worker_main(
     if initializer is not None:
         initializer(*initargs)
     _limit_memory(memory_mb)
+    try:
+        conn.send((None, "ready", None))  # the file's time starts now, not while this process starts
+    except OSError:
+        return
     for _ in range(tasks_per_worker):
         try:
             message = conn.recv()
@@ -193,6 +199,7 @@ class _Worker:
         child.close()
         self.busy: _Busy | None = None
         self.done = 0
+        self.ready = False  # started, imported and initialised: a file's deadline runs from then
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -291,7 +298,8 @@ class WorkerPool(Generic[A, R]):
                 idle.kill()
                 self._workers.remove(idle)
                 continue
-            idle.busy = _Busy(index, time.monotonic() + self.limits.seconds)
+            startup = 0 if idle.ready else STARTUP_SECONDS  # the deadline is set again when it is ready
+            idle.busy = _Busy(index, time.monotonic() + startup + self.limits.seconds)
             idle.done += 1
 
     def _collect(self, results: dict[int, Any]) -> None:
@@ -308,6 +316,8 @@ class WorkerPool(Generic[A, R]):
             index = w.busy.index
             if w.conn in ready or w.process.sentinel in ready:
                 outcome = self._receive(w)
+                if outcome is _PENDING:
+                    continue  # only "ready": the file's deadline starts now
                 if outcome is not None:
                     results[index] = outcome
                     w.busy = None
@@ -332,6 +342,13 @@ class WorkerPool(Generic[A, R]):
             if not w.conn.poll():
                 return None
             _task, status, payload = w.conn.recv()
+            if status == "ready":
+                w.ready = True
+                if w.busy is not None:
+                    w.busy.deadline = time.monotonic() + self.limits.seconds
+                if not w.conn.poll():
+                    return _PENDING
+                _task, status, payload = w.conn.recv()
         except (EOFError, OSError):
             return None
         except MemoryError:
