@@ -57,6 +57,15 @@ class FileOutcome:
         return {"source": source, "error": self.error.to_dict()}
 
 
+def error_detail(exc: BaseException, path: str = "", shown: str = "") -> str:
+    """An exception as text for a message: the file as shown, and never a lone surrogate (an
+    exception naming a GBK file name carries them; stdout, stderr and DuckDB refuse them)."""
+    text = f"{type(exc).__name__}: {exc}"
+    if path and shown:
+        text = text.replace(path, shown)
+    return text.encode("utf-8", "replace").decode("utf-8")[:300]
+
+
 _CONFIG: Any = None
 _LIMITS: Limits = DEFAULT_LIMITS
 _CHECK = False
@@ -78,7 +87,7 @@ def process(path: str) -> FileOutcome:
     except MemoryError:  # over memory_mb: the worker reports it as such and is replaced
         raise
     except Exception as exc:  # a parser bug must not stop the batch
-        detail = f"{type(exc).__name__}: {exc}"[:300]
+        detail = error_detail(exc, path, shown)
         return FileOutcome(
             shown,
             error=FileError(
@@ -99,7 +108,7 @@ def process(path: str) -> FileOutcome:
             raise
         except Exception as exc:
             outcome.findings = []
-            outcome.check_error = f"{type(exc).__name__}: {exc}"[:300]
+            outcome.check_error = error_detail(exc, path, shown)
     return outcome
 
 
@@ -130,4 +139,4 @@ def run_files(
                 yield result
 
 
-__all__ = ["FileError", "FileOutcome", "process", "run_files"]
+__all__ = ["FileError", "FileOutcome", "error_detail", "process", "run_files"]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from gongkai import faults
 from gongkai.files import display_path, file_sha256, iter_report_files
+from gongkai.jobs import error_detail
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.model import Report
 from gongkai.pipeline import parse_path
@@ -72,7 +73,7 @@ def process_file(path: str, sha256: str | None = None, limits: Limits | None = N
     except MemoryError:  # over memory_mb: the worker reports it as such and is replaced
         raise
     except Exception as exc:  # a parser bug must not stop a batch of 10,000 files
-        detail = f"{type(exc).__name__}: {exc}"
+        detail = error_detail(exc, path, shown)
         return failed_rows(
             shown,
             None,
@@ -88,14 +89,14 @@ def process_file(path: str, sha256: str | None = None, limits: Limits | None = N
     except MemoryError:
         raise
     except Exception as exc:
-        check_error = f"{type(exc).__name__}: {exc}"[:300]
+        check_error = error_detail(exc, path, shown)
         findings = [
             {
                 "code": "internal",
                 "severity": "info",
                 "message": "审核规则运行出错，本报告的审核结果不完整。",
                 "message_en": "A check crashed; this report's findings are incomplete.",
-                "note": traceback.format_exc(limit=3),
+                "note": traceback.format_exc(limit=3).replace(path, shown).encode("utf-8", "replace").decode(),
             }
         ]
     rows = report_rows(report, findings, shown)
@@ -316,7 +317,7 @@ def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
             written.append(rows)
             continue
         except Exception as exc:
-            detail = f"{type(exc).__name__}: {exc}"[:300]
+            detail = error_detail(exc)
         if not rows.ok:  # already a failure, with its own reason: named, not stored
             written.append(rows)
             continue
