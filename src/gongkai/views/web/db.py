@@ -3,11 +3,16 @@
 One :class:`gongkai.store.Store` per server, opened read-write (uploads and review decisions write
 to it). Requests run on a thread pool; each thread reads through its own DuckDB cursor, and every
 write goes through :meth:`WebDB.writing`, which serialises writers with one lock.
+
+Pages never show where files live on the server: a ``path`` column read through :meth:`WebDB.rows`
+comes back relative to the ingest root (the folder the corpus was ingested from), and an uploaded
+file as its name (:meth:`WebDB.shown_path`). :meth:`WebDB.source_path` gives the real one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -52,9 +57,15 @@ class WebDB:
         return cur
 
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts; a ``path`` column as pages show it (:meth:`shown_path`)."""
         cur = self.cursor().execute(sql, list(params or []))
         names = [d[0] for d in cur.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        out = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        if "path" in names and out:
+            root = self.ingest_root()
+            for r in out:
+                r["path"] = self.shown_path(r["path"], root)
+        return out
 
     def tuples(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.cursor().execute(sql, list(params or [])).fetchall()
@@ -66,6 +77,46 @@ class WebDB:
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         row = self.cursor().execute(sql, list(params or [])).fetchone()
         return row[0] if row else None
+
+    # --- paths ------------------------------------------------------------------------------
+
+    def source_path(self, report_id: int) -> str | None:
+        """Where the report's file is on this machine (to read its text); never shown."""
+        path = self.scalar("SELECT path FROM reports WHERE id = ?", [report_id])
+        return str(path) if path is not None else None
+
+    def ingest_root(self) -> str | None:
+        """The folder every absolute path stored lies under (uploads aside), or None."""
+        return self.cached("ingest_root", self._ingest_root)
+
+    def _ingest_root(self) -> str | None:
+        uploads = str(self.uploads_dir)
+        dirs = {
+            os.path.dirname(p)
+            for (p,) in self.tuples("SELECT DISTINCT path FROM reports")
+            if isinstance(p, str) and os.path.isabs(p) and not _under(p, uploads)
+        }
+        if not dirs:
+            return None
+        try:
+            root = os.path.commonpath(sorted(dirs))
+        except ValueError:  # paths on different drives
+            return None
+        return root if os.path.dirname(root) != root else None  # the filesystem's root says nothing
+
+    def shown_path(self, path: Any, root: str | None = None) -> Any:
+        """*path* as pages and the API show it: an uploaded file by its name, an absolute path
+        relative to the ingest root (*root*, :meth:`ingest_root`) or else by its name; a relative
+        path (as given to ``gongkai ingest``) as it is."""
+        if not isinstance(path, str) or not path:
+            return path
+        if _under(path, str(self.uploads_dir)):
+            return os.path.basename(path)
+        if not os.path.isabs(path):
+            return path
+        if root and _under(path, root):
+            return os.path.relpath(path, root)
+        return os.path.basename(path)
 
     def version(self) -> tuple[Any, ...]:
         """Changes whenever the data a page shows may have changed: a fingerprint of ``reports``
@@ -113,6 +164,45 @@ class WebDB:
         self.store.close()
 
 
+def _under(path: str, folder: str) -> bool:
+    folder = folder.rstrip("/\\")
+    return bool(folder) and path.startswith(folder) and path[len(folder) : len(folder) + 1] in ("/", "\\")
+
+
+PROBE_TABLES = ("reports", "sections", "values", "findings", "decisions")
+
+
+def open_checked(path: str | Path, factory: Callable[[str | Path], WebDB]) -> WebDB:
+    """*factory(path)* (a :class:`WebDB`), with every table the pages read scanned once, so that a
+    truncated or corrupt database is refused at start with a message naming the file (as a
+    :class:`~gongkai.store.db.StoreError`) instead of failing every page."""
+    from gongkai.store.db import StoreError
+
+    def refuse(exc: BaseException) -> StoreError:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return StoreError(
+            f"数据库 {path} 已损坏或不完整，无法提供网页：{reason}。"
+            "请从备份恢复，或删除它后用 gongkai ingest 重新建立。",
+            f"The database {path} is corrupt or truncated and cannot be served: {reason}. Restore it from a "
+            "backup, or delete it and build it again with gongkai ingest.",
+        )
+
+    try:
+        web_db = factory(path)
+    except StoreError:
+        raise
+    except (duckdb.Error, OSError) as exc:
+        raise refuse(exc) from None
+    try:
+        for table in PROBE_TABLES:
+            # Reading every column of every row goes through every block of the file.
+            web_db.scalar(f'SELECT count(*) FROM (SELECT * FROM "{table}") WHERE hash(COLUMNS(*)) = 0')
+    except duckdb.Error as exc:
+        web_db.close()
+        raise refuse(exc) from None
+    return web_db
+
+
 def default_uploads_dir(db_path: str) -> Path:
     """Uploaded files are kept beside the database (``gongkai.duckdb`` → ``gongkai.uploads/``),
     so the report view can show their text; an in-memory database keeps them in a temp folder."""
@@ -124,4 +214,4 @@ def default_uploads_dir(db_path: str) -> Path:
     return p.with_name(p.stem + ".uploads")
 
 
-__all__ = ["WebDB", "default_uploads_dir"]
+__all__ = ["WebDB", "default_uploads_dir", "open_checked"]

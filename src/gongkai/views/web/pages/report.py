@@ -237,7 +237,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
             }
         )
 
-    src = source_text(report.get("path"), report.get("sha256"))
+    src = source_text(db.source_path(rid), report.get("sha256"))
     lit_lines = {line: _worst(fs) for line, fs in by_line.items()}
     line_titles = {line: "\n\n".join(finding_hover(f, ui) for f in fs) for line, fs in by_line.items()}
 
@@ -351,8 +351,9 @@ def report(request: Request, rid: str) -> Response:
 @router.get("/reports/{rid}/source.txt", include_in_schema=False)
 def report_source(request: Request, rid: str) -> Response:
     """The source text as the parser read it, with line numbers as in the report view."""
-    report = load_report(state(request).db, parse_id(rid))
-    src = source_text(report.get("path"), report.get("sha256"))
+    db = state(request).db
+    report = load_report(db, parse_id(rid))
+    src = source_text(db.source_path(int(report["id"])), report.get("sha256"))
     if src.status not in ("ok", "changed"):
         ui = UI(request_lang(request))
         raise HTTPException(404, detail=ui.t("源文件已不在原处。", "The source file is no longer where it was."))
