@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from gongkai.normalize import fold
 from gongkai.views.web import decisions
@@ -143,6 +143,11 @@ def figures_text(figures: Mapping[str, Any] | None) -> str:
 # --- filters of the problems list ---------------------------------------------------------------
 
 
+def is_year(text: str | None) -> TypeGuard[str]:
+    """A year as a query gives it: ASCII digits only (``"²".isdigit()`` is true), at most four."""
+    return text is not None and text.isascii() and text.isdigit() and len(text) <= 4
+
+
 @dataclass(slots=True)
 class Filters:
     province: str = ""
@@ -166,7 +171,7 @@ class Filters:
             f.decision = "open"
         if f.severity not in ("", "error", "warning", "info"):
             f.severity = ""
-        if f.year and not f.year.isdigit():
+        if f.year and not is_year(f.year):
             f.year = ""
         return f
 
@@ -264,6 +269,7 @@ __all__ = [
     "counts_by_severity",
     "figures_text",
     "finding_dict",
+    "is_year",
     "place_anchor",
     "region_prefix",
     "row_anchor",

@@ -27,6 +27,7 @@ from gongkai.views.web.render import UI, JSONResponse, request_lang, reviewer_of
 router = APIRouter(prefix="/api")
 
 MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1  # larger offsets are refused (400), not handed to the database
 
 FilterQuery = {
     "province": "省级区划名称，如 湖北省 / province name",
@@ -58,7 +59,7 @@ def api_findings(
     decision: Annotated[str | None, Query(description=FilterQuery["decision"])] = None,
     q: Annotated[str | None, Query(description=FilterQuery["q"])] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """审核发现（含审核结论），按条件筛选，分页。Findings with their review decisions."""
     db = state(request).db
@@ -85,7 +86,7 @@ def api_reports(
     q: Annotated[str | None, Query(description=FilterQuery["q"])] = None,
     status: Annotated[str, Query(description="ok | failed | all")] = "ok",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """报告列表，每份报告附各级别发现数。Reports, each with its finding counts."""
     db = state(request).db
@@ -201,7 +202,7 @@ def api_decisions(
     request: Request,
     report: Annotated[int | None, Query(description="报告编号 / report id")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """审核记录（每次审核一条，最新在前）。Every decision ever taken, newest first."""
     db = state(request).db

@@ -24,6 +24,7 @@ from gongkai.store.aggregate import CHOSEN_SQL, sum_region
 from gongkai.store.db import Store
 from gongkai.store.regions import RegionFilter, RegionNotFound, parse_region, region_for_code
 from gongkai.views.web.app import WebState, state
+from gongkai.views.web.data import is_year
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.grid import keyed_grid, table_data
 from gongkai.views.web.metrics import (
@@ -216,7 +217,7 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
             [rf.prefix + "%"],
         )
     ]
-    if year_param and year_param.isdigit():
+    if is_year(year_param):
         year = int(year_param)
     elif years:
         year = years[0]
@@ -471,4 +472,4 @@ async def region_roster(request: Request, text: str) -> Response:
     st.db.uploads_dir.mkdir(parents=True, exist_ok=True)
     (st.db.uploads_dir / ROSTER_NAME).write_bytes(data)
     year = request.query_params.get("year")
-    return RedirectResponse(f"/regions/{text}" + (f"?year={year}" if year and year.isdigit() else ""), status_code=303)
+    return RedirectResponse(f"/regions/{text}" + (f"?year={year}" if is_year(year) else ""), status_code=303)
