@@ -7,7 +7,6 @@ uvicorn are imported only when the command runs.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,18 +16,9 @@ import typer
 
 from gongkai.views.cli import EXIT_USAGE_OR_IO, app, err
 from gongkai.views.i18n import lang, t
+from gongkai.views.web.guards import MIN_TOKEN_LENGTH, is_loopback
 
 DEFAULT_DB = "gongkai.duckdb"  # as gongkai.store.db.DEFAULT_DB; the store is imported only when serving
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def asgi_request(
@@ -115,12 +105,21 @@ def serve(
     get: Annotated[
         str | None, typer.Option("--get", help="在进程内请求一个路径并输出 / answer one request and print it")
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="也响应这个主机名（可重复；默认只响应本机地址和 --host）/ also answer this Host name (repeatable)",
+        ),
+    ] = None,
 ) -> None:
     """运行审核网页（问题、上传、报告、机关、地区、API）。Run the web app reviewers work in.
 
-    Binds 127.0.0.1 by default; any other address needs --token (then pass it as
-    ?token=… once, or as the header Authorization: Bearer …). With --get PATH the request is
-    answered in-process and the body printed: exit 0 for a 2xx/3xx answer, 1 otherwise.
+    Binds 127.0.0.1 by default; any other address needs --token of at least 16 characters (then
+    pass it as ?token=… once, or as the header Authorization: Bearer …). Only requests addressed
+    to the loopback names, the --host address or an --allow-host name are answered. The database
+    must exist (gongkai ingest creates it). With --get PATH the request is answered in-process and
+    the body printed: exit 0 for a 2xx/3xx answer, 1 otherwise.
 
     Example: gongkai serve --db gongkai.duckdb --get /index.json
     """
@@ -135,12 +134,19 @@ def serve(
             highlight=False,
         )
         raise typer.Exit(EXIT_USAGE_OR_IO)
-    if get and not db.exists():
+    if token and len(token) < MIN_TOKEN_LENGTH:
+        from gongkai.views.web.app import weak_token_message
+
+        err.print(t(*weak_token_message(token)), style="bold red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE_OR_IO)
+    if not db.is_file():
         err.print(
             t(
-                f"[bold red]数据库不存在：{db}[/]。请先运行 gongkai ingest。",
-                f"[bold red]No database at {db}[/]: run gongkai ingest first.",
+                f"数据库不存在：{db}。请检查路径，或先用 gongkai ingest 报告文件夹 --db {db} 创建它。",
+                f"No database at {db}: check the path, or create it first with gongkai ingest FOLDER --db {db}.",
             ),
+            style="bold red",
+            markup=False,
             highlight=False,
         )
         raise typer.Exit(EXIT_USAGE_OR_IO)
@@ -152,14 +158,21 @@ def serve(
 
     from gongkai.store.db import StoreError
     from gongkai.views.web.app import create_app
-    from gongkai.views.web.db import WebDB
+    from gongkai.views.web.db import WebDB, open_checked
 
     try:
-        web_db = WebDB(db)
+        web_db = open_checked(db, WebDB)
     except StoreError as exc:
-        err.print(f"[bold red]{t(exc.message_zh, exc.message_en)}[/]", highlight=False)
+        err.print(t(exc.message_zh, exc.message_en), style="bold red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
-    web_app = create_app(web_db, token=token, roster=roster, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    web_app = create_app(
+        web_db,
+        token=token,
+        roster=roster,
+        max_upload_bytes=max_upload_mb * 1024 * 1024,
+        host=host,
+        allowed_hosts=allow_host or (),
+    )
 
     if get:
         headers = {"accept-language": lang()}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from gongkai.readers.detect import detect_kind
 from gongkai.views.web.app import WebState, state
 from gongkai.views.web.data import FINDING_COLUMNS, FINDINGS_FROM, SEVERITY_ORDER, finding_dict, rule_title
 from gongkai.views.web.render import UI, JSONResponse, Page, render_html, request_lang, respond
+from gongkai.views.web.saving import discard, save_atomic
 
 router = APIRouter()
 
@@ -131,24 +131,22 @@ def _process(st: WebState, name: str, data: bytes, ui: UI) -> UploadResult:
     from gongkai.store.rows import report_id
 
     rid = report_id(sha)
-    known = st.db.one("SELECT id, status, parser_version FROM reports WHERE id = ? AND status = 'ok'", [rid])
-    if known is not None:
-        result.status = "known"
-        result.report = rid
-    else:
-        folder = st.db.uploads_dir / sha[:16]
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / name
-        path.write_bytes(data)
-        stored, code, error = _ingest_saved(st, path, sha, ui)
-        if stored is None:
-            shutil.rmtree(folder, ignore_errors=True)
-            result.status = "failed"
-            result.error_code = code
-            result.error = error
-            return result
-        result.status = "ok"
-        result.report = stored
+    with st.upload_locks.hold(sha):  # the same bytes uploaded at once: one reads, the others find it stored
+        known = st.db.one("SELECT id, status, parser_version FROM reports WHERE id = ? AND status = 'ok'", [rid])
+        if known is not None:
+            result.status = "known"
+            result.report = rid
+        else:
+            path = save_atomic(st.db.uploads_dir / sha[:16], name, data)
+            stored, code, error = _ingest_saved(st, path, sha, ui)
+            if stored is None:
+                discard(path)
+                result.status = "failed"
+                result.error_code = code
+                result.error = error
+                return result
+            result.status = "ok"
+            result.report = stored
     meta = st.db.one('SELECT agency, "year" FROM reports WHERE id = ?', [result.report]) or {}
     result.agency, result.year = meta.get("agency"), meta.get("year")
     result.findings = [
