@@ -293,8 +293,10 @@ def test_downloads_are_bounded(corpus: Path, tmp_path: Path) -> None:
             assert c.get("/").status_code == 200  # pages are not downloads
         finally:
             slots.release()
+        cached = len(app.state.web.db._pages)
         ok = c.get("/index.xlsx?table=findings")
         assert ok.status_code == 200 and ok.content[:2] == b"PK"
+        assert len(app.state.web.db._pages) == cached  # every finding is not kept in the page cache
         assert int(ok.headers["content-length"]) == len(ok.content)
         assert slots.acquire(blocking=False)  # the slot was given back
         slots.release()

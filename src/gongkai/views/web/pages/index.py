@@ -231,8 +231,12 @@ def _respond(request: Request, fmt: str) -> Response:
     page_no = _int(request.query_params.get("page"), 1)
     ui = UI(request_lang(request))
     download = fmt in ("csv", "xlsx", "json") and _wants_all(request, fmt)
-    key = ("index", tuple(sorted(filters.active().items())), page_no, ui.lang, download)
-    page = db.cached(key, lambda: index_page(db, filters, page_no, ui, download=download))
+    if download:
+        # Every finding: built for this download and let go, not kept in the page cache (twenty
+        # such pages held at once kept gigabytes; at most two are built at a time, see guards).
+        return respond(request, index_page(db, filters, page_no, ui, download=True), fmt)
+    key = ("index", tuple(sorted(filters.active().items())), page_no, ui.lang)
+    page = db.cached(key, lambda: index_page(db, filters, page_no, ui, download=False))
     return respond(request, page, fmt)
 
 
