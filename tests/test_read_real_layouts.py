@@ -98,3 +98,32 @@ def test_pages_without_a_title_take_the_agency_from_the_signature_or_say_none() 
     # …and without the signature there is nothing to go by: no agency (F011), never a fragment
     unsigned = opening + one_line(body.replace("临河区医疗保障局\n2024年1月19日", ""))
     assert parse_bytes(unsigned.encode(), "unsigned.txt").meta.agency is None
+
+
+def test_html_page_meta_gives_address_and_date() -> None:
+    body = "".join(f"<p>{line}</p>" for line in seed_text("003").split("\n"))
+    head = (
+        '<meta name="ArticleTitle" content="临河区医疗保障局2023年政府信息公开工作年度报告"/>'
+        '<meta name="PubDate" content="2024-01-27 09:00"/>'
+        '<meta name="Url" content="https://www.example.gov.cn/zfxxgknb/t20240127_1.htm"/>'
+    )
+    report = parse_bytes(f"<html><head>{head}</head><body>{body}</body></html>".encode(), "p.html")
+    assert str(report.meta.published_on) == "2024-01-27"
+    assert report.source.url == "https://www.example.gov.cn/zfxxgknb/t20240127_1.htm"
+
+
+def test_headings_without_their_comma_or_shifted_by_an_added_section() -> None:
+    text = seed_text("003")
+    dropped = text.replace("一、总体情况", "一总体情况", 1)
+    assert set(parse_bytes(dropped.encode(), "a.txt").sections) >= {"overview", "other"}
+    # a report that adds a section of its own numbers the later ones one higher
+    shifted = text.replace(
+        "五、存在的主要问题及改进情况", "五、政务公开工作主要任务落实情况\n本年度无。\n六、存在的主要问题及改进情况"
+    )
+    shifted = shifted.replace("六、其他需要报告的事项", "七、其他需要报告的事项")
+    sections = parse_bytes(shifted.encode(), "b.txt").sections
+    assert {"problems", "other"} <= set(sections)
+    assert sections["other"].title == "七、其他需要报告的事项"
+    # …and so does the same report on one line
+    flat = parse_bytes(one_line(shifted).encode(), "c.txt")
+    assert {"overview", "proactive", "requests", "appeals", "problems", "other"} <= set(flat.sections)

@@ -225,6 +225,13 @@ def match_heading(text: str) -> SectionSpec | None:
                 if spec.ordinal == ordinal - shift and any(kw in core for kw in spec.keywords):
                     return spec
         return None
+    if k[:1] in _CN_ORDINALS and len(k) > 1:
+        # 一总体情况: a top-level numeral with its 、 dropped, then a whole section title
+        ordinal = _CN_ORDINALS[k[0]]
+        for shift in (0, 1, 2):
+            for spec in section_specs():
+                if spec.ordinal == ordinal - shift and any(k[1:].startswith(t) for t in spec.titles_unnumbered):
+                    return spec
     if core != k:  # numbered, but not with a top-level Chinese numeral
         return None
     for spec in section_specs():

@@ -27,7 +27,7 @@ from gongkai.normalize import fold
 
 LONG_LINE = 400  # a line this long holding headings or tables was flattened by a crawler
 _CN = "一二三四五六七八九十"
-_SECTION_NUMBER_RE = re.compile(rf"([{_CN[:6]}])[、.]")
+_SECTION_NUMBER_RE = re.compile(rf"([{_CN}])([、.]?)")
 _TITLE_END = ("情况", "事项", "问题")
 _VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元件条个项次宗笔\-—－―/／]*")
 _DIGIT_RUN_RE = re.compile(r"\d[\d\s]*")
@@ -140,7 +140,8 @@ def _headings(keyed: _Keyed) -> list[tuple[int, int, int]]:
         for ordinal, keywords, titles in _section_words():
             if ordinal <= last_section:
                 continue
-            title_end = _title_end(window, keywords, titles)
+            # 一总体情况 (no 、 after the number): only a whole title counts, never a keyword
+            title_end = _title_end(window, keywords if m.group(2) else (), titles)
             if title_end is not None:
                 found = (ordinal, after + title_end)
                 break

@@ -516,4 +516,39 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
             "The web page holds no text: its content may be an image or loaded by a script. Provide the "
             "report's own page, a Word file or a PDF.",
         )
-    return Document(blocks=out.blocks, kind="html", lines=out.lines, encoding=encoding)
+    return Document(blocks=out.blocks, kind="html", lines=out.lines, encoding=encoding, header=page_header(root))
+
+
+# The meta tags every Chinese government site carries (政府网站网页设计规范): the page's title, its
+# publication time, the publishing body and the address; and the usual canonical / og:url.
+_META_HEADER = {
+    "articletitle": "标题",
+    "pubdate": "发布时间",
+    "publishdate": "发布时间",
+    "firstpublishedtime": "发布时间",
+    "contentsource": "发布机构",
+    "url": "url",
+    "og:url": "url",
+    "og:title": "标题",
+}
+
+
+def page_header(root: etree._Element) -> dict[str, str]:
+    """What the page says about itself in its <head>: title, 发布时间, 发布机构, address."""
+    header: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        key = _META_HEADER.get(name)
+        if key and content and key not in header:
+            header[key] = content
+    for link in root.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href") and "url" not in header:
+            header["url"] = link.get("href", "").strip()
+    if "url" in header and not header["url"].startswith(("http://", "https://")):
+        del header["url"]
+    if "标题" not in header:
+        title = root.find(".//title")
+        if title is not None and title.text and title.text.strip():
+            header["标题"] = collapse_ws(title.text)
+    return header
