@@ -13,7 +13,6 @@ itself. After the files, the year-over-year rules run for every agency whose rep
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 import traceback
@@ -304,7 +303,9 @@ def ingest(
 def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
     """Write *batch*; when the batch cannot be written, write it report by report, and a report
     that still cannot be written is stored as failed with the reason. Returns what was written or
-    set aside: a file whose failure cannot be stored either is still returned, so it is named."""
+    set aside: a file whose failure cannot be stored either is still returned, so it is named.
+    When not even a failed row can be written because of the database itself (a full disk, an
+    I/O error), that error is raised: the command explains it, and what was committed stays."""
     try:
         store.write_reports(batch)
         return batch
@@ -317,10 +318,11 @@ def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
             written.append(rows)
             continue
         except Exception as exc:
+            if not rows.ok:  # already a failure, with its own reason: named, not stored
+                _raise_if_database(exc)
+                written.append(rows)
+                continue
             detail = error_detail(exc)
-        if not rows.ok:  # already a failure, with its own reason: named, not stored
-            written.append(rows)
-            continue
         failed = failed_rows(
             rows.path,
             None,
@@ -330,10 +332,20 @@ def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
             "gongkai maintainers.",
             sha256=rows.sha256,
         )
-        with contextlib.suppress(Exception):  # not even its failure can be stored: still named
+        try:
             store.write_reports([failed])
+        except Exception as exc:  # not even its failure can be stored: still named
+            _raise_if_database(exc)
         written.append(failed)
     return written
+
+
+def _raise_if_database(exc: Exception) -> None:
+    """Re-raise *exc* when it is the database's own failure (DuckDB, the file system), not a report's."""
+    import duckdb
+
+    if isinstance(exc, (duckdb.Error, OSError)):
+        raise exc
 
 
 __all__ = ["DEFAULT_BATCH", "Failure", "IngestProgress", "IngestResult", "check_findings", "ingest", "process_file"]
