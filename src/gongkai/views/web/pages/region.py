@@ -39,6 +39,7 @@ from gongkai.views.web.metrics import (
 )
 from gongkai.views.web.pages.report import CellView, TableView, _table_view
 from gongkai.views.web.render import UI, Column, DataTable, Page, request_lang, respond, split_ext
+from gongkai.views.web.saving import save_atomic
 
 router = APIRouter()
 
@@ -469,7 +470,6 @@ async def region_roster(request: Request, text: str) -> Response:
             entries = []
     if not entries:
         raise HTTPException(400, detail=ui.t("名单中没有机关名称。", "The roster lists no agency."))
-    st.db.uploads_dir.mkdir(parents=True, exist_ok=True)
-    (st.db.uploads_dir / ROSTER_NAME).write_bytes(data)
+    save_atomic(st.db.uploads_dir, ROSTER_NAME, data)  # a page reading it meanwhile sees the old or the new list
     year = request.query_params.get("year")
     return RedirectResponse(f"/regions/{text}" + (f"?year={year}" if is_year(year) else ""), status_code=303)
