@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import math
 import re
 import tempfile
@@ -25,7 +24,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from gongkai import __version__
+from gongkai import __version__, jsonout
 from gongkai.store.safe_cells import write_csv, xlsx_row
 
 REVIEWER_COOKIE = "gongkai_reviewer"
@@ -61,12 +60,16 @@ class UI:
 # --- values ----------------------------------------------------------------------------------
 
 
-def plain(value: Any) -> Any:
-    """A value as JSON wants it: Decimals as numbers (whole ones as ints), dates as ISO text."""
+def plain(value: Any, *, exact: bool = False) -> Any:
+    """A value as JSON wants it: Decimals as numbers (whole ones as ints), dates as ISO text. With
+    *exact*, a fractional Decimal stays a Decimal, for :func:`gongkai.jsonout.dumps` to write as
+    printed (4166.241619, never a rounded float)."""
     if isinstance(value, Decimal):
         if not value.is_finite():
             return None
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value():
+            return int(value)
+        return value if exact else float(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dt.datetime):
@@ -74,9 +77,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): plain(v, exact=exact) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [plain(v, exact=exact) for v in value]
     return value
 
 
@@ -98,7 +101,7 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(plain(data), ensure_ascii=False, separators=(",", ":"))
+    return jsonout.dumps(plain(data, exact=True))
 
 
 class JSONResponse(Response):
