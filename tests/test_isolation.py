@@ -572,10 +572,11 @@ def test_hostile_files_web_upload(hostile: Path, tmp_path: Path) -> None:
 # --- 3. no orphans ---------------------------------------------------------------------------------
 
 
-def test_kill_9_leaves_no_worker(batch: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["ingest", "parse"])
+def test_kill_9_leaves_no_worker(batch: Path, tmp_path: Path, command: str) -> None:
     env = {**os.environ, "GONGKAI_FAULTS": f"parse:hang:{BAD}"}
-    db = str(tmp_path / "c.duckdb")
-    cmd = [sys.executable, "-m", "gongkai", "ingest", str(batch), "--db", db, "--silent", "--workers", "2"]
+    cmd = [sys.executable, "-m", "gongkai", command, str(batch), "--workers", "2"]
+    cmd += ["--db", str(tmp_path / "c.duckdb"), "--silent"] if command == "ingest" else ["--format", "json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     tree: dict[int, int] = {}
     try:
