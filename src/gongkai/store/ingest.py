@@ -103,6 +103,28 @@ def process_file(path: str, sha256: str | None = None, limits: Limits | None = N
     return rows
 
 
+def process_file_bounded(
+    path: str, sha256: str | None = None, *, limits: Limits = DEFAULT_LIMITS, config: Any = None
+) -> ReportRows:
+    """:func:`process_file` in a worker process of its own, within *limits*: for one file handed in
+    by a long-running process (the web upload), which must never hang, balloon or die with it."""
+    with WorkerPool(
+        _process_task, workers=1, limits=limits, initializer=_init_worker, initargs=(config, limits, faults.configure())
+    ) as pool:
+        for _arg, outcome in pool.imap([(path, sha256 or "")]):
+            if isinstance(outcome, WorkerFailure):
+                return failed_rows(
+                    display_path(path),
+                    None,
+                    outcome.code,
+                    outcome.message_zh,
+                    outcome.message_en,
+                    sha256=sha256 or _sha_or_name(path),
+                )
+            return outcome
+    raise AssertionError("unreachable: one file in, one outcome out")  # pragma: no cover
+
+
 def _sha_or_name(path: str) -> str:
     try:
         return file_sha256(path)
@@ -348,4 +370,13 @@ def _raise_if_database(exc: Exception) -> None:
         raise exc
 
 
-__all__ = ["DEFAULT_BATCH", "Failure", "IngestProgress", "IngestResult", "check_findings", "ingest", "process_file"]
+__all__ = [
+    "DEFAULT_BATCH",
+    "Failure",
+    "IngestProgress",
+    "IngestResult",
+    "check_findings",
+    "ingest",
+    "process_file",
+    "process_file_bounded",
+]

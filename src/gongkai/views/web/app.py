@@ -33,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gongkai import __version__
+from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.guards import (
     MAX_EXPORTS,
@@ -64,6 +65,7 @@ class Settings:
     roster: Path | None = None  # the configured list of agencies expected to publish
     hosts: HostPolicy = field(default_factory=HostPolicy)
     max_exports: int = MAX_EXPORTS
+    limits: Limits = DEFAULT_LIMITS  # an uploaded file is read within these, in a worker process
     extra: dict[str, Any] = field(default_factory=dict)
 
     def body_limit(self, path: str) -> int:
@@ -181,6 +183,7 @@ def create_app(
     host: str = "127.0.0.1",
     allowed_hosts: Iterable[str] = (),
     max_exports: int = MAX_EXPORTS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The web app over the corpus database *db* (a path, created if missing, or a WebDB).
 
@@ -196,6 +199,7 @@ def create_app(
         roster=Path(roster) if roster else None,
         hosts=HostPolicy(host, allowed_hosts),
         max_exports=max_exports,
+        limits=limits,
     )
     install_log_filter()
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import typer
 
-from gongkai.views.cli import EXIT_USAGE_OR_IO, app, err
+from gongkai.views.cli import EXIT_USAGE_OR_IO, LimitOption, app, err, limits_or_exit
 from gongkai.views.i18n import lang, t
 from gongkai.views.web.guards import MIN_TOKEN_LENGTH, is_loopback
 
@@ -112,6 +112,7 @@ def serve(
             help="也响应这个主机名（可重复；默认只响应本机地址和 --host）/ also answer this Host name (repeatable)",
         ),
     ] = None,
+    limit: LimitOption = None,
 ) -> None:
     """运行审核网页（问题、上传、报告、机关、地区、API）。Run the web app reviewers work in.
 
@@ -152,7 +153,10 @@ def serve(
         raise typer.Exit(EXIT_USAGE_OR_IO)
     if roster is not None and not roster.exists():
         err.print(
-            t(f"[bold red]名单文件不存在：{roster}[/]", f"[bold red]No roster file at {roster}[/]"), highlight=False
+            t(f"名单文件不存在：{roster}", f"No roster file at {roster}"),
+            style="bold red",
+            markup=False,
+            highlight=False,
         )
         raise typer.Exit(EXIT_USAGE_OR_IO)
 
@@ -172,6 +176,7 @@ def serve(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         host=host,
         allowed_hosts=allow_host or (),
+        limits=limits_or_exit(limit),
     )
 
     if get:

@@ -14,7 +14,9 @@ answered with the reason and not stored.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,12 +93,19 @@ def safe_filename(name: str | None) -> str:
     return base or "upload"
 
 
+_UPLOAD_WORKERS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
 def _ingest_saved(st: WebState, path: Path, sha: str, ui: UI) -> tuple[int | None, str | None, str | None]:
     """Parse, check and store one saved file as ``gongkai ingest`` does. Returns (report id, error
     code, error message); a file that is no report is not stored."""
-    from gongkai.store.ingest import process_file
+    from gongkai.store.ingest import process_file_bounded
 
-    rows = process_file(str(path), sha)
+    # In a worker process of its own, within the server's limits (time, memory, pages…): a hostile
+    # file ends with a message, the server keeps running and gets its memory back. At most one
+    # such worker per core at a time; more uploads wait their turn.
+    with _UPLOAD_WORKERS:
+        rows = process_file_bounded(str(path), sha, limits=st.settings.limits)
     if not rows.ok:
         r = rows.report
         return None, r.get("error_code"), ui.t(str(r.get("error_zh") or ""), str(r.get("error_en") or ""))
