@@ -127,3 +127,13 @@ def test_headings_without_their_comma_or_shifted_by_an_added_section() -> None:
     # …and so does the same report on one line
     flat = parse_bytes(one_line(shifted).encode(), "c.txt")
     assert {"overview", "proactive", "requests", "appeals", "problems", "other"} <= set(flat.sections)
+
+
+def test_html_nested_past_the_parser_limit_is_read_as_text() -> None:
+    body = "".join(f"<p>{line}</p>" for line in seed_text("003").split("\n"))
+    deep = f"<html><body>{'<div>' * 20000}{body}{'</div>' * 20000}</body></html>"
+    report = parse_bytes(deep.encode(), "deep.html")
+    lines = parse_bytes(seed_text("003").encode(), "003.txt")
+    assert report.meta.agency == "临河区医疗保障局"
+    assert report.to_dict()["tables"]["requests"] == lines.to_dict()["tables"]["requests"]
+    assert any("嵌套过深" in note for note in report.notes)

@@ -14,6 +14,7 @@ PDF readers.
 from __future__ import annotations
 
 import codecs
+import html as html_lib
 import re
 from collections.abc import Iterable
 
@@ -482,7 +483,6 @@ def _table(el: etree._Element, out: _Builder) -> None:
     out.table(grid)
 
 
-_PARSER = etree.HTMLParser(remove_pis=True, no_network=True)
 _XML_DECL_STR_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -495,8 +495,9 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     text = _XML_DECL_STR_RE.sub("", text, count=1)
     if not text.strip():
         raise ReadError("empty", "网页为空：没有可读的内容。", "The web page is empty: nothing to read.")
+    parser = etree.HTMLParser(remove_pis=True, no_network=True)  # one per page: its error log is the page's
     try:
-        root = etree.fromstring(text, _PARSER)
+        root = etree.fromstring(text, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ReadError(
             "corrupt",
@@ -505,6 +506,10 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         ) from None
     if root is None:
         raise ReadError("empty", "网页为空：没有可读的内容。", "The web page is empty: nothing to read.")
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        # Nested deeper than any parser follows (a page of 100,000 <div>s): what is past the limit
+        # would be lost, so read the page as text, its table cells joined by " | ".
+        return _as_text(text, encoding, limits)
     out = _Builder(limits)
     body = root.find("body")
     _walk(body if body is not None else root, out)
@@ -517,6 +522,28 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
             "report's own page, a Word file or a PDF.",
         )
     return Document(blocks=out.blocks, kind="html", lines=out.lines, encoding=encoding, header=page_header(root))
+
+
+_BREAK_TAGS_RE = re.compile(r"<\s*(?:br|/p|/div|/tr|/h[1-6]|/li|/table|/caption)\b[^>]*>", re.IGNORECASE)
+_CELL_END_RE = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
+_SCRIPT_RE = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _as_text(markup: str, encoding: str, limits: Limits) -> Document:
+    """A page read as plain text: line breaks where blocks end, " | " between table cells."""
+    from gongkai.readers.text import document_from_text
+
+    body = _SCRIPT_RE.sub(" ", markup)
+    body = _CELL_END_RE.sub(" | ", body)
+    body = _BREAK_TAGS_RE.sub("\n", body)
+    body = html_lib.unescape(_TAG_RE.sub("", body))
+    lines = [collapse_ws(line) for line in body.split("\n")]
+    doc = document_from_text("\n".join(line for line in lines if line), kind="html", encoding=encoding)
+    if not doc.blocks:
+        raise ReadError("empty", "网页中没有文字。", "The web page holds no text.")
+    doc.warnings.append("网页嵌套过深，已按纯文字读取 / the page nests too deeply and was read as text")
+    return doc
 
 
 # The meta tags every Chinese government site carries (政府网站网页设计规范): the page's title, its
