@@ -37,7 +37,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -358,8 +358,8 @@ def test_worker_start_is_not_the_files_time() -> None:
 # --- 2. hostile files ------------------------------------------------------------------------------
 
 
-def docx_bomb(path: Path, unpacked_mb: int = 250, zip64: bool = True) -> None:
-    """A valid .docx whose word/document.xml is *unpacked_mb* MB of paragraphs (about 0.9 MB zipped)."""
+def docx_package(path: Path, body: Iterable[bytes], zip64: bool = False) -> None:
+    """A valid .docx whose word/document.xml body is the concatenation of *body*, deflated."""
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     types = (
         '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
@@ -373,16 +373,28 @@ def docx_bomb(path: Path, unpacked_mb: int = 250, zip64: bool = True) -> None:
         '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
         '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
     )
-    para = "<w:p><w:r><w:t>政府信息公开工作年度报告</w:t></w:r></w:p>".encode()
-    block = para * ((1 << 20) // len(para))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr("[Content_Types].xml", types)
         zf.writestr("_rels/.rels", rels)
         with zf.open("word/document.xml", "w", force_zip64=zip64) as f:
             f.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{w}"><w:body>'.encode())
-            for _ in range(unpacked_mb):
-                f.write(block)
+            for piece in body:
+                f.write(piece)
             f.write(b"</w:body></w:document>")
+
+
+def docx_bomb(path: Path, unpacked_mb: int = 250, zip64: bool = True) -> None:
+    """A valid .docx whose word/document.xml is *unpacked_mb* MB of paragraphs (about 0.9 MB zipped)."""
+    para = "<w:p><w:r><w:t>政府信息公开工作年度报告</w:t></w:r></w:p>".encode()
+    block = para * ((1 << 20) // len(para))
+    docx_package(path, (block for _ in range(unpacked_mb)), zip64=zip64)
+
+
+def docx_spans(path: Path) -> None:
+    """A Word table of 200 rows of 50 cells, each spanning 1000 grid columns (5 KB zipped)."""
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="1000"/></w:tcPr><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>'
+    row = f"<w:tr>{cell * 50}</w:tr>".encode()
+    docx_package(path, [b"<w:tbl>", row * 200, b"</w:tbl>"])
 
 
 def html_spans(path: Path) -> None:
@@ -432,8 +444,10 @@ class Hostile:
 
 HOSTILE = {
     "docx-zip-bomb": Hostile("bomb.docx", (), ("unzipped_mb",)),  # the default limits hold
+    "docx-spans": Hostile("spans.docx", (), ("cells", "span")),
     "html-spans": Hostile("spans.html", (), ("cells", "span")),
     "text-chars": Hostile("long.txt", ("text_chars=20000",), ("text_chars",)),
+    "file-size": Hostile("long.txt", ("file_mb=0.05",), ("file_mb",)),
     "pdf-pages": Hostile("pages.pdf", ("pages=1",), ("pages",)),
     "pdf-inflate": Hostile(
         "inflate.pdf", ("seconds=5", "memory_mb=1024"), ("seconds", "memory_mb"), ("timeout", "memory")
@@ -447,6 +461,7 @@ HOSTILE_BOUND = 60  # seconds: every hostile file is set aside well within this 
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     docx_bomb(folder / "bomb.docx")
+    docx_spans(folder / "spans.docx")
     html_spans(folder / "spans.html")
     text = SEED_000.read_text(encoding="utf-8")
     (folder / "long.txt").write_text(text * (40_000 // len(text) + 1), encoding="utf-8")  # > 40,000 characters
@@ -504,7 +519,7 @@ def test_hostile_files_ingest(hostile: Path, tmp_path: Path) -> None:
     }
     assert rows[SEED_003.name][:2] == ("ok", None)
     for case, h in HOSTILE.items():
-        if case == "pdf-inflate-memory":
+        if case in ("pdf-inflate-memory", "file-size"):
             continue  # the same file, with other limits
         status, code, zh, en = rows[h.file]
         assert status == "failed", (h.file, rows[h.file])
