@@ -81,7 +81,8 @@ def main() -> None:
             if not s.year_right:
                 print(f"YEAR {s.file.name}: expected {s.year[0]}, got {s.year[1]}")
         print()
-    print(f"Real-document corpus: {len(scores)} files of {len({s.file.report_id for s in scores})} reports")
+    reports = {(s.file.expected.get("agency"), s.file.expected.get("year")) for s in scores}
+    print(f"Real-document corpus: {len(scores)} files, {len(reports)} reports (agency and year)")
     for r in [head, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
 
