@@ -86,9 +86,14 @@ WHAT = {  # name → (Chinese, English, unit) for messages
 
 
 def fmt(n: float | None) -> str:
+    """A bound or a measure for a message: ``5``, ``0.05``, ``250.2`` — never a bound rounded away
+    (``--limit file_mb=0.05`` is not shown as 0.1)."""
     if n is None:
         return ""
-    return str(int(n)) if float(n).is_integer() else f"{n:.1f}"
+    if float(n).is_integer():
+        return str(int(n))
+    text = f"{n:.2f}".rstrip("0").rstrip(".")
+    return text if abs(n) >= 1 or float(text) == n else f"{n:.3g}"
 
 
 __all__ = ["DEFAULT_LIMITS", "WHAT", "Limits", "fmt"]
