@@ -14,6 +14,7 @@ itself. After the files, the year-over-year rules run for every agency whose rep
 from __future__ import annotations
 
 import os
+import re
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
@@ -184,8 +185,36 @@ class IngestProgress:
     def stop(self) -> None: ...
 
 
+_BOUND_FAILED = (  # how the messages of a file set aside on a bound give the bound and its value
+    ("timeout", re.compile(r"within (?P<value>[\d.]+) s\b"), "seconds"),  # workers.timeout_failure
+    ("memory", re.compile(r"more than (?P<value>[\d.]+) MB\b"), "memory_mb"),  # workers.memory_failure
+    ("limit", re.compile(r"(?P<value>[\d.]+)(?:MB|s)? \((?P<name>\w+)\)"), None),  # readers.errors.limit_error
+)
+
+
+def _limit_raised(known: StoredFile, limits: Limits) -> bool:
+    """Whether *known*, stored as failed on a bound (``--limit``), has that bound raised in this run:
+    then it is read again, as its message promised."""
+    for code, pattern, name in _BOUND_FAILED:
+        if known.error_code != code:
+            continue
+        m = pattern.search(known.error_en or "")
+        if m is None:
+            return limits != DEFAULT_LIMITS  # cannot tell which bound: try again under other limits
+        bound = name or m.group("name")
+        if bound not in Limits.names():
+            return limits != DEFAULT_LIMITS
+        return float(getattr(limits, bound)) > float(m.group("value"))
+    return False
+
+
 def _plan(
-    files: Iterable[Path], stored: dict[str, StoredFile], version: str, result: IngestResult, recheck: bool = False
+    files: Iterable[Path],
+    stored: dict[str, StoredFile],
+    version: str,
+    result: IngestResult,
+    recheck: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[_Task]:
     seen: set[str] = set()
     for file in files:
@@ -200,7 +229,8 @@ def _plan(
             continue
         seen.add(sha)
         known = stored.get(sha)
-        if known is not None and known.parser_version == version and not recheck:
+        retry = known is not None and known.status == "failed" and _limit_raised(known, limits)
+        if known is not None and known.parser_version == version and not recheck and not retry:
             result.skipped += 1
             if known.status == "failed":
                 result.still_failed.append(
@@ -233,7 +263,7 @@ def ingest(
     stored = store.stored_files()
     files = list(iter_report_files(paths))
     progress.start(len(files))
-    tasks = list(_plan(files, stored, version, result, recheck))
+    tasks = list(_plan(files, stored, version, result, recheck, limits))
     progress.advance(result.skipped + result.duplicates)
 
     buffer: list[ReportRows] = []
