@@ -528,6 +528,27 @@ def test_hostile_files_ingest(hostile: Path, tmp_path: Path) -> None:
         assert f"({code})" in stderr_line(run, h.file)
     print(f"\ningest of the hostile folder: {run.seconds:.1f} s, peak RSS {run.peak_mb:.0f} MB")
 
+    # a rerun under the same limits reads nothing again and still names every file set aside, exit 2
+    again = gongkai("ingest", folder, "--db", db, "--silent", *_limit_args(limits))
+    assert again.code == 2, again
+    assert "新解析 0" in again.err, again
+    for h in HOSTILE.values():
+        stderr_line(again, h.file)
+    # raising the limit a file was set aside on, as its message says, reads that file again
+    raised = gongkai("ingest", folder, "--db", db, "--silent", *_limit_args((*limits, "pages=10")))
+    assert raised.code == 2, raised  # the others are still over their limits
+    assert "新解析 1" in raised.err, raised
+    (status,) = query(db, f"SELECT status FROM reports WHERE path = '{folder / 'pages.pdf'}'")[0]
+    assert status == "ok"
+
+
+def test_limit_message_shows_the_bound_exactly() -> None:
+    from gongkai.readers.errors import limit_error
+
+    error = limit_error("file_mb", 0.0834, 0.05)
+    assert "0.0834MB > 0.05MB (file_mb)" in error.message_en and "--limit file_mb=" in error.message_en
+    assert "250.2MB > 200MB" in limit_error("unzipped_mb", 250.2, 200).message_en
+
 
 def test_hostile_docx_lying_header(tmp_path: Path) -> None:
     """A zip whose directory claims word/document.xml is 1 KB while it inflates to 30 MB: zipfile
