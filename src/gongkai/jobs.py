@@ -107,8 +107,18 @@ def process(path: str) -> FileOutcome:
         except MemoryError:
             raise
         except Exception as exc:
-            outcome.findings = []
+            from gongkai.rules import Finding
+
             outcome.check_error = error_detail(exc, path, shown)
+            # The same note ``gongkai ingest`` stores: whoever reads the findings sees they are incomplete.
+            outcome.findings = [
+                Finding(
+                    code="internal",
+                    severity="info",
+                    message=f"审核规则运行出错（{outcome.check_error}），本报告的审核结果不完整。",
+                    message_en=f"A check crashed ({outcome.check_error}); this report's findings are incomplete.",
+                )
+            ]
     return outcome
 
 
