@@ -615,7 +615,7 @@ def test_text_facts() -> None:
 @pytest.mark.parametrize("name", _seed_ids())
 def test_seed_run_together_gives_the_seed_values(name: str) -> None:
     """Separators removed, every seed gives exactly its values — 003 and 004 included, whose rows
-    short of a cell are runs of zeros (one zero per cell, the row stays short, as in the seed) —
+    short of a cell are null in every column, as in the seed (never filled from the left) —
     except 002's two table 二 rows that have several readings and nothing to decide between them."""
     seed = parse_path(Path(EXAMPLES[0].parent, name))
     report = parse_text(run_together(from_report(seed)))
@@ -624,6 +624,9 @@ def test_seed_run_together_gives_the_seed_values(name: str) -> None:
         {("proactive", "normative_documents"), ("proactive", "procurement")} if name.startswith("002") else set()
     )
     for table, rows in want.items():
+        if table not in got:  # 004's table 四 has no value to write (its cells are not placed)
+            assert all(v is None for values in rows.values() for v in values.values()), table
+            continue
         for row, values in rows.items():
             if (table, row) in undecidable:
                 assert all(v is None for v in got[table][row].values()), (table, row)

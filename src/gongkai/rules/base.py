@@ -269,14 +269,18 @@ class Context:
         return self.format.tables[key], self.report.tables[key]
 
     def readable(self, key: str) -> bool:
-        """True when the table was found and at least one of its rows has a number."""
+        """True when the table was found and at least one of its rows has a number — placed in a
+        column, or written but not placed for certain (a row short of a cell)."""
         readable: dict[str, bool] = self.cache.setdefault("readable", {})
         if key not in readable:
             table = self.report.tables.get(key)
             readable[key] = (
                 table is not None
                 and table.found
-                and any(r.found and any(v.value is not None for v in r.values.values()) for r in table.rows.values())
+                and any(
+                    r.found and any(v.value is not None for v in (*r.values.values(), *r.cells))
+                    for r in table.rows.values()
+                )
             )
         return readable[key]
 

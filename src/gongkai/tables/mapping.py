@@ -18,10 +18,10 @@ leaves one reading, and marks them ``inferred``.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
-from typing import Any
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
@@ -353,58 +353,106 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
     close()
     table.loc = tokens[0].loc if tokens else None
     recover_labeled(table, spec, glued, _maker(spec, units), text)
+    placed: dict[str, list[tuple[int, ...]]] = {}
     for built in table.rows.values():
-        unplace_short_row(table, built)
+        readings = unplace_short_row(table, built)
+        if readings is not None and len(built.cells) == len(built.columns) - 1:
+            placed[built.key] = readings
+    _same_gap_elsewhere(table, placed)
     return table
 
 
-def unplace_short_row(table: TableData, row: Row) -> None:
-    """Never fill from the left. A row with fewer cells than columns lost a cell somewhere; where
-    is not written. Each way to place the cells (in order) that the row's own sum admits is a
-    reading; a column every reading gives the same value keeps it, the others are null with
-    status ``ambiguous``, and the readings are listed in ``table.ambiguous``."""
-    n, m = len(row.cells), len(row.columns)
-    if not (0 < n < m) or any(v.status in ("inferred", "ambiguous") for v in row.values.values()):
-        return
-    sums = m > 1 and row.columns[-1] == "total"
+def unplace_short_row(table: TableData, row: Row) -> list[tuple[int, ...]] | None:
+    """Never fill from the left; see :func:`unplace_short_rows`."""
+    return unplace_short_rows(table, [row])
+
+
+MAX_PLACEMENTS = 5000  # more ways than this to place the cells: every cell is left null
+
+
+def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...]] | None:
+    """Never fill from the left. Rows (one, or table 四's three read as one run) with fewer cells
+    than columns lost a cell somewhere; where is not written. Each way to place the cells, in
+    order, that the rows' own sums admit (a 总计 that is the sum of the cells before it) is a
+    reading; a column every reading gives the same value keeps it, the others are null with status
+    ``ambiguous``, and the readings are listed in ``table.ambiguous``."""
+    cells = [c for r in rows for c in r.cells]
+    slots = [(r, c) for r in rows for c in r.columns]
+    n, m = len(cells), len(slots)
+    values = [v for r in rows for v in r.values.values()]
+    if not (0 < n < m) or any(v.status in ("inferred", "ambiguous") for v in values):
+        return None
+    groups: list[tuple[int, int]] = []  # (first slot, last slot = its total) of each summed row
+    at = 0
+    for r in rows:
+        if len(r.columns) > 1 and r.columns[-1] == "total":
+            groups.append((at, at + len(r.columns) - 1))
+        at += len(r.columns)
     readings: list[tuple[int, ...]] = []
-    for chosen in itertools.combinations(range(m), n):
-        placed: dict[int, Value] = dict(zip(chosen, row.cells, strict=True))
-        total = placed.get(m - 1)
-        parts = [placed[i].value for i in range(m - 1) if i in placed]
-        checkable = sums and total is not None and total.value is not None and all(p is not None for p in parts)
-        if checkable and total is not None and sum(p for p in parts if p is not None) != total.value:
-            continue
-        readings.append(chosen)
-    if not readings:  # the row's sum fails however the cells are placed: every placement is a reading
-        readings = list(itertools.combinations(range(m), n))
-    by_column: list[set[Any]] = [set() for _ in range(m)]
-    for chosen in readings:
-        placed_values = dict(zip(chosen, (c.value for c in row.cells), strict=True))
-        placed_raw = dict(zip(chosen, row.cells, strict=True))
-        for i in range(m):
-            by_column[i].add((placed_values.get(i, "blank"), id(placed_raw.get(i))))
+    if math.comb(m, n) <= MAX_PLACEMENTS:
+        for chosen in itertools.combinations(range(m), n):
+            placed = dict(zip(chosen, (c.value for c in cells), strict=True))
+            if all(_group_holds(placed, first, last) for first, last in groups):
+                readings.append(chosen)
+        if not readings:  # the sums fail however the cells are placed: every placement is a reading
+            readings = list(itertools.combinations(range(m), n))
+    agreed: dict[int, Value] = {}
+    for i in range(m):
+        seen = {next((j for j, slot in enumerate(chosen) if slot == i), None) for chosen in readings}
+        j = next(iter(seen)) if len(seen) == 1 else None
+        if j is not None and readings:
+            agreed[i] = cells[j]  # the same cell lands here in every reading
     unsettled: list[str] = []
-    for i, column in enumerate(row.columns):
-        choices = by_column[i]
-        if len(choices) == 1:
-            cell = next((c for chosen in readings[:1] for j, c in zip(chosen, row.cells, strict=True) if j == i), None)
-            row.values[column] = cell if cell is not None else Value(None, "", row.loc, status="missing")
-            continue
-        unsettled.append(column)
-        row.values[column] = Value(None, "", row.loc, status="ambiguous")
+    for i, (r, column) in enumerate(slots):
+        if i in agreed:
+            r.values[column] = agreed[i]
+        else:
+            r.values[column] = Value(None, "", r.loc, status="ambiguous")
+            unsettled.append(column if len(rows) == 1 else f"{r.key}.{column}")
     if unsettled:
+        names = [c if len(rows) == 1 else f"{r.key}.{c}" for r, c in slots]
         table.ambiguous.append(
             {
-                "row": row.key,
-                "raw": [c.raw for c in row.cells],
+                "row": rows[0].key,
+                **({"rows": [r.key for r in rows]} if len(rows) > 1 else {}),
+                "raw": [c.raw for c in cells],
                 "reason": "fewer_cells_than_columns",
-                "columns": list(row.columns),
-                "readings": [[row.columns[j] for j in chosen] for chosen in readings[:50]],
+                "columns": names,
+                "readings": [[names[j] for j in chosen] for chosen in readings[:50]],
                 "cells": unsettled,
-                "loc": row.loc.to_dict(),
+                "loc": rows[0].loc.to_dict(),
             }
         )
+    return readings
+
+
+def _same_gap_elsewhere(table: TableData, placed: dict[str, list[tuple[int, ...]]]) -> None:
+    """A table whose short rows all lack the same cell — the 总计 column left blank in every row —
+    shows it in the rows whose sums place their cells (one reading each). Rows that cannot tell on
+    their own (a row of zeros fits every placement) follow them: their cells are placed the same
+    way and marked ``inferred`` (``same_gap_as_other_rows``, F014)."""
+    decided = {readings[0] for readings in placed.values() if len(readings) == 1}
+    if len(decided) != 1:
+        return
+    (chosen,) = decided
+    for key, readings in placed.items():
+        if len(readings) <= 1 or chosen not in readings:
+            continue
+        row = table.rows[key]
+        row.values = {c: Value(None, "", row.loc, status="missing") for c in row.columns}
+        for cell, slot in zip(row.cells, chosen, strict=True):
+            row.values[row.columns[slot]] = replace(cell, status="inferred", inferred_by="same_gap_as_other_rows")
+        table.ambiguous = [e for e in table.ambiguous if not (e.get("row") == key and "rows" not in e)]
+
+
+def _group_holds(placed: dict[int, Number | None], first: int, last: int) -> bool:
+    """A summed row as placed: its total equals its parts — a part left without a cell counting
+    as nothing — or cannot be checked (the total has no cell, or a cell is not a number)."""
+    if last not in placed or placed[last] is None:
+        return True
+    if any(k in placed and placed[k] is None for k in range(first, last)):
+        return True  # a cell that is not a number: nothing to check
+    return sum(placed.get(k) or 0 for k in range(first, last)) == placed[last]
 
 
 def _default_columns(spec: TableSpec) -> tuple[str, ...]:
@@ -447,4 +495,7 @@ def map_flat(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
         table.rows[rspec.key] = row
     table.loc = tokens[0].loc if tokens else None
     recover_flat(table, spec, any(t.glued for t in values), _maker(spec, units), text)
+    found = [r for r in table.rows.values() if r.found]
+    if found and len(found) == len(table.rows):
+        unplace_short_rows(table, found)
     return table

@@ -1033,27 +1033,29 @@ def _only_zeros_short(cand: _Candidate) -> bool:
 
 
 def _zeros_one_per_cell(table: TableData, rows: list[Row], cand: _Candidate) -> None:
-    """Rows that are runs of zeros: one 0 per cell, in order; the row stays short (F005)."""
+    """Rows that are runs of zeros, fewer than their cells: every 0 is a cell of its own (no
+    leading zeros), but which cell lost its 0 — or was blank — is not written. Never fill from the
+    left: every cell is null (ambiguous), the zeros are kept as the rows' cells (F005 says a cell
+    is short) and the ambiguity entry says what is known."""
     zeros: list[Value] = []
     for piece, loc in zip(cand.pieces, cand.piece_locs, strict=True):
         zeros.extend(Value(0, "0", loc, status="inferred", inferred_by="zeros_one_per_cell") for _ in piece)
     position = 0
     for i, row in enumerate(rows):
         take = len(row.columns) if i < len(rows) - 1 else len(zeros) - position
-        cells = zeros[position : position + take]
+        row.cells = zeros[position : position + take]
         position += take
-        row.cells = cells
-        row.values = {
-            c: cells[j] if j < len(cells) else Value(None, "", row.loc, status="missing")
-            for j, c in enumerate(row.columns)
+        row.values = {c: Value(None, "", row.loc, status="ambiguous") for c in row.columns}
+    table.ambiguous.append(
+        {
+            "row": rows[0].key,
+            "rows": [r.key for r in rows],
+            "raw": cand.raw,
+            "reason": "fewer_digits_than_cells",
+            "readings": [],
+            "columns": [f"{r}.{c}" for r, c in cand.columns],
+            "cells": [f"{r}.{c}" for r, c in cand.columns],
+            "note": f"{len(zeros)} zeros for {len(cand.columns)} cells: each cell is 0 or the one left blank",
+            "loc": rows[0].loc.to_dict(),
         }
-        table.recovered.append(
-            {
-                "row": row.key,
-                "raw": cand.raw,
-                "values": [0] * len(cells),
-                "constraint": "zeros_one_per_cell",
-                "cells_short": len(row.columns) - len(cells),
-                "loc": row.loc.to_dict(),
-            }
-        )
+    )
