@@ -33,6 +33,7 @@ _VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元件条个项次宗笔\-—－―/�
 _DIGIT_RUN_RE = re.compile(r"\d[\d\s]*")
 
 
+@cache
 def _key_char(ch: str) -> str:
     k = fold(unicodedata.normalize("NFKC", ch))
     k = re.sub(r"\s", "", k)
@@ -194,9 +195,9 @@ def _region_labels(keyed: _Keyed, start: int, end: int, words: _TableWords) -> l
     return found
 
 
-def unfold_line(text: str) -> list[str]:
+def unfold_line(text: str, keyed: _Keyed | None = None) -> list[str]:
     """The pieces a flattened report line is cut into (their concatenation is *text*)."""
-    keyed = _Keyed.of(text)
+    keyed = keyed or _Keyed.of(text)
     k = keyed.key
     cuts: set[int] = set()
     headings = _headings(keyed)
@@ -283,12 +284,11 @@ def _key_at(keyed: _Keyed, raw_index: int) -> int:
     return bisect.bisect_left(keyed.at, raw_index)
 
 
-def _flattened(text: str) -> bool:
-    if len(text) < LONG_LINE:
+def _flattened(keyed: _Keyed) -> bool:
+    if len(keyed.raw) < LONG_LINE:
         return False
-    k = _k(text)
-    anchors = sum(1 for w in _table_words() if any(a in k for a in w.anchors))
-    return anchors >= 1 or len(_headings(_Keyed.of(text))) >= 2
+    anchors = sum(1 for w in _table_words() if any(a in keyed.key for a in w.anchors))
+    return anchors >= 1 or len(_headings(keyed)) >= 2
 
 
 def unfold(doc: Document) -> Document:
@@ -298,8 +298,9 @@ def unfold(doc: Document) -> Document:
     out: list[Block] = []
     changed = False
     for block in doc.blocks:
-        if isinstance(block, Paragraph) and _flattened(block.text):
-            pieces = unfold_line(block.text)
+        keyed = _Keyed.of(block.text) if isinstance(block, Paragraph) and len(block.text) >= LONG_LINE else None
+        if isinstance(block, Paragraph) and keyed is not None and _flattened(keyed):
+            pieces = unfold_line(block.text, keyed)
             if len(pieces) > 1:
                 changed = True
                 out.extend(Paragraph(p.strip(), Location(line=block.loc.line)) for p in pieces if p.strip())
