@@ -173,9 +173,16 @@ def _worker_main(
 # --- the parent side ------------------------------------------------------------------------
 
 
+# Imported once by the fork server, so that a new worker (after a kill, or for one web upload)
+# starts in milliseconds instead of importing the parser again. None of them opens a database.
+PRELOAD = ["gongkai.pipeline", "gongkai.rules", "gongkai.jobs", "gongkai.store.ingest"]
+
+
 def _context() -> Any:
     if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("forkserver")
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - macOS, Windows
 
 
