@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,13 +79,20 @@ def _init(config: Any, limits: Limits, check: bool, faults_spec: str) -> None:
 
 
 def process(path: str) -> FileOutcome:
-    """Parse (and check) one file in this process. Never raises for a bad file."""
+    """:func:`analyse` with the worker's settings (see :func:`run_files`)."""
+    return analyse(path, _LIMITS, _CONFIG, check=_CHECK)
+
+
+def analyse(path: str, limits: Limits = DEFAULT_LIMITS, config: Any = None, *, check: bool = True) -> FileOutcome:
+    """Parse (and check) one file in this process: the one place the commands, ``ingest`` and the
+    web upload read a file. Never raises for a bad file; MemoryError goes up to the worker, which
+    reports it against ``memory_mb``."""
     shown = display_path(path)
     try:
-        report = parse_path(path, _LIMITS)
+        report = parse_path(path, limits)
     except ReadError as exc:
         return FileOutcome(shown, error=FileError(exc.code, exc.message_zh, exc.message_en), extra={"fs_path": path})
-    except MemoryError:  # over memory_mb: the worker reports it as such and is replaced
+    except MemoryError:
         raise
     except Exception as exc:  # a parser bug must not stop the batch
         detail = error_detail(exc, path, shown)
@@ -99,27 +107,35 @@ def process(path: str) -> FileOutcome:
         )
     report.source.path = shown
     outcome = FileOutcome(shown, report=report)
-    if _CHECK:
-        from gongkai.rules import check_report
+    if check:
+        from gongkai.rules import Finding, check_report
 
         try:
-            outcome.findings = check_report(report, _CONFIG)
+            outcome.findings = check_report(report, config)
         except MemoryError:
             raise
         except Exception as exc:
-            from gongkai.rules import Finding
-
             outcome.check_error = error_detail(exc, path, shown)
-            # The same note ``gongkai ingest`` stores: whoever reads the findings sees they are incomplete.
+            # Whoever reads the findings (JSON, the database) sees that they are incomplete.
             outcome.findings = [
                 Finding(
                     code="internal",
                     severity="info",
                     message=f"审核规则运行出错（{outcome.check_error}），本报告的审核结果不完整。",
                     message_en=f"A check crashed ({outcome.check_error}); this report's findings are incomplete.",
+                    note=traceback.format_exc(limit=3).replace(path, shown).encode("utf-8", "replace").decode(),
                 )
             ]
     return outcome
+
+
+def failed_outcome(path: str, failure: Failure) -> FileOutcome:
+    """The outcome of a file whose worker was stopped (timeout, memory) or died."""
+    return FileOutcome(
+        display_path(path),
+        error=FileError(failure.code, failure.message_zh, failure.message_en),
+        extra={"fs_path": path},
+    )
 
 
 def run_files(
@@ -139,14 +155,7 @@ def run_files(
         process, workers=n, limits=limits, initializer=_init, initargs=(config, limits, check, faults.configure())
     ) as pool:
         for path, result in pool.imap(items):
-            if isinstance(result, Failure):
-                yield FileOutcome(
-                    display_path(path),
-                    error=FileError(result.code, result.message_zh, result.message_en),
-                    extra={"fs_path": path},
-                )
-            else:
-                yield result
+            yield failed_outcome(path, result) if isinstance(result, Failure) else result
 
 
-__all__ = ["FileError", "FileOutcome", "error_detail", "process", "run_files"]
+__all__ = ["FileError", "FileOutcome", "analyse", "error_detail", "failed_outcome", "process", "run_files"]

@@ -16,19 +16,16 @@ from __future__ import annotations
 import os
 import re
 import time
-import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gongkai import faults
-from gongkai.files import display_path, file_sha256, iter_report_files
-from gongkai.jobs import error_detail
+from gongkai.files import file_sha256, iter_report_files
+from gongkai.jobs import FileOutcome, analyse, error_detail, failed_outcome
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.model import Report
-from gongkai.pipeline import parse_path
-from gongkai.readers import ReadError
 from gongkai.store.rows import ReportRows, failed_rows, report_rows, sha256_of
 from gongkai.store.schema import parser_version
 from gongkai.workers import Failure as WorkerFailure
@@ -64,43 +61,21 @@ def check_findings(report: Report, config: Any = None) -> list[Mapping[str, Any]
 
 
 def process_file(path: str, sha256: str | None = None, limits: Limits | None = None) -> ReportRows:
-    """Read, parse and check one file. Never raises: a failure comes back as a failed row."""
-    shown = display_path(path)
-    try:
-        report = parse_path(path, limits or _LIMITS)
-    except ReadError as exc:
-        return failed_rows(shown, None, exc.code, exc.message_zh, exc.message_en, sha256=sha256 or _sha_or_name(path))
-    except MemoryError:  # over memory_mb: the worker reports it as such and is replaced
-        raise
-    except Exception as exc:  # a parser bug must not stop a batch of 10,000 files
-        detail = error_detail(exc, path, shown)
-        return failed_rows(
-            shown,
-            None,
-            "internal",
-            f"解析时出现程序错误（{detail}）。请把文件报告给 gongkai 维护者。",
-            f"Internal error while parsing ({detail}). Please report the file to the gongkai maintainers.",
-            sha256=sha256 or _sha_or_name(path),
-        )
-    report.source.path = shown
-    check_error = None
-    try:
-        findings = check_findings(report, _CONFIG)
-    except MemoryError:
-        raise
-    except Exception as exc:
-        check_error = error_detail(exc, path, shown)
-        findings = [
-            {
-                "code": "internal",
-                "severity": "info",
-                "message": "审核规则运行出错，本报告的审核结果不完整。",
-                "message_en": "A check crashed; this report's findings are incomplete.",
-                "note": traceback.format_exc(limit=3).replace(path, shown).encode("utf-8", "replace").decode(),
-            }
-        ]
-    rows = report_rows(report, findings, shown)
-    rows.check_error = check_error
+    """Read, parse and check one file (:func:`gongkai.jobs.analyse`) into the rows the store
+    keeps. Never raises: a failure comes back as a failed row."""
+    return rows_of(analyse(path, limits or _LIMITS, _CONFIG, check=True), path, sha256)
+
+
+def rows_of(outcome: FileOutcome, path: str, sha256: str | None = None) -> ReportRows:
+    """A file's outcome as the rows the store keeps: the report with its findings, or a failed row
+    with the reason."""
+    if outcome.report is None:
+        error = outcome.error
+        assert error is not None
+        sha = sha256 or _sha_or_name(path)
+        return failed_rows(outcome.path, None, error.code, error.message_zh, error.message_en, sha256=sha)
+    rows = report_rows(outcome.report, [f.to_dict() for f in outcome.findings or []], outcome.path)
+    rows.check_error = outcome.check_error
     return rows
 
 
@@ -114,14 +89,7 @@ def process_file_bounded(
     ) as pool:
         for _arg, outcome in pool.imap([(path, sha256 or "")]):
             if isinstance(outcome, WorkerFailure):
-                return failed_rows(
-                    display_path(path),
-                    None,
-                    outcome.code,
-                    outcome.message_zh,
-                    outcome.message_en,
-                    sha256=sha256 or _sha_or_name(path),
-                )
+                return rows_of(failed_outcome(path, outcome), path, sha256)
             return outcome
     raise AssertionError("unreachable: one file in, one outcome out")  # pragma: no cover
 
@@ -318,14 +286,7 @@ def ingest(
             ):
                 for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in tasks):
                     if isinstance(outcome, WorkerFailure):
-                        outcome = failed_rows(
-                            display_path(path),
-                            None,
-                            outcome.code,
-                            outcome.message_zh,
-                            outcome.message_en,
-                            sha256=sha or _sha_or_name(path),
-                        )
+                        outcome = rows_of(failed_outcome(path, outcome), path, sha or None)
                     take(outcome)
                 flush()
         flush()
