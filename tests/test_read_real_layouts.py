@@ -4,12 +4,14 @@ radicals from PDF text layers, UTF-16 pages without a BOM. Built from the seeds'
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from conftest import SEEDS
 from gongkai.layout.unfold import unfold_line
 from gongkai.pipeline import parse_bytes
 from gongkai.readers.detect import detect_kind, utf16_without_bom
+from gongkai.rules import check_report
 
 HEADER = (
     "标题: 临河区医疗保障局2023年政府信息公开工作年度报告\n"
@@ -137,3 +139,56 @@ def test_html_nested_past_the_parser_limit_is_read_as_text() -> None:
     assert report.meta.agency == "临河区医疗保障局"
     assert report.to_dict()["tables"]["requests"] == lines.to_dict()["tables"]["requests"]
     assert any("嵌套过深" in note for note in report.notes)
+
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def test_the_issues_run_together_rows_on_a_real_one_line_page() -> None:
+    """The rows issue 10 quotes, put into a real crawled page (平潭 财政金融局 2023, whole report on
+    one line): each read as a person would, or left null with a finding — never guessed."""
+    text = (CORPUS / "files/pingtan-late/pt-caijin-2023.txt").read_text(encoding="utf-8")
+    rows = {
+        "一、本年新收政府信息公开申请数量0 0 0 0 0 00": "一、本年新收政府信息公开申请数量210000021",
+        "二、上年结转政府信息公开申请数量0 0 0 0 0 00": "二、上年结转政府信息公开申请数量2 00 00 0 2",
+        "（一）予以公开0 0 0 0 0 00": "（一）予以公开1400000 14",
+        "不计其他情形）00 0 0 0 00": "不计其他情形）30 0 0 0 03",
+        "1.属于国家秘密0 0 0 0 0 00": "1.属于国家秘密0 00000",
+        "3.其他0 0 0 0 0 00（七）总计0 0 0 0 0 00": "3.其他（七）总计4000004",
+        "行政事业性收费5949.09": "行政事业性收费82059.2090万元",
+        "00 0 00 0 0 0 00 0 0 0 00": "1 02 0 312 00 012 0 00 00",
+    }
+    for old, new in rows.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    report = parse_bytes(text.encode(), "caijin.txt")
+    requests = report.to_dict()["tables"]["requests"]
+    six = ["commercial", "research", "nonprofit", "legal_services", "other_org"]
+    for row, n in (("new", 21), ("carried_over", 2), ("granted", 14), ("partly_granted", 3), ("total", 4)):
+        assert [requests[row][c] for c in ("natural_person", *six, "total")] == [n, 0, 0, 0, 0, 0, n], row
+    # too few digits: no guess, every cell null (F005)
+    assert all(v is None for v in requests["withheld_state_secret"].values())
+    # a row with no values is null, not 0
+    assert all(v is None for v in requests["other_other"].values())
+    assert report.to_dict()["tables"]["proactive"]["fees"]["amount"] == Decimal("82059.209")
+    appeals = report.to_dict()["tables"]["appeals"]
+    assert [list(appeals[g].values()) for g in ("review", "litigation_direct", "litigation_after_review")] == [
+        [1, 0, 2, 0, 3],
+        [12, 0, 0, 0, 12],
+        [0, 0, 0, 0, 0],
+    ]
+    codes = {f.code for f in check_report(report)}
+    assert {"F005", "F014", "F101"} <= codes
+
+
+def test_agency_from_the_crawler_header_when_the_title_has_none() -> None:
+    header = HEADER.replace("标题: 临河区医疗保障局2023年", "标题: 2023年").replace(
+        "发布机构: ", "发布机构: 临河区医疗保障局"
+    )
+    body = (
+        one_line(seed_text("003"))
+        .replace("临河区医疗保障局2023年为", "2023年为")
+        .replace("临河区医疗保障局2024年", "2024年")
+    )
+    report = parse_bytes((header + body).encode(), "h.txt")
+    assert report.meta.agency == "临河区医疗保障局"

@@ -226,6 +226,9 @@ def extract_meta(split: SectionSplit, sections: dict[str, Section], header: dict
                     meta.sources["agency"] = overview.loc
                 break
 
+    if meta.agency is None and _plausible_agency(header.get("发布机构", "")):
+        meta.agency = header["发布机构"].strip()  # the page's own 发布机构 field
+
     if meta.agency is None:
         # The contact sentence of the opening paragraph names the agency's own office:
         # 请与平潭综合实验区农业农村局办公室联系.
