@@ -1022,7 +1022,42 @@ def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue
     if _only_zeros_short(cand):
         _zeros_one_per_cell(table, rows, cand)
         return
+    _enumerate(cand)
+    if not cand.domain and not cand.short and not cand.splits.truncated:
+        _most_groups(cand)
+        if cand.domain:
+            _write(table, cand, make)
+            return
     _resolve(spec, table, {"*": cand}, text_facts(text, spec.key), make)
+
+
+def _most_groups(cand: _Candidate) -> None:
+    """No cut of table 四's run makes every group's 总计 the sum of its four: the report's own
+    figures disagree somewhere. Keep the cuts under which the most groups add up; the groups they
+    all read alike are filled (inferred, group_sum), the others stay null, and ``reason`` names
+    the groups no cut makes add up (B004 reports them)."""
+    free = split_digits(cand.pieces, [Group(g.size) for g in cand.groups], cand.kinds)
+    if free.truncated or not free.readings:
+        return
+    scored: list[tuple[int, tuple[str, ...], list[bool]]] = []
+    for texts in free.readings:
+        values = _reading_values(texts, cand.kinds)
+        holds, at = [], 0
+        for g in cand.groups:
+            part = values[at : at + g.size]
+            at += g.size
+            whole = all(v is not None for v in part)
+            holds.append(whole and sum(v for v in part[:-1] if v is not None) == part[-1])
+        scored.append((sum(holds), texts, holds))
+    best = max(score for score, _, _ in scored)
+    if best == 0:
+        return
+    kept = [(texts, holds) for score, texts, holds in scored if score == best]
+    failing = {i for _, holds in kept for i, ok in enumerate(holds) if not ok}
+    cand.texts = [texts for texts, _ in kept]
+    cand.domain = [_reading_values(t, cand.kinds) for t in cand.texts]
+    cand.how = "group_sum"
+    cand.reason = "group_sum_unsatisfiable:" + ",".join(cand.rows[i] for i in sorted(failing))
 
 
 def _only_zeros_short(cand: _Candidate) -> bool:

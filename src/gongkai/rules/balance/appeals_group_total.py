@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from gongkai.rules.balance.sums import EquationRule
-from gongkai.rules.base import Severity
+from gongkai.rules.base import Context, Finding, Place, Severity
 
 
 class AppealsGroupTotal(EquationRule):
@@ -23,6 +24,10 @@ class AppealsGroupTotal(EquationRule):
     ```
     行政复议: 总计 = 1, but 1+1+0+0 = 2.
 
+    A table 四 whose separators were lost (a run of digits) is cut into cells by these sums. When
+    no cut makes every group add up, the groups that add up under the best cuts are read and the
+    group that cannot add up however its digits are cut is reported here, its cells left empty.
+
     ## Severity
     Error.
     """
@@ -34,3 +39,35 @@ class AppealsGroupTotal(EquationRule):
     title_en: ClassVar[str] = "A group of table 4 whose total is not upheld + corrected + other + pending"
     template_zh: ClassVar[str] = "表四{subject}：总计 = {lhs}，维持+纠正+其他+尚未审结 = {rhs}。"
     template_en: ClassVar[str] = "Table 4 {subject_en}: total = {lhs}, upheld + corrected + other + pending = {rhs}."
+    variants: ClassVar[dict[str, tuple[str, str]]] = {
+        "unsatisfiable": (
+            "表四{subject}：数字“{raw}”无论如何拆分，总计都不等于维持+纠正+其他+尚未审结，报告自身的数字有误；"
+            "该组数值无法确定，请核对原文。",
+            "Table 4 {subject_en}: however the digits “{raw}” are cut, the total is never upheld + corrected + "
+            "other + pending: the report's own figures disagree; the group's values cannot be told, check the "
+            "original.",
+        )
+    }
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from super().check(ctx)
+        spec_table = ctx.format.tables.get("appeals")
+        table = ctx.report.tables.get("appeals")
+        if spec_table is None or table is None or not table.found:
+            return
+        for entry in table.ambiguous:
+            reason = str(entry.get("reason", ""))
+            if not reason.startswith("group_sum_unsatisfiable:"):
+                continue
+            for key in reason.split(":", 1)[1].split(","):
+                row = table.rows.get(key)
+                if row is None:
+                    continue
+                yield self.finding(
+                    Place.of_cell(spec_table, row, "total"),
+                    figures={"raw": entry.get("raw", "")},
+                    variant="unsatisfiable",
+                    subject=f"「{spec_table.rows[key].label}」",
+                    subject_en=f"group {key}",
+                    raw=entry.get("raw", ""),
+                )
