@@ -228,6 +228,21 @@ def test_f014_inferred_value():
     found = only(check_report(report), "F014")
     assert [(f.row, f.column, f.note) for f in found] == [("licensing", "decisions", "run-together digits")]
     assert not only(run(edit("003")), "F014")
+    # a row read from one run of digits is one finding listing its cells, not one per cell
+    flat = edit("003", {32: "一、本年新收政府信息公开申请数量210000021"})
+    rows = only(run(flat), "F014")
+    new = [f for f in rows if f.row == "new"]
+    assert len(new) == 1 and new[0].column is None
+    assert new[0].figures == {
+        "natural_person": 21,
+        "commercial": 0,
+        "research": 0,
+        "nonprofit": 0,
+        "legal_services": 0,
+        "other_org": 0,
+        "total": 21,
+    }
+    assert "7 个数值" in new[0].message and "210000021" in new[0].message
 
 
 # --- B: balance ------------------------------------------------------------------------------

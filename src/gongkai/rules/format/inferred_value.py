@@ -3,13 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from gongkai.formats import TableSpec
+from gongkai.model import Row, Value
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name, number_text
 
 
 class InferredValue(Rule):
     """## What it does
-    Notes a value the parser had to recover, for example from digits run together when the cells
-    of a row lost their separators (`0000000` → seven zeros).
+    Notes the values of a row that the parser had to recover, for example from digits run
+    together when the cells of a row lost their separators (`0000000` → seven zeros). One
+    finding per row, listing its recovered cells; a row with one such cell names that cell.
 
     ## Why is this bad?
     The recovery is a reading, not what the report shows cell by cell; a reviewer should confirm
@@ -31,16 +34,46 @@ class InferredValue(Rule):
     title_en: ClassVar[str] = "A value recovered by inference; confirm it against the original"
     template_zh: ClassVar[str] = "{cell}的数值 {value} 是从“{raw}”推断的，请核对原文。"
     template_en: ClassVar[str] = "{cell_en} = {value} was inferred from “{raw}”; confirm it against the original."
+    variants: ClassVar[dict[str, tuple[str, str]]] = {
+        "row": (
+            "{row}的 {count} 个数值是从“{raw}”推断的（{values}），请核对原文。",
+            "{row_en}: {count} values were inferred from “{raw}” ({values_en}); confirm them against the original.",
+        )
+    }
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        by_row: dict[tuple[str, str], list[tuple[TableSpec, Row, str, Value]]] = {}
         for spec, row, column, value in ctx.cells_with_status("inferred"):
-            zh, en = cell_name(spec, row, column)
+            by_row.setdefault((spec.key, row.key), []).append((spec, row, column, value))
+        for cells in by_row.values():
+            spec, row, column, value = cells[0]
+            if len(cells) == 1:
+                zh, en = cell_name(spec, row, column)
+                yield self.finding(
+                    Place.of_cell(spec, row, column),
+                    figures={column: value.value, "raw": value.raw},
+                    note=value.inferred_by,
+                    cell=zh,
+                    cell_en=en,
+                    value=number_text(value.value),
+                    raw=value.raw,
+                )
+                continue
+            labels = {k: c.label for k, c in spec.columns.items()}
+            table = ctx.report.tables[spec.key]
+            runs = [e.get("raw") for e in (*table.recovered, *table.ambiguous) if e.get("row") == row.key]
+            raw = str(runs[0]) if runs and isinstance(runs[0], str) else " ".join(v.raw for *_, v in cells)
+            how = sorted({v.inferred_by for *_, v in cells if v.inferred_by})
+            row_zh, row_en = cell_name(spec, row, None)
             yield self.finding(
-                Place.of_cell(spec, row, column),
-                figures={column: value.value, "raw": value.raw},
-                note=value.inferred_by,
-                cell=zh,
-                cell_en=en,
-                value=number_text(value.value),
-                raw=value.raw,
+                Place.of_row(spec, row),
+                figures={c: v.value for _, _, c, v in cells},
+                note="+".join(how) or None,
+                variant="row",
+                row=row_zh,
+                row_en=row_en,
+                count=len(cells),
+                raw=raw,
+                values="，".join(f"{labels.get(c, c)} {number_text(v.value)}" for _, _, c, v in cells),
+                values_en=", ".join(f"{c} {number_text(v.value)}" for _, _, c, v in cells),
             )
