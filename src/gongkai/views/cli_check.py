@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -49,7 +50,7 @@ def _config_or_exit(
         base = load_config(config) if config is not None else load_config()
         return base.with_cli(select=select, extend_select=extend_select, ignore=ignore)
     except ConfigError as exc:
-        err.print(f"[bold red]{t('配置错误', 'Configuration error')}[/] {exc.message(lang())}", highlight=False)
+        err.print(f"[bold red]{t('配置错误', 'Configuration error')}[/] {escape(exc.message(lang()))}", highlight=False)
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
 
 
@@ -202,7 +203,7 @@ def rules_command(
         rule = get_rule(code)
     except KeyError:
         hint = t("没有这条规则。用 gongkai rules 查看全部规则。", "No such rule. Run gongkai rules to list them.")
-        err.print(f"[bold red]{code}[/]: {hint}", highlight=False)
+        err.print(f"[bold red]{escape(code)}[/]: {escape(hint)}", highlight=False)
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
     if output is OutputFormat.json:
         print(json.dumps(rule_info(rule), ensure_ascii=False, indent=2))

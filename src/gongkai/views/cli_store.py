@@ -59,7 +59,7 @@ class ExportFormat(StrEnum):
 
 
 def _store_error(exc: StoreError) -> typer.Exit:
-    err.print(f"[bold red]{t(exc.message_zh, exc.message_en)}[/]", highlight=False)
+    err.print(t(exc.message_zh, exc.message_en), style="bold red", markup=False, highlight=False)
     return typer.Exit(EXIT_USAGE_OR_IO)
 
 
@@ -120,7 +120,7 @@ def _load_rule_config(config: Path | None) -> Any:
     try:
         return load_config(config)
     except ConfigError as exc:
-        err.print(f"[bold red]{t(exc.message('zh'), exc.message('en'))}[/]", highlight=False)
+        err.print(t(exc.message("zh"), exc.message("en")), style="bold red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
 
 

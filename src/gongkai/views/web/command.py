@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
 
 import typer
+from rich.markup import escape
 
 from gongkai.views.cli import EXIT_USAGE_OR_IO, LimitOption, app, err, limits_or_exit
 from gongkai.views.i18n import lang, t
@@ -127,9 +128,9 @@ def serve(
     if not get and not is_loopback(host) and not token:
         err.print(
             t(
-                f"[bold red]绑定到 {host} 需要 --token[/]：其他机器可以访问此地址。"
+                f"[bold red]绑定到 {escape(host)} 需要 --token[/]：其他机器可以访问此地址。"
                 "请加上 --token 或使用默认的 127.0.0.1。",
-                f"[bold red]Binding {host} needs --token[/]: other machines can reach it. "
+                f"[bold red]Binding {escape(host)} needs --token[/]: other machines can reach it. "
                 "Add --token, or keep 127.0.0.1.",
             ),
             highlight=False,
