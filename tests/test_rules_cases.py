@@ -209,11 +209,14 @@ def test_f011_region_unknown():
 
 def test_f012_blank_value_seed_002(seed_reports):
     found = only(check_report(seed_reports["002"]), "F012")
-    assert [(f.row, f.column, f.line) for f in found] == [
-        ("other_services", "change", 69),
-        ("other_services", "decisions", 71),
-    ]
+    # two blank cells of one table: one finding that lists both, pointing at the first
+    assert [(f.table, f.row, f.column, f.line) for f in found] == [("proactive", "other_services", "change", 69)]
+    assert found[0].figures == {"count": 2, "cells": "other_services.change other_services.decisions"}
+    assert "2 个单元格" in found[0].message and "处理决定数量" in found[0].message
     assert all(f.severity == "warning" for f in found)
+    # a single blank cell is named as such
+    one = only(run(edit("003", {20: "行政许可  | ——  | ||"})), "F012")
+    assert [(f.row, f.column) for f in one] == [("licensing", "decisions")]
 
 
 def test_f013_superseded_row():
