@@ -13,7 +13,7 @@ import contextlib
 import os
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class FileOutcome:
     findings: list[Any] | None = None  # gongkai.rules.Finding, when checked
     error: FileError | None = None
     check_error: str | None = None  # the checks crashed: the report is there, its findings incomplete
-    extra: dict[str, Any] = field(default_factory=dict)
+    fs_path: str = ""  # the path as the file system knows it (bytes of a GBK name kept), when it differs
 
     @property
     def ok(self) -> bool:
@@ -54,7 +54,7 @@ class FileOutcome:
         assert self.error is not None
         source: dict[str, Any] = {"path": self.path, "sha256": None, "kind": None, "size": None, "url": None}
         with contextlib.suppress(OSError):
-            source["size"] = os.stat(self.extra.get("fs_path", self.path)).st_size
+            source["size"] = os.stat(self.fs_path or self.path).st_size
         return {"source": source, "error": self.error.to_dict()}
 
 
@@ -91,7 +91,7 @@ def analyse(path: str, limits: Limits = DEFAULT_LIMITS, config: Any = None, *, c
     try:
         report = parse_path(path, limits)
     except ReadError as exc:
-        return FileOutcome(shown, error=FileError(exc.code, exc.message_zh, exc.message_en), extra={"fs_path": path})
+        return FileOutcome(shown, error=FileError(exc.code, exc.message_zh, exc.message_en), fs_path=path)
     except MemoryError:
         raise
     except Exception as exc:  # a parser bug must not stop the batch
@@ -103,7 +103,7 @@ def analyse(path: str, limits: Limits = DEFAULT_LIMITS, config: Any = None, *, c
                 f"解析时出现程序错误（{detail}）。请把文件报告给 gongkai 维护者。",
                 f"Internal error while parsing ({detail}). Please report the file to the gongkai maintainers.",
             ),
-            extra={"fs_path": path},
+            fs_path=path,
         )
     report.source.path = shown
     outcome = FileOutcome(shown, report=report)
@@ -134,7 +134,7 @@ def failed_outcome(path: str, failure: Failure) -> FileOutcome:
     return FileOutcome(
         display_path(path),
         error=FileError(failure.code, failure.message_zh, failure.message_en),
-        extra={"fs_path": path},
+        fs_path=path,
     )
 
 

@@ -114,6 +114,8 @@ RADICAL_SUPPLEMENT: dict[int, str] = {
     0x2EF3: "龟",
 }
 
+_RADICAL_CHARS = {chr(k): v for k, v in RADICAL_SUPPLEMENT.items()}
+
 # NFKC folds Kangxi radicals, CJK compatibility ideographs, full-width forms and ideographic
 # spaces; these are the look-alikes it leaves alone.
 _EXTRA_FOLDS = str.maketrans(
@@ -153,12 +155,12 @@ _EXTRA_FOLDS = str.maketrans(
         "\u200d": "",
         "\ufeff": "",
         "\u3000": " ",
-        **{chr(k): v for k, v in RADICAL_SUPPLEMENT.items()},
+        **_RADICAL_CHARS,
     }
 )
 
 _SPACE_RE = re.compile(r"\s+")
-_RADICALS = str.maketrans({chr(k): v for k, v in RADICAL_SUPPLEMENT.items()})
+_RADICALS = str.maketrans(_RADICAL_CHARS)
 
 
 _RADICAL_RE = re.compile("[\u2e80-\u2fdf]")

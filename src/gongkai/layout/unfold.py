@@ -15,15 +15,15 @@ heading, or a full stop), so that ``行政许可`` in a sentence is never taken 
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 from gongkai.document import Block, Document, Location, Paragraph
 from gongkai.formats import all_formats, section_specs
-from gongkai.normalize import fold
+from gongkai.normalize import key, label_core
 
 LONG_LINE = 400  # a line this long holding headings or tables was flattened by a crawler
 _CN = "一二三四五六七八九十"
@@ -31,13 +31,6 @@ _SECTION_NUMBER_RE = re.compile(rf"([{_CN}])([、.]?)")
 _TITLE_END = ("情况", "事项", "问题")
 _VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元件条个项次宗笔\-—－―/／]*")
 _DIGIT_RUN_RE = re.compile(r"\d[\d\s]*")
-
-
-@cache
-def _key_char(ch: str) -> str:
-    k = fold(unicodedata.normalize("NFKC", ch))
-    k = re.sub(r"\s", "", k)
-    return k.replace("：", ":").replace("，", ",").replace("；", ";")
 
 
 @dataclass(slots=True)
@@ -53,7 +46,7 @@ class _Keyed:
         chars: list[str] = []
         at: list[int] = []
         for i, ch in enumerate(raw):
-            for k in _key_char(ch):
+            for k in key(ch):  # character by character, to know where each key character came from
                 chars.append(k)
                 at.append(i)
         return cls(raw, "".join(chars), at)
@@ -87,24 +80,18 @@ def _table_words() -> tuple[_TableWords, ...]:
             if table.layout == "flat":
                 continue
             for row in table.rows.values():
-                core = _core(row.label)
+                core = label_core(row.label)
                 if core:
                     labels.add((core, False))
                 labels.update((m, False) for m in row.match)
                 labels.update((e, True) for e in row.exact)
             labels.update((g, False) for g in table.groups)
     words = []
-    for key, (anchors, labels, head) in out.items():
+    for table_key, (anchors, labels, head) in out.items():
         ordered = tuple(sorted(labels, key=lambda lab: -len(lab[0])))
-        section = ordinals[all_formats()[0].tables[key].section]
-        words.append(_TableWords(key, section, tuple(anchors), ordered, frozenset(head), flat[key]))
+        section = ordinals[all_formats()[0].tables[table_key].section]
+        words.append(_TableWords(table_key, section, tuple(anchors), ordered, frozenset(head), flat[table_key]))
     return tuple(words)
-
-
-def _core(label: str) -> str:
-    from gongkai.normalize import label_core
-
-    return label_core(label)
 
 
 @cache
@@ -116,7 +103,9 @@ def _section_words() -> tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
 
 
 def _k(text: str) -> str:
-    return "".join(_key_char(ch) for ch in text)
+    """*text* keyed as a line is, character by character (traditional→simplified by phrase would
+    differ)."""
+    return "".join(key(ch) for ch in text)
 
 
 _NUMBERING_BEFORE_RE = re.compile(
@@ -279,8 +268,6 @@ def _signature_cuts(text: str) -> list[int]:
 
 def _key_at(keyed: _Keyed, raw_index: int) -> int:
     """The first key position at or after *raw_index*."""
-    import bisect
-
     return bisect.bisect_left(keyed.at, raw_index)
 
 
@@ -299,8 +286,8 @@ def unfold(doc: Document) -> Document:
     changed = False
     for block in doc.blocks:
         keyed = _Keyed.of(block.text) if isinstance(block, Paragraph) and len(block.text) >= LONG_LINE else None
-        if isinstance(block, Paragraph) and keyed is not None and _flattened(keyed):
-            pieces = unfold_line(block.text, keyed)
+        if keyed is not None and _flattened(keyed):
+            pieces = unfold_line(keyed.raw, keyed)
             if len(pieces) > 1:
                 changed = True
                 out.extend(Paragraph(p.strip(), Location(line=block.loc.line)) for p in pieces if p.strip())

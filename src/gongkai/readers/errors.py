@@ -36,12 +36,11 @@ def limit_error(name: str, actual: float | None, limit: float) -> ReadError:
     """The ReadError for a file over the bound *name*: what, how much, and how to raise it."""
     zh, en, unit = WHAT[name]
     shown = fmt(limit)
-    got_zh = f"{fmt(actual)}{unit} > " if actual is not None else ""
-    got_en = f"{fmt(actual)}{unit} > " if actual is not None else ""
+    got = f"{fmt(actual)}{unit} > " if actual is not None else ""
     return ReadError(
         "limit",
-        f"超过上限：{zh} {got_zh}{shown}{unit}（{name}）。文件已跳过；如确为正常报告，"
+        f"超过上限：{zh} {got}{shown}{unit}（{name}）。文件已跳过；如确为正常报告，"
         f"可用 --limit {name}=<更大的值> 提高上限。",
-        f"Over a limit: {en} {got_en}{shown}{unit} ({name}). The file was set aside; if it is a genuine "
+        f"Over a limit: {en} {got}{shown}{unit} ({name}). The file was set aside; if it is a genuine "
         f"report, raise the limit with --limit {name}=<larger value>.",
     )

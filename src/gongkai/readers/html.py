@@ -26,6 +26,7 @@ from gongkai.normalize import fold_radicals
 from gongkai.readers.detect import utf16_without_bom
 from gongkai.readers.errors import ReadError, limit_error
 from gongkai.readers.text import decode as decode_text
+from gongkai.readers.text import mostly_utf8
 
 # ------------------------------------------------------------------------------------------------
 # Text helpers shared by the readers
@@ -156,8 +157,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    mostly_utf8 = data.decode("utf-8", errors="replace")
-    if mostly_utf8.count("\ufffd") <= max(8, len(mostly_utf8) // 500):
+    if mostly_utf8(data) is not None:
         return decode_text(data)  # UTF-8 but for a stray byte: decoded with replacement (F017)
     try:
         text = data.decode("gb18030")

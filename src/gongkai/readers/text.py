@@ -37,11 +37,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    mostly_utf8 = data.decode("utf-8", errors="replace")
-    if mostly_utf8.count("\ufffd") <= max(8, len(mostly_utf8) // 500):
-        # Valid UTF-8 but for a stray byte or two (a truncated character, a byte flipped in
-        # transit): keep the text, mark what was lost (F017), rather than refuse the report.
-        return mostly_utf8, REPLACED_UTF8
+    mostly = mostly_utf8(data)
+    if mostly is not None:
+        return mostly, REPLACED_UTF8
     try:
         text = data.decode("gb18030")
         if _mostly_cjk_or_ascii(text):
@@ -56,6 +54,14 @@ def decode(data: bytes) -> tuple[str, str]:
         "无法识别文件的文字编码：请另存为 UTF-8 或 GB18030 编码的文本后重试。",
         "Cannot tell the file's text encoding: save it as UTF-8 or GB18030 text and try again.",
     )
+
+
+def mostly_utf8(data: bytes) -> str | None:
+    """*data* as UTF-8 when it is UTF-8 but for a stray byte or two (a truncated character, a byte
+    flipped in transit), the undecodable bytes as U+FFFD (F017); None when it is another encoding
+    (GBK decoded as UTF-8 has a U+FFFD at nearly every character)."""
+    text = data.decode("utf-8", errors="replace")
+    return text if text.count("\ufffd") <= max(8, len(text) // 500) else None
 
 
 _UNUSUAL_RE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")

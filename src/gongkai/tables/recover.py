@@ -943,6 +943,8 @@ def _resolve(
     for cand in cands.values():
         _enumerate(cand)
         cand.how = cand.base
+        if len(cand.groups) > 1 and not cand.domain and not cand.short and not cand.splits.truncated:
+            _most_groups(cand)  # table 四 read as one run: no cut makes every group add up
     joint = spec.key == "requests"
     status = UNDECIDED
     unbalanced: list[str] = []
@@ -1022,12 +1024,6 @@ def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue
     if _only_zeros_short(cand):
         _zeros_one_per_cell(table, rows, cand)
         return
-    _enumerate(cand)
-    if not cand.domain and not cand.short and not cand.splits.truncated:
-        _most_groups(cand)
-        if cand.domain:
-            _write(table, cand, make)
-            return
     _resolve(spec, table, {"*": cand}, text_facts(text, spec.key), make)
 
 

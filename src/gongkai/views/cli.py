@@ -23,7 +23,6 @@ from gongkai import __version__, jsonout
 from gongkai.files import display_path, iter_report_files
 from gongkai.jobs import FileOutcome, run_files
 from gongkai.limits import DEFAULT_LIMITS, Limits
-from gongkai.readers import ReadError
 from gongkai.views.i18n import set_lang, t
 from gongkai.views.summary import render_summary
 
@@ -65,11 +64,6 @@ def main_callback(
 def path_text(path: object) -> str:
     """A path for Rich output: valid Unicode, and never read as markup (``[/]`` in a name)."""
     return escape(display_path(str(path)))
-
-
-def report_read_error(exc: ReadError) -> None:
-    """One line per unreadable file: the file, then the reason and what to do."""
-    report_file_error(exc.path, exc.code, exc.message_zh, exc.message_en)
 
 
 def report_file_error(path: str, code: str, message_zh: str, message_en: str, *, indent: str = "") -> None:
