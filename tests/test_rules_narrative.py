@@ -19,7 +19,7 @@ from gongkai.rules.narrative.claims import _clause_claims, cn_int
         ("上年结转政府信息公开申请2件", [("carried_over", 2)]),
         ("结转下年度办理1件", [("carried_forward", 1)]),
         ("1件结转下年度继续办理", [("carried_forward", 1)]),
-        ("已全部办结12件", [("total", 12)]),
+        ("已全部办结12件", [("handled", 12)]),
         ("被申请行政复议3件", [("review", 3)]),
         ("发生行政复议案件3起", [("review", 3)]),
         ("行政诉讼2件", [("litigation", 2)]),
@@ -28,7 +28,7 @@ from gongkai.rules.narrative.claims import _clause_claims, cn_int
         ("未出现因政府信息公开工作被申请行政复议的情况", [("review", 0)]),
         ("本年度无公开行政复议、行政诉讼", [("review", 0), ("litigation", 0)]),
         ("因政府信息公开工作被申请行政复议1件、提起行政诉讼2件", [("review", 1), ("litigation", 2)]),
-        ("本年度收到申请12件、办结10件", [("new", 12), ("total", 10)]),
+        ("本年度收到申请12件、办结10件", [("new", 12), ("handled", 10)]),
     ],
 )
 def test_claims_read(clause, expected):

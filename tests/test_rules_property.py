@@ -17,7 +17,6 @@ import textgen
 from gongkai.formats import load_format
 from gongkai.pipeline import parse_bytes
 from gongkai.rules import CheckConfig, check_report
-from gongkai.rules.balance.sums import APPEAL_PARTS, APPLICANT_COLUMNS
 
 LAYOUTS = ["pipe", "tab", "lines", "markdown"]
 BALANCE = CheckConfig(select=("B001", "B002", "B003", "B004", "B005", "F015"))
@@ -31,7 +30,8 @@ def balanced_values(draw: st.DrawFn, fmt: str) -> dict[str, Any]:
     """Values under the format's keys that satisfy every sum of tables 三 and 四."""
     spec = load_format(fmt)
     req = spec.tables["requests"]
-    outcome_rows = [k for k, r in req.rows.items() if r.outcome and not r.optional]
+    outcome_rows = [k for k in req.sum("B003").rhs if not req.rows[k].optional]
+    APPLICANT_COLUMNS = req.sum("B002").rhs
     rows: dict[str, dict[str, Any]] = {k: {c: draw(counts) for c in APPLICANT_COLUMNS} for k in outcome_rows}
     total = {c: sum(rows[k][c] for k in outcome_rows) for c in APPLICANT_COLUMNS}
     forward = {c: draw(st.integers(0, 40)) for c in APPLICANT_COLUMNS}
@@ -58,8 +58,8 @@ def balanced_values(draw: st.DrawFn, fmt: str) -> dict[str, Any]:
                 proactive[k][c] = draw(counts)
     appeals: dict[str, dict[str, Any]] = {}
     for k in spec.tables["appeals"].rows:
-        parts = [draw(counts) for _ in APPEAL_PARTS]
-        appeals[k] = dict(zip(APPEAL_PARTS, parts, strict=True))
+        parts = [draw(counts) for _ in spec.tables["appeals"].sum("B004").rhs]
+        appeals[k] = dict(zip(spec.tables["appeals"].sum("B004").rhs, parts, strict=True))
         appeals[k]["total"] = sum(parts)
     return {"proactive": proactive, "requests": requests, "appeals": appeals}
 
@@ -129,19 +129,23 @@ def test_one_changed_count_always_triggers_the_broken_equation(case):
             assert "B003" in column_rules
 
 
+QUANTITY_ROWS = {"new": "new", "carried_over": "carried_over", "handled": "total", "carried_forward": "carried_forward"}
+
+
 @st.composite
 def report_with_text(draw: st.DrawFn) -> tuple[dict[str, Any], str, str | None]:
     """A balanced 2021 report whose text states its table-三 totals, one of them perhaps off by
     some amount (the quantity changed, or None)."""
     values = draw(balanced_values("2021"))
     req = values["requests"]
-    stated = {q: req[q]["total"] for q in ("new", "carried_over", "total", "carried_forward")}
-    changed = draw(st.sampled_from([None, "new", "carried_over", "total", "carried_forward"]))
+    # the quantities of formats/2021.toml: handled is the (七)总计 row
+    stated = {q: req[row]["total"] for q, row in QUANTITY_ROWS.items()}
+    changed = draw(st.sampled_from([None, *QUANTITY_ROWS]))
     if changed is not None:
         stated[changed] += draw(st.integers(1, 30))
     text = (
         f"本年度共收到政府信息公开申请{stated['new']}件，上年结转{stated['carried_over']}件，"
-        f"办结{stated['total']}件，结转下年度继续办理{stated['carried_forward']}件。"
+        f"办结{stated['handled']}件，结转下年度继续办理{stated['carried_forward']}件。"
     )
     return values, text, changed
 

@@ -30,7 +30,7 @@ def _z(v: Decimal | None) -> Decimal:
 def assert_balanced(fsum: FormatSum) -> None:
     spec = load_format(fsum.format)
     req = spec.tables["requests"]
-    outcome = [k for k, r in req.rows.items() if r.outcome]
+    outcome = list(req.sum("B003").rhs)
     for c in req.columns:
         col = {row: _z(fsum.value("requests", row, c)) for row in req.rows}
         assert col["new"] + col["carried_over"] == col["total"] + col["carried_forward"], c

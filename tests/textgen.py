@@ -62,7 +62,7 @@ def balanced_values(fmt: str, rng: random.Random, busy: bool = True) -> Values:
     req = spec.tables["requests"]
     cols = list(req.columns)[:-1]
     rows: dict[str, dict[str, Any]] = {}
-    outcome_rows = [k for k, r in req.rows.items() if r.outcome and not r.optional]
+    outcome_rows = [k for k in req.sum("B003").rhs if not req.rows[k].optional]
     for k in outcome_rows:
         rows[k] = {c: (rng.choice([0, 0, 1, rng.randint(0, top)])) for c in cols}
     if fmt == "2021":

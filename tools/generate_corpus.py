@@ -255,7 +255,7 @@ def make_values(fmt: str, rng: random.Random, busy: bool, carry: Carry) -> tuple
     spec = load_format(fmt)
     req = spec.tables["requests"]
     applicant = [c for c in req.columns if c != "total"]
-    outcome = [k for k, r in req.rows.items() if r.outcome and not r.optional]
+    outcome = [k for k in req.sum("B003").rhs if not req.rows[k].optional]
     rows: dict[str, dict[str, Any]] = {}
     for k in outcome:
         heavy = k in ("granted", "partly_granted", "unable_not_held", "other_other", "other_handling")
@@ -419,7 +419,7 @@ def _requests_grid(fmt: str, values: Values, cell: Callable[[Any], str], nested:
         if row.optional and all(v is None for v in vals.values()):
             continue
         labels: list[str]
-        if not row.outcome:  # 新收, 上年结转, 总计, 结转下年度
+        if key not in spec.sum("B003").rhs:  # 新收, 上年结转, 总计, 结转下年度
             labels = [row.label]
             if nested and key == "total":
                 labels = ["", row.label, ""]

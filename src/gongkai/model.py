@@ -108,6 +108,71 @@ class Row:
 
 
 @dataclass(slots=True)
+class RecoveredRow:
+    """A row whose cell separators were lost, read back under the format's sums
+    (gongkai.tables.recover): every value fixed, ``constraint`` says by what."""
+
+    row: str
+    raw: str
+    values: list[Number | None]
+    constraint: str  # row_sum / group_sum / unique_split, +column_balance, +text:<words> <n>
+    loc: Location
+    unbalanced_columns: list[str] = field(default_factory=list)  # the report's own sums fail there
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "row": self.row,
+            "raw": self.raw,
+            "values": [_json_number(v) for v in self.values],
+            "constraint": self.constraint,
+            "loc": self.loc.to_dict(),
+        }
+        if self.unbalanced_columns:
+            out["unbalanced_columns"] = self.unbalanced_columns
+        return out
+
+
+@dataclass(slots=True)
+class AmbiguousRow:
+    """Cells left without a value because several readings fit (run-together digits, or a row
+    with fewer cells than columns): ``cells`` are those cells, ``readings`` what each could be."""
+
+    row: str
+    raw: str | list[str]
+    reason: str | None  # fewer_cells_than_columns / fewer_digits_than_cells / too_many_readings / …
+    columns: list[str]  # what each item of a reading is (row.column, or column for one row)
+    cells: list[str]  # the cells left null
+    readings: list[list[Any]]
+    loc: Location
+    rows: list[str] = field(default_factory=list)  # several rows read as one run (table 四)
+    readings_truncated: bool = False
+    constraint: str | None = None  # what fixed the cells every reading agrees on
+    unbalanced_columns: list[str] = field(default_factory=list)
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"row": self.row}
+        if self.rows:
+            out["rows"] = self.rows
+        out["raw"] = self.raw
+        if self.reason:
+            out["reason"] = self.reason
+        out["readings"] = [[_json_number(v) if not isinstance(v, str) else v for v in r] for r in self.readings]
+        if self.readings_truncated:
+            out["readings_truncated"] = True
+        out["columns"] = self.columns
+        out["cells"] = self.cells
+        if self.constraint:
+            out["constraint"] = self.constraint
+        if self.unbalanced_columns:
+            out["unbalanced_columns"] = self.unbalanced_columns
+        if self.note:
+            out["note"] = self.note
+        out["loc"] = self.loc.to_dict()
+        return out
+
+
+@dataclass(slots=True)
 class TableData:
     key: str
     rows: dict[str, Row]  # every row of the format, in order, found or not
@@ -116,11 +181,10 @@ class TableData:
     loc: Location | None = None
     header: list[str] = field(default_factory=list)  # head cells as written
     stray: list[Value] = field(default_factory=list)  # numbers belonging to no row
-    # Run-together rows (gongkai.tables.recover): one entry per recovered row
-    # {row, raw, values, constraint, loc}; per row left ambiguous
-    # {row, raw, readings, columns, cells, loc, [rows, reason, constraint, readings_truncated]}.
-    recovered: list[dict[str, Any]] = field(default_factory=list)
-    ambiguous: list[dict[str, Any]] = field(default_factory=list)
+    # Run-together rows (gongkai.tables.recover): one entry per recovered row; one per row (or
+    # run) whose cells stay ambiguous, also for short rows (gongkai.tables.mapping).
+    recovered: list[RecoveredRow] = field(default_factory=list)
+    ambiguous: list[AmbiguousRow] = field(default_factory=list)
 
     def value(self, row: str, column: str) -> Number | None:
         r = self.rows.get(row)
@@ -229,8 +293,8 @@ class Report:
                 for r in t.rows.values()
                 if r.irregular
             ],
-            "recovered": {k: t.recovered for k, t in self.tables.items() if t.recovered},
-            "ambiguous": {k: t.ambiguous for k, t in self.tables.items() if t.ambiguous},
+            "recovered": {k: [e.to_dict() for e in t.recovered] for k, t in self.tables.items() if t.recovered},
+            "ambiguous": {k: [e.to_dict() for e in t.ambiguous] for k, t in self.tables.items() if t.ambiguous},
             "notes": self.notes,
         }
 

@@ -9,6 +9,7 @@ all read these specs.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -46,9 +47,50 @@ class RowSpec:
     numbered: bool = False  # an `exact` label only counts with numbering in front (3.其他, （七）总计)
     group: str | None = None
     item: str | None = None
-    outcome: bool = False  # part of the 本年度办理结果 sum (granted … last 其他处理 row)
     optional: bool = False
     replaces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SumSpec:
+    """One equation the format implies: Σ lhs = Σ rhs. ``per="column"``: in every column, over
+    the rows named; ``per="row"``: in every row that has the columns named."""
+
+    code: str  # the balance rule that reports it (B001 …)
+    per: str  # "column" or "row"
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    lhs_zh: str
+    rhs_zh: str
+    lhs_en: str
+    rhs_en: str
+
+    @property
+    def operands(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+    def sign(self, key: str) -> int:
+        """+1 for a key of the left side, -1 for the right (Σ lhs - Σ rhs = 0)."""
+        return 1 if key in self.lhs else -1
+
+
+@dataclass(frozen=True, slots=True)
+class QuantitySpec:
+    """A named sum of cells: what the text states (本年新收申请12件), the pages chart and the
+    messages name. ``rows`` already holds the rows of the declared groups."""
+
+    key: str
+    table: str
+    zh: str
+    en: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cell_zh: str | None = None  # the cell as messages name it (表三 一、本年新收 总计)
+    chart: bool = True  # a figure the pages chart and rank (one column)
+
+    @property
+    def cells(self) -> tuple[tuple[str, str], ...]:
+        return tuple((r, c) for r in self.rows for c in self.columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +105,16 @@ class TableSpec:
     header: tuple[str, ...]
     groups: tuple[str, ...] = ()
     signature: tuple[str, ...] = ()
+    short_zh: str = ""  # 表三
+    short_en: str = ""  # table 3
+    topic_zh: str = ""  # 申请办理
+    topic_en: str = ""
+    evidence_contains: tuple[str, ...] = ()  # words that mark a grid as this table
+    evidence_prefixes: tuple[str, ...] = ()
+    evidence_weight: int = 0
+    sums: tuple[SumSpec, ...] = ()
+    quantities: tuple[QuantitySpec, ...] = ()
+    format: str = ""  # the id of the format the table belongs to
 
     def column(self, key: str) -> ColumnSpec:
         return self.columns[key]
@@ -71,12 +123,49 @@ class TableSpec:
         return self.rows[row_key].columns
 
     @property
-    def outcome_rows(self) -> tuple[str, ...]:
-        return tuple(k for k, r in self.rows.items() if r.outcome)
-
-    @property
     def value_count(self) -> int:
         return sum(len(r.columns) for r in self.rows.values() if not r.optional)
+
+    def sum(self, code: str) -> SumSpec:
+        return next(s for s in self.sums if s.code == code)
+
+    def sums_per(self, per: str) -> tuple[SumSpec, ...]:
+        return tuple(s for s in self.sums if s.per == per)
+
+    def row_sum(self, columns: tuple[str, ...]) -> SumSpec | None:
+        """The per-row sum under which the last of ``columns`` is the sum of the others (总计 of
+        table 三's rows and of table 四's groups), if the format declares one."""
+        if len(columns) < 2:
+            return None
+        for s in self.sums_per("row"):
+            if s.lhs == (columns[-1],) and set(s.rhs) == set(columns[:-1]):
+                return s
+        return None
+
+    def exempt_rows(self, found: Callable[[str], bool]) -> set[str]:
+        """Rows of the format a table need not have, given which rows it has (``found``): an
+        optional row, or, when the optional row was found instead of them, the rows it
+        replaces (RowSpec.replaces)."""
+        out: set[str] = set()
+        for k, r in self.rows.items():
+            if not r.optional:
+                continue
+            if found(k) and not any(found(x) for x in r.replaces if x in self.rows):
+                out.update(r.replaces)
+            else:
+                out.add(k)
+        return out
+
+    def sum_rows(self, s: SumSpec, found: Callable[[str], bool]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The rows a per-column sum adds up in a table with the rows ``found``: the declared
+        ones less the exempt ones (the single （六）其他处理 row or its sub-rows, never both)."""
+        exempt = self.exempt_rows(found)
+        return tuple(k for k in s.lhs if k not in exempt), tuple(k for k in s.rhs if k not in exempt)
+
+    @property
+    def display_name(self) -> tuple[str, str]:
+        """(表三 申请办理, Table 3 requests)."""
+        return f"{self.short_zh} {self.topic_zh}", f"{self.short_en.capitalize()} {self.topic_en}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +187,10 @@ class FormatSpec:
     def table(self, key: str) -> TableSpec:
         return self.tables[key]
 
+    @property
+    def quantities(self) -> dict[str, QuantitySpec]:
+        return {q.key: q for t in self.tables.values() for q in t.quantities}
+
 
 def _read_toml(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
@@ -107,7 +200,7 @@ def _tuple(data: dict[str, Any], name: str) -> tuple[str, ...]:
     return tuple(norm_key(s) for s in data.get(name, ()))
 
 
-def _table(key: str, data: dict[str, Any]) -> TableSpec:
+def _table(key: str, data: dict[str, Any], format_id: str) -> TableSpec:
     columns = {
         c["key"]: ColumnSpec(
             key=c["key"],
@@ -131,12 +224,12 @@ def _table(key: str, data: dict[str, Any]) -> TableSpec:
             numbered=r.get("numbered", False),
             group=r.get("group"),
             item=r.get("item"),
-            outcome=r.get("outcome", False),
             optional=r.get("optional", False),
             replaces=tuple(r.get("replaces", ())),
         )
         for r in data["rows"]
     }
+    evidence = data.get("evidence", {})
     return TableSpec(
         key=key,
         section=data["section"],
@@ -148,6 +241,53 @@ def _table(key: str, data: dict[str, Any]) -> TableSpec:
         header=_tuple(data, "header"),
         groups=_tuple(data, "groups"),
         signature=_tuple(data, "signature"),
+        short_zh=data["short_zh"],
+        short_en=data["short_en"],
+        topic_zh=data["topic_zh"],
+        topic_en=data["topic_en"],
+        evidence_contains=_tuple(evidence, "contains"),
+        evidence_prefixes=_tuple(evidence, "prefixes"),
+        evidence_weight=evidence.get("weight", 0),
+        sums=tuple(_sum(key, s, rows, columns) for s in data.get("sums", ())),
+        quantities=tuple(_quantity(key, q, rows, columns) for q in data.get("quantities", ())),
+        format=format_id,
+    )
+
+
+def _sum(table: str, s: dict[str, Any], rows: dict[str, RowSpec], columns: dict[str, ColumnSpec]) -> SumSpec:
+    names: dict[str, Any] = rows if s["per"] == "column" else columns
+    unknown = [k for k in (*s["lhs"], *s["rhs"]) if k not in names]
+    if s["per"] not in ("column", "row") or unknown:
+        raise ValueError(f"format table {table}: sum {s['code']} names unknown keys {unknown} or per={s['per']!r}")
+    return SumSpec(
+        code=s["code"],
+        per=s["per"],
+        lhs=tuple(s["lhs"]),
+        rhs=tuple(s["rhs"]),
+        lhs_zh=s["lhs_zh"],
+        rhs_zh=s["rhs_zh"],
+        lhs_en=s["lhs_en"],
+        rhs_en=s["rhs_en"],
+    )
+
+
+def _quantity(table: str, q: dict[str, Any], rows: dict[str, RowSpec], columns: dict[str, ColumnSpec]) -> QuantitySpec:
+    groups = set(q.get("groups", ()))
+    named = set(q.get("rows", ()))
+    keys = tuple(k for k, r in rows.items() if k in named or (r.group is not None and r.group in groups))
+    cols = tuple(q.get("columns", ("total",)))
+    unknown = [k for k in named if k not in rows] + [c for c in cols if c not in columns]
+    if unknown or not keys:
+        raise ValueError(f"format table {table}: quantity {q['key']} names unknown keys {unknown} or no rows")
+    return QuantitySpec(
+        key=q["key"],
+        table=table,
+        zh=q["zh"],
+        en=q["en"],
+        rows=keys,
+        columns=cols,
+        cell_zh=q.get("cell_zh"),
+        chart=q.get("chart", True) and len(cols) == 1,
     )
 
 
@@ -161,12 +301,31 @@ def load_format(format_id: str) -> FormatSpec:
         id=data["id"],
         issued_by=data["issued_by"],
         first_year=data["first_year"],
-        tables={k: _table(k, v) for k, v in data["tables"].items()},
+        tables={k: _table(k, v, data["id"]) for k, v in data["tables"].items()},
     )
 
 
 def all_formats() -> list[FormatSpec]:
     return [load_format(f) for f in FORMAT_IDS]
+
+
+@cache
+def table_names() -> dict[str, tuple[str, str]]:
+    """Table key → (表三, table 3): the short names, the same in every format."""
+    return {k: (t.short_zh, t.short_en) for k, t in load_format(FORMAT_IDS[-1]).tables.items()}
+
+
+@cache
+def quantity_rows(key: str) -> tuple[str, ...]:
+    """The rows of a quantity in any format (a report has only its own format's rows), for
+    queries over a corpus of both formats."""
+    out: list[str] = []
+    for fmt in all_formats():
+        q = fmt.quantities.get(key)
+        for r in q.rows if q is not None else ():
+            if r not in out:
+                out.append(r)
+    return tuple(out)
 
 
 def format_for_year(year: int | None) -> FormatSpec:

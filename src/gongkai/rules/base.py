@@ -18,7 +18,16 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from gongkai.document import Location
-from gongkai.formats import FORMAT_IDS, SECTION_KEYS, FormatSpec, TableSpec, format_for_year, load_format, section_specs
+from gongkai.formats import (
+    FORMAT_IDS,
+    SECTION_KEYS,
+    FormatSpec,
+    TableSpec,
+    format_for_year,
+    load_format,
+    section_specs,
+    table_names,
+)
 from gongkai.model import Number, Report, Row, TableData, Value
 
 Severity = Literal["error", "warning", "info"]
@@ -33,11 +42,6 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "Y": ("同比", "year-over-year"),
 }
 
-TABLE_NAMES: dict[str, tuple[str, str]] = {
-    "proactive": ("表二", "table 2"),
-    "requests": ("表三", "table 3"),
-    "appeals": ("表四", "table 4"),
-}
 
 META_FIELDS: dict[str, tuple[str, str]] = {
     "agency": ("机关名称", "agency"),
@@ -389,7 +393,7 @@ def column_label(spec: TableSpec, column: str) -> str:
 def cell_name(spec: TableSpec, row: Row | str, column: str | None = None) -> tuple[str, str]:
     """(zh, en) names of a row or cell: 表三「一、本年新收政府信息公开申请数量」「总计」."""
     key = row if isinstance(row, str) else row.key
-    tzh, ten = TABLE_NAMES.get(spec.key, (spec.key, spec.key))
+    tzh, ten = table_names().get(spec.key, (spec.key, spec.key))
     zh = f"{tzh}「{row_label(spec, row)}」"
     en = f"{ten} row {key}"
     if column is not None:
@@ -426,7 +430,7 @@ def describe_place(finding: Finding, format_id: str | None = None, lang: str = "
     if finding.table is not None:
         fmt = load_format(format_id) if format_id else load_format("2021")
         spec = fmt.tables.get(finding.table)
-        zh_t, en_t = TABLE_NAMES.get(finding.table, (finding.table, finding.table))
+        zh_t, en_t = table_names().get(finding.table, (finding.table, finding.table))
         if en:
             text = en_t
             if finding.row:

@@ -41,12 +41,11 @@ def _content_scores(table: Table) -> dict[str, int]:
                 continue
             k = key(cell.text)
             core = label_core(cell.text)
-            if "第二十条" in k or "信息内容" in k:
-                scores["proactive"] += 2
-            if "勾稽关系" in k or "申请人情况" in k:
-                scores["requests"] += 3
-            if "未经复议" in k or "复议后起诉" in k or core.startswith("结果维持") or core.startswith("结果纠正"):
-                scores["appeals"] += 2
+            for tkey, tspec in spec.tables.items():
+                if any(w in k for w in tspec.evidence_contains) or any(
+                    core.startswith(w) for w in tspec.evidence_prefixes
+                ):
+                    scores[tkey] += tspec.evidence_weight
             for tkey in ("proactive", "requests"):
                 for s in (spec, spec19):
                     if match_row(s.tables[tkey], k, in_body=True) is not None:

@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
-from gongkai.model import Number, Row, TableData, Value, representable
+from gongkai.model import AmbiguousRow, Number, Row, TableData, Value, representable
 from gongkai.normalize import label_core, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
 from gongkai.tables.tokens import Token, parse_value
@@ -412,16 +412,16 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
     if unsettled:
         names = [c if len(rows) == 1 else f"{r.key}.{c}" for r, c in slots]
         table.ambiguous.append(
-            {
-                "row": rows[0].key,
-                **({"rows": [r.key for r in rows]} if len(rows) > 1 else {}),
-                "raw": [c.raw for c in cells],
-                "reason": "fewer_cells_than_columns",
-                "columns": names,
-                "readings": [[names[j] for j in chosen] for chosen in readings[:50]],
-                "cells": unsettled,
-                "loc": rows[0].loc.to_dict(),
-            }
+            AmbiguousRow(
+                row=rows[0].key,
+                rows=[r.key for r in rows] if len(rows) > 1 else [],
+                raw=[c.raw for c in cells],
+                reason="fewer_cells_than_columns",
+                columns=names,
+                readings=[[names[j] for j in chosen] for chosen in readings[:50]],
+                cells=unsettled,
+                loc=rows[0].loc,
+            )
         )
     return readings
 
@@ -442,7 +442,7 @@ def _same_gap_elsewhere(table: TableData, placed: dict[str, list[tuple[int, ...]
         row.values = {c: Value(None, "", row.loc, status="missing") for c in row.columns}
         for cell, slot in zip(row.cells, chosen, strict=True):
             row.values[row.columns[slot]] = replace(cell, status="inferred", inferred_by="same_gap_as_other_rows")
-        table.ambiguous = [e for e in table.ambiguous if not (e.get("row") == key and "rows" not in e)]
+        table.ambiguous = [e for e in table.ambiguous if not (e.row == key and not e.rows)]
 
 
 def _group_holds(placed: dict[int, Number | None], first: int, last: int) -> bool:

@@ -6,15 +6,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from gongkai.formats import SECTION_KEYS, section_specs
+from gongkai.formats import SECTION_KEYS, format_for_year, section_specs
 from gongkai.model import Report
 from gongkai.views.i18n import t
-
-TABLE_NAMES = {
-    "proactive": ("表二 主动公开", "Table 2 proactive disclosure"),
-    "requests": ("表三 申请办理", "Table 3 requests"),
-    "appeals": ("表四 复议诉讼", "Table 4 review and litigation"),
-}
 
 
 def render_summary(report: Report) -> Group:
@@ -46,7 +40,7 @@ def render_summary(report: Report) -> Group:
     tables.add_column(t("行列数不符", "Irregular rows"), justify="right")
     tables.add_column(t("自增行", "Extra rows"), justify="right")
     for key, data in report.tables.items():
-        zh, en = TABLE_NAMES[key]
+        zh, en = format_for_year(m.year).tables[key].display_name
         if not data.found:
             tables.add_row(t(zh, en), Text(t("未找到", "not found"), style="red"), "", "", "")
             continue

@@ -37,8 +37,8 @@ class AppealsGroupTotal(EquationRule):
     severity: ClassVar[Severity] = "error"
     title_zh: ClassVar[str] = "表四某组“总计”不等于维持、纠正、其他、尚未审结之和"
     title_en: ClassVar[str] = "A group of table 4 whose total is not upheld + corrected + other + pending"
-    template_zh: ClassVar[str] = "表四{subject}：总计 = {lhs}，维持+纠正+其他+尚未审结 = {rhs}。"
-    template_en: ClassVar[str] = "Table 4 {subject_en}: total = {lhs}, upheld + corrected + other + pending = {rhs}."
+    template_zh: ClassVar[str] = "{table}{subject}：{lhs_name} = {lhs}，{rhs_name} = {rhs}。"
+    template_en: ClassVar[str] = "{table_en} {subject_en}: {lhs_en} = {lhs}, {rhs_en} = {rhs}."
     variants: ClassVar[dict[str, tuple[str, str]]] = {
         "unsatisfiable": (
             "表四{subject}：数字“{raw}”无论如何拆分，总计都不等于维持+纠正+其他+尚未审结，报告自身的数字有误；"
@@ -56,7 +56,7 @@ class AppealsGroupTotal(EquationRule):
         if spec_table is None or table is None or not table.found:
             return
         for entry in table.ambiguous:
-            reason = str(entry.get("reason", ""))
+            reason = entry.reason or ""
             if not reason.startswith("group_sum_unsatisfiable:"):
                 continue
             for key in reason.split(":", 1)[1].split(","):
@@ -65,9 +65,9 @@ class AppealsGroupTotal(EquationRule):
                     continue
                 yield self.finding(
                     Place.of_cell(spec_table, row, "total"),
-                    figures={"raw": entry.get("raw", "")},
+                    figures={"raw": entry.raw},
                     variant="unsatisfiable",
                     subject=f"「{spec_table.rows[key].label}」",
                     subject_en=f"group {key}",
-                    raw=entry.get("raw", ""),
+                    raw=entry.raw,
                 )

@@ -37,7 +37,5 @@ class RequestsColumnBalance(EquationRule):
     severity: ClassVar[Severity] = "error"
     title_zh: ClassVar[str] = "表三某列不满足“第一项加第二项之和，等于第三项加第四项之和”"
     title_en: ClassVar[str] = "A column of table 3 breaks new + carried_over = total + carried_forward"
-    template_zh: ClassVar[str] = "表三{subject}不平衡：一+二 = {lhs}，三(七)+四 = {rhs}。"
-    template_en: ClassVar[str] = (
-        "Table 3 {subject_en} does not balance: new + carried_over = {lhs}, total + carried_forward = {rhs}."
-    )
+    template_zh: ClassVar[str] = "{table}{subject}不平衡：{lhs_name} = {lhs}，{rhs_name} = {rhs}。"
+    template_en: ClassVar[str] = "{table_en} {subject_en} does not balance: {lhs_en} = {lhs}, {rhs_en} = {rhs}."

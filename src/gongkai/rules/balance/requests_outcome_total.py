@@ -37,5 +37,5 @@ class RequestsOutcomeTotal(EquationRule):
     skip_zeros: ClassVar[bool] = True
     title_zh: ClassVar[str] = "表三某列（七）总计不等于各项办理结果之和"
     title_en: ClassVar[str] = "A column of table 3 whose total is not the sum of the outcome rows"
-    template_zh: ClassVar[str] = "表三{subject}：（七）总计 = {lhs}，（一）至（六）各项办理结果之和 = {rhs}。"
-    template_en: ClassVar[str] = "Table 3 {subject_en}: total = {lhs}, sum of the outcome rows = {rhs}."
+    template_zh: ClassVar[str] = "{table}{subject}：{lhs_name} = {lhs}，{rhs_name} = {rhs}。"
+    template_en: ClassVar[str] = "{table_en} {subject_en}: {lhs_en} = {lhs}, {rhs_en} = {rhs}."

@@ -33,5 +33,5 @@ class RequestsRowTotal(EquationRule):
     severity: ClassVar[Severity] = "error"
     title_zh: ClassVar[str] = "表三某行“总计”不等于六类申请人之和"
     title_en: ClassVar[str] = "A row of table 3 whose total is not the sum of the six applicant columns"
-    template_zh: ClassVar[str] = "表三{subject}：总计 = {lhs}，六类申请人之和 = {rhs}。"
-    template_en: ClassVar[str] = "Table 3 {subject_en}: total = {lhs}, sum of the six applicant columns = {rhs}."
+    template_zh: ClassVar[str] = "{table}{subject}：{lhs_name} = {lhs}，{rhs_name} = {rhs}。"
+    template_en: ClassVar[str] = "{table_en} {subject_en}: {lhs_en} = {lhs}, {rhs_en} = {rhs}."

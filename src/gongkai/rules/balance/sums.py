@@ -1,4 +1,4 @@
-"""The sums the national format implies, stated once for the balance rules.
+"""The sums the national format implies (``sums`` in formats/*.toml), as equations over a report.
 
 Each :class:`Relation` is one equation ``sum(lhs) == sum(rhs)`` over cells of a table, with the
 rule that owns it (B001–B004) and the place to report it. The rules B001–B004 report the
@@ -14,15 +14,9 @@ from decimal import Decimal
 from functools import partial
 from typing import ClassVar
 
-from gongkai.formats import TableSpec
+from gongkai.formats import SumSpec, TableSpec
 from gongkai.model import Number, Row, TableData
 from gongkai.rules.base import Context, Finding, Place, Rule, column_label, number_text
-
-APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org")
-APPEAL_PARTS = ("upheld", "corrected", "other", "pending")
-
-# Short names of the rows of table 三 as the format numbers them.
-REQUEST_ROW_NUMBERS = {"new": "一", "carried_over": "二", "total": "三(七)", "carried_forward": "四"}
 
 
 @dataclass(slots=True)
@@ -109,144 +103,83 @@ def _sum(values: object) -> Number:
 
 
 def relations(ctx: Context) -> list[Relation]:
-    """All equations of the report's tables, computed once per check."""
+    """All equations of the report's tables (the format's ``sums``), computed once per check."""
     cached = ctx.cache.get("relations")
     if cached is None:
-        cached = list(_requests_relations(ctx)) + list(_appeals_relations(ctx))
+        cached = []
+        for key in ("requests", "appeals", "proactive"):
+            if key in ctx.report.tables and ctx.readable(key):
+                spec, table = ctx.table(key)
+                for s in spec.sums:
+                    cached.extend(
+                        _column_relations(spec, table, s) if s.per == "column" else _row_relations(spec, table, s)
+                    )
         ctx.cache["relations"] = cached
     return cached
 
 
-def outcome_rows(spec: TableSpec, table: TableData) -> list[str]:
-    """The rows summed into （七）总计. A 2021 report that keeps the 2019 single （六）其他处理 row
-    sums that row and not the absent sub-rows; otherwise the optional row is left out."""
-    exempt = exempt_rows(spec, table)
-    return [k for k, r in spec.rows.items() if r.outcome and k not in exempt]
+def found_in(table: TableData) -> Callable[[str], bool]:
+    return lambda k: k in table.rows and table.rows[k].found
 
 
-def exempt_rows(spec: TableSpec, table: TableData) -> set[str]:
-    """Rows of the format a table need not have: an optional row, or, when the optional row
-    was found instead of them, the rows it replaces (RowSpec.replaces)."""
-    out: set[str] = set()
-    for k, r in spec.rows.items():
-        if not r.optional:
-            continue
-        row = table.rows.get(k)
-        single = row is not None and row.found and not any(table.rows[x].found for x in r.replaces if x in table.rows)
-        if single:
-            out.update(r.replaces)
-        else:
-            out.add(k)
-    return out
-
-
-def _requests_relations(ctx: Context) -> list[Relation]:
-    if not ctx.readable("requests"):
-        return []
-    spec, table = ctx.table("requests")
+def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Relation]:
+    """One equation per column over the rows of the sum. With one row on the left (（七）总计) it is
+    reported at that row's cell; with several, at the column."""
     rows = table.rows
-    out: list[Relation] = []
-    columns = list(spec.columns)
-    # B001: per column, new + carried_over = total + carried_forward
-    if all(k in rows for k in ("new", "carried_over", "total", "carried_forward")):
-        for c in columns:
-            label = column_label(spec, c)
-            new_value = rows["new"].values.get(c)
-            out.append(
-                Relation(
-                    code="B001",
-                    spec=spec,
-                    table=table,
-                    place_of=partial(
-                        Place.of_table,
-                        spec,
-                        table,
-                        column=c,
-                        loc=new_value.loc if rows["new"].found and new_value else None,
-                    ),
-                    subject_zh=f"「{label}」列",
-                    subject_en=f"column {c}",
-                    lhs=(Operand.of("new", rows["new"], c), Operand.of("carried_over", rows["carried_over"], c)),
-                    rhs=(
-                        Operand.of("total", rows["total"], c),
-                        Operand.of("carried_forward", rows["carried_forward"], c),
-                    ),
-                    lhs_zh="一+二",
-                    rhs_zh="三(七)+四",
-                    lhs_en="new + carried_over",
-                    rhs_en="total + carried_forward",
-                )
-            )
-    # B002: per row, total = the six applicant columns
-    if "total" in spec.columns and all(c in spec.columns for c in APPLICANT_COLUMNS):
-        for key, row in rows.items():
-            if not row.found or "total" not in row.columns:
-                continue
-            out.append(
-                Relation(
-                    code="B002",
-                    spec=spec,
-                    table=table,
-                    place_of=partial(Place.of_cell, spec, row, "total"),
-                    subject_zh=f"「{spec.rows[key].label}」行",
-                    subject_en=f"row {key}",
-                    lhs=(Operand.of("total", row, "total"),),
-                    rhs=tuple(Operand.of(c, row, c) for c in APPLICANT_COLUMNS),
-                    lhs_zh="总计",
-                    rhs_zh="六类申请人之和",
-                    lhs_en="total",
-                    rhs_en="sum of applicants",
-                )
-            )
-    # B003: per column, total = the outcome rows
-    if "total" in rows:
-        outcomes = outcome_rows(spec, table)
-        total_row = rows["total"]
-        for c in columns:
-            label = column_label(spec, c)
-            out.append(
-                Relation(
-                    code="B003",
-                    spec=spec,
-                    table=table,
-                    place_of=partial(Place.of_cell, spec, total_row, c)
-                    if total_row.found
-                    else partial(Place.of_table, spec, table, column=c),
-                    subject_zh=f"「{label}」列",
-                    subject_en=f"column {c}",
-                    lhs=(Operand.of("total", total_row, c),),
-                    rhs=tuple(Operand.of(k, rows[k], c) for k in outcomes),
-                    lhs_zh="（七）总计",
-                    rhs_zh="（一）至（六）各项之和",
-                    lhs_en="total",
-                    rhs_en="sum of outcomes",
-                )
-            )
-    return out
-
-
-def _appeals_relations(ctx: Context) -> list[Relation]:
-    if not ctx.readable("appeals"):
+    lhs_keys, rhs_keys = spec.sum_rows(s, found_in(table))
+    if not lhs_keys or any(k not in rows for k in (*lhs_keys, *rhs_keys)):
         return []
-    spec, table = ctx.table("appeals")
+    first = rows[lhs_keys[0]]
     out: list[Relation] = []
-    for key, row in table.rows.items():
-        if not row.found or "total" not in row.columns or not all(c in row.columns for c in APPEAL_PARTS):
-            continue
+    for c in spec.columns:
+        label = column_label(spec, c)
+        place_of: Callable[[], Place]
+        if len(lhs_keys) == 1 and first.found:
+            place_of = partial(Place.of_cell, spec, first, c)
+        else:
+            value = first.values.get(c) if first.found else None
+            place_of = partial(Place.of_table, spec, table, column=c, loc=value.loc if value else None)
         out.append(
             Relation(
-                code="B004",
+                code=s.code,
                 spec=spec,
                 table=table,
-                place_of=partial(Place.of_cell, spec, row, "total"),
-                subject_zh=f"「{spec.rows[key].label}」",
-                subject_en=f"group {key}",
-                lhs=(Operand.of("total", row, "total"),),
-                rhs=tuple(Operand.of(c, row, c) for c in APPEAL_PARTS),
-                lhs_zh="总计",
-                rhs_zh="维持+纠正+其他+尚未审结",
-                lhs_en="total",
-                rhs_en="upheld + corrected + other + pending",
+                place_of=place_of,
+                subject_zh=f"「{label}」列",
+                subject_en=f"column {c}",
+                lhs=tuple(Operand.of(k, rows[k], c) for k in lhs_keys),
+                rhs=tuple(Operand.of(k, rows[k], c) for k in rhs_keys),
+                lhs_zh=s.lhs_zh,
+                rhs_zh=s.rhs_zh,
+                lhs_en=s.lhs_en,
+                rhs_en=s.rhs_en,
+            )
+        )
+    return out
+
+
+def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Relation]:
+    """One equation per row that has every column of the sum, reported at its left-hand cell.
+    A row of table 四 is a group under the two-level head."""
+    out: list[Relation] = []
+    for key, row in table.rows.items():
+        if not row.found or not all(c in row.columns for c in s.operands):
+            continue
+        flat = spec.layout == "flat"
+        out.append(
+            Relation(
+                code=s.code,
+                spec=spec,
+                table=table,
+                place_of=partial(Place.of_cell, spec, row, s.lhs[0]),
+                subject_zh=f"「{spec.rows[key].label}」" + ("" if flat else "行"),
+                subject_en=f"{'group' if flat else 'row'} {key}",
+                lhs=tuple(Operand.of(c, row, c) for c in s.lhs),
+                rhs=tuple(Operand.of(c, row, c) for c in s.rhs),
+                lhs_zh=s.lhs_zh,
+                rhs_zh=s.rhs_zh,
+                lhs_en=s.lhs_en,
+                rhs_en=s.rhs_en,
             )
         )
     return out
@@ -283,6 +216,12 @@ class EquationRule(Rule):
                 note=irregular_note(rel),
                 subject=rel.subject_zh,
                 subject_en=rel.subject_en,
+                table=rel.spec.short_zh,
+                table_en=rel.spec.short_en.capitalize(),
+                lhs_name=rel.lhs_zh,
+                rhs_name=rel.rhs_zh,
+                lhs_en=rel.lhs_en,
+                rhs_en=rel.rhs_en,
                 lhs=rel.expression(rel.lhs, self.skip_zeros),
                 rhs=rel.expression(rel.rhs, self.skip_zeros),
             )

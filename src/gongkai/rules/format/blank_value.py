@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.formats import TableSpec
+from gongkai.formats import TableSpec, table_names
 from gongkai.model import Row, Value
-from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity, cell_name
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name
 
 MAX_LISTED = 12  # blank cells named in the message; the figures list them all
 
@@ -64,7 +64,7 @@ class BlankValue(Rule):
                 continue
             # One finding per table, listing its blank cells: a table of blanks is one problem.
             spec, row, column, _ = cells[0]
-            table_zh, table_en = TABLE_NAMES.get(spec.key, (spec.key, spec.key))
+            table_zh, table_en = table_names().get(spec.key, (spec.key, spec.key))
             names = [cell_name(s, r, c) for s, r, c, _ in cells]
             shown = names[:MAX_LISTED]
             more_zh = f" 等（共 {len(names)} 个）" if len(names) > MAX_LISTED else ""

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity, row_label
+from gongkai.formats import table_names
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity, row_label
 
 
 class ExtraRow(Rule):
@@ -38,7 +39,7 @@ class ExtraRow(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for spec, table in ctx.readable_tables():
-            zh, en = TABLE_NAMES[spec.key]
+            zh, en = table_names()[spec.key]
             for row in table.extra_rows:
                 after = row_label(spec, row.after) if row.after else "表头"
                 yield self.finding(

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from gongkai.formats import TableSpec
-from gongkai.model import Row, Value
+from gongkai.model import AmbiguousRow, RecoveredRow, Row, Value
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name, number_text
 
 
@@ -61,7 +61,8 @@ class InferredValue(Rule):
                 continue
             labels = {k: c.label for k, c in spec.columns.items()}
             table = ctx.report.tables[spec.key]
-            runs = [e.get("raw") for e in (*table.recovered, *table.ambiguous) if e.get("row") == row.key]
+            entries: list[RecoveredRow | AmbiguousRow] = [*table.recovered, *table.ambiguous]
+            runs = [e.raw for e in entries if e.row == row.key]
             raw = str(runs[0]) if runs and isinstance(runs[0], str) else " ".join(v.raw for *_, v in cells)
             how = sorted({v.inferred_by for *_, v in cells if v.inferred_by})
             row_zh, row_en = cell_name(spec, row, None)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.rules.balance.sums import exempt_rows
-from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity
+from gongkai.formats import table_names
+from gongkai.rules.balance.sums import found_in
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 
 class MissingRow(Rule):
@@ -34,8 +35,8 @@ class MissingRow(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for spec, table in ctx.readable_tables():
-            exempt = exempt_rows(spec, table)
-            zh, en = TABLE_NAMES[spec.key]
+            exempt = spec.exempt_rows(found_in(table))
+            zh, en = table_names()[spec.key]
             for key, row in table.rows.items():
                 if row.found or key in exempt or key not in spec.rows:
                     continue

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity
+from gongkai.formats import table_names
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 
 class MissingTable(Rule):
@@ -40,7 +41,7 @@ class MissingTable(Rule):
             table = ctx.report.tables.get(key)
             if ctx.readable(key):
                 continue
-            zh, en = TABLE_NAMES[key]
+            zh, en = table_names()[key]
             found = table is not None and table.found
             place = Place.of_table(spec, table) if table is not None else Place.of_section(ctx.report, spec.section)
             yield self.finding(

@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity
+from gongkai.formats import table_names
+from gongkai.model import RecoveredRow
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 # The constraints that fixed recovered cells (``inferred_by`` parts), for people.
 _CONSTRAINTS: dict[str, tuple[str, str]] = {
@@ -70,27 +72,27 @@ class RunTogetherTable(Rule):
             run_together = [
                 e
                 for e in table.ambiguous
-                if e.get("reason") != "fewer_cells_than_columns"
-                and not str(e.get("reason", "")).startswith("group_sum_unsatisfiable:")
+                if e.reason != "fewer_cells_than_columns"
+                and not (e.reason or "").startswith("group_sum_unsatisfiable:")
             ]
             if not (table.recovered or run_together):
                 continue
-            zh, en = TABLE_NAMES[key]
+            zh, en = table_names()[key]
             first = (table.recovered or run_together)[0]
-            row = table.rows.get(first["row"])
+            row = table.rows.get(first.row)
             place = Place.of_row(spec, row) if row is not None else Place.of_table(spec, table)
             how = _constraints(table.recovered)
-            cells = [c for e in run_together for c in e["cells"]]
+            cells = [c for e in run_together for c in e.cells]
             figures: dict[str, Any] = {
                 "recovered": len(table.recovered),
                 "ambiguous": len(run_together),
-                "rows": " ".join(e["row"] for e in table.recovered),
+                "rows": " ".join(e.row for e in table.recovered),
                 "cells": " ".join(cells),
             }
             yield self.finding(
                 place,
                 figures=figures,
-                note="; ".join(f"{e['row']}: {e['raw']}" for e in run_together) or None,
+                note="; ".join(f"{e.row}: {e.raw}" for e in run_together) or None,
                 variant="ambiguous" if run_together else None,
                 table=zh,
                 table_en=en,
@@ -102,10 +104,10 @@ class RunTogetherTable(Rule):
             )
 
 
-def _constraints(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def _constraints(entries: list[RecoveredRow]) -> list[tuple[str, str]]:
     """The constraints named by the recovered rows, in a fixed order."""
     used: set[str] = set()
     for e in entries:
-        for part in str(e.get("constraint", "")).split("+"):
+        for part in e.constraint.split("+"):
             used.add("text" if part.startswith("text:") else part)
     return [names for k, names in _CONSTRAINTS.items() if k in used]

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.rules.base import TABLE_NAMES, Context, Finding, Place, Rule, Severity
+from gongkai.formats import table_names
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 
 class StrayValues(Rule):
@@ -38,7 +39,7 @@ class StrayValues(Rule):
         for spec, table in ctx.readable_tables():
             if not table.stray:
                 continue
-            zh, en = TABLE_NAMES[spec.key]
+            zh, en = table_names()[spec.key]
             shown = [v.raw for v in table.stray[:10]] + (["…"] if len(table.stray) > 10 else [])
             yield self.finding(
                 Place.of_value(spec, table.stray[0]),

@@ -49,8 +49,7 @@ class UnverifiableSum(Rule):
             )
             cells_en = ", ".join(f"{o.row.key}.{o.column}" for o in nulls)
             figures = rel.operand_figures()
-            table_zh = "表三" if rel.spec.key == "requests" else "表四"
-            table_en = "table 3" if rel.spec.key == "requests" else "table 4"
+            table_zh, table_en = rel.spec.short_zh, rel.spec.short_en
             yield self.finding(
                 rel.place,
                 figures={"rule": rel.code, **figures},

@@ -69,7 +69,7 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         ),
         re.compile(NUM + UNIT + r"(?:申请)?(?:需)?(?:将)?结转(?:至|到)?下(?:一)?年"),
     ),
-    "total": (
+    "handled": (
         re.compile(r"(?<!未)(?:共|已|全部)?办结(?:政府信息公开)?(?:申请)?(?:共计|共)?(?:为)?" + NUM + UNIT),
         re.compile(NUM + UNIT + r"(?:申请)?(?:均|全部)?(?:已)?(?:全部)?(?:按时|按期|依法)?办结"),
     ),
@@ -100,7 +100,7 @@ _SKIP_FOR = {
     "new": re.compile(r"复议|诉讼|结转|不予|答复|部分公开|予以公开|无法提供|不予处理"),
     "carried_over": re.compile(r"复议|诉讼|下年|下一年"),
     "carried_forward": re.compile(r"复议|诉讼|上年|上一年"),
-    "total": re.compile(r"复议|诉讼|结转|未办结|正在办理"),
+    "handled": re.compile(r"复议|诉讼|结转|未办结|正在办理"),
     "review": re.compile(r"诉讼|维持|纠正|审结|其他结果|复议后"),
     "litigation": re.compile(r"复议|维持|纠正|审结|其他结果|败诉|胜诉"),
 }
@@ -112,7 +112,7 @@ _ANY_QUANTITY = re.compile(r"申请|结转|办结|复议|诉讼")
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    quantity: str  # new, carried_over, total, carried_forward, review, litigation
+    quantity: str  # a quantity of the format (formats/*.toml): new, carried_over, handled, …
     value: int
     clause: str
     section: str

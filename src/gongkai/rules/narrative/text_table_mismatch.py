@@ -7,21 +7,6 @@ from gongkai.model import Number
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 from gongkai.rules.narrative.claims import claims
 
-# quantity → (table, [(row, column)…] summed, Chinese name, table cell named in messages)
-QUANTITIES: dict[str, tuple[str, tuple[tuple[str, str], ...], str, str]] = {
-    "new": ("requests", (("new", "total"),), "本年新收申请", "表三 一、本年新收 总计"),
-    "carried_over": ("requests", (("carried_over", "total"),), "上年结转申请", "表三 二、上年结转 总计"),
-    "total": ("requests", (("total", "total"),), "本年办结申请", "表三 （七）总计"),
-    "carried_forward": ("requests", (("carried_forward", "total"),), "结转下年度申请", "表三 四、结转下年度 总计"),
-    "review": ("appeals", (("review", "total"),), "行政复议", "表四 行政复议 总计"),
-    "litigation": (
-        "appeals",
-        (("litigation_direct", "total"), ("litigation_after_review", "total")),
-        "行政诉讼",
-        "表四 行政诉讼（未经复议直接起诉+复议后起诉）总计",
-    ),
-}
-
 
 class TextTableMismatch(Rule):
     """## What it does
@@ -59,7 +44,10 @@ class TextTableMismatch(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for claim in claims(ctx):
-            table_key, cells, name, cell = QUANTITIES[claim.quantity]
+            quantity = ctx.format.quantities.get(claim.quantity)
+            if quantity is None:
+                continue
+            table_key, cells, name, cell = quantity.table, quantity.cells, quantity.zh, quantity.cell_zh or quantity.zh
             if not ctx.readable(table_key):
                 continue
             table = ctx.report.tables[table_key]

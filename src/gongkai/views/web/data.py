@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, TypeGuard
 
+from gongkai.formats import table_names
 from gongkai.normalize import fold
 from gongkai.views.web import decisions
 from gongkai.views.web.db import WebDB
@@ -24,7 +25,7 @@ DECISION_NAMES = {
     None: ("待审", "open"),
 }
 DECISION_FILTERS = ("open", "undecided", "confirmed", "dismissed", "all")
-TABLE_NAMES = {"proactive": ("表二", "Table 2"), "requests": ("表三", "Table 3"), "appeals": ("表四", "Table 4")}
+TABLE_NAMES = {k: (zh, en.capitalize()) for k, (zh, en) in table_names().items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from gongkai.formats import all_formats
+from gongkai.formats import all_formats, quantity_rows
 from gongkai.views.web.db import WebDB
 
 # Metrics are counts: stored as DOUBLE, since DuckDB hands DECIMALs to Python as decimal.Decimal
@@ -30,46 +30,21 @@ class Metric:
     column: str
 
 
-def _rows(table: str, prefix: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for fmt in all_formats():
-        for key in fmt.tables[table].rows:
-            if key.startswith(prefix) and key not in out:
-                out.append(key)
-    return tuple(out)
-
-
 @cache
 def metrics() -> dict[str, Metric]:
-    ms = [
-        Metric("new", "本年新收申请", "new requests", "requests", ("new",), "total"),
-        Metric("carried_over", "上年结转", "carried over", "requests", ("carried_over",), "total"),
-        Metric("handled", "办理结果总计", "handled (total)", "requests", ("total",), "total"),
-        Metric("carried_forward", "结转下年度", "carried forward", "requests", ("carried_forward",), "total"),
-        Metric("granted", "予以公开", "granted", "requests", ("granted",), "total"),
-        Metric("partly_granted", "部分公开", "partly granted", "requests", ("partly_granted",), "total"),
-        Metric("withheld", "不予公开", "withheld", "requests", _rows("requests", "withheld_"), "total"),
-        Metric("unable", "无法提供", "unable to provide", "requests", _rows("requests", "unable_"), "total"),
-        Metric("declined", "不予处理", "declined", "requests", _rows("requests", "declined_"), "total"),
-        Metric("other", "其他处理", "other handling", "requests", _rows("requests", "other_"), "total"),
-        Metric("review", "行政复议", "administrative review", "appeals", ("review",), "total"),
-        Metric("review_corrected", "复议结果纠正", "review: corrected", "appeals", ("review",), "corrected"),
-        Metric(
-            "litigation", "行政诉讼", "litigation", "appeals", ("litigation_direct", "litigation_after_review"), "total"
-        ),
-        Metric(
-            "litigation_corrected",
-            "诉讼结果纠正",
-            "litigation: corrected",
-            "appeals",
-            ("litigation_direct", "litigation_after_review"),
-            "corrected",
-        ),
-    ]
-    return {m.key: m for m in ms}
+    """The quantities of the formats that the pages chart (``chart`` in formats/*.toml), over the
+    rows either format has."""
+    out: dict[str, Metric] = {}
+    for fmt in all_formats():
+        for q in fmt.quantities.values():
+            if q.chart and q.key not in out:
+                out[q.key] = Metric(q.key, q.zh, q.en, q.table, quantity_rows(q.key), q.columns[0])
+    return out
 
 
-OUTCOMES = ("granted", "partly_granted", "withheld", "unable", "declined", "other")
+# The figures that split the outcome rows of table 三 (the right side of its sum B003).
+_OUTCOME_ROWS = {k for fmt in all_formats() for k in fmt.tables["requests"].sum("B003").rhs}
+OUTCOMES = tuple(k for k, m in metrics().items() if m.table == "requests" and set(m.rows) <= _OUTCOME_ROWS)
 
 
 def _sql_list(items: Sequence[str]) -> str:
