@@ -46,7 +46,7 @@ COPY_STEP = 1 << 52  # copies get ids id % 2^52 + k * 2^52: distinct from each o
 
 def build(db: Path, reports: int, base: int) -> None:
     from gongkai.store.db import Store
-    from gongkai.store.ingest import ingest
+    from gongkai.corpus.ingest import ingest
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

@@ -40,7 +40,7 @@ def built_corpus(
     import shutil
     import tempfile
 
-    from gongkai.store.ingest import ingest
+    from gongkai.corpus.ingest import ingest
 
     key = (n, seed, error_rate, junk, tuple(sorted((kinds or {}).items())))
     if key not in _BUILT:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from gongkai.store import schema
 from gongkai.store.db import Store
-from gongkai.store.ingest import ingest
+from gongkai.corpus.ingest import ingest
 from gongkai.views.cli import app
 from store_helpers import ROOT, generate_corpus, snapshot
 

@@ -16,7 +16,7 @@ runner = CliRunner()
 
 
 def _db(tmp_path: Path) -> Path:
-    from gongkai.store.ingest import ingest
+    from gongkai.corpus.ingest import ingest
 
     db = tmp_path / "c.duckdb"
     with Store(db) as store:

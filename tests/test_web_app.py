@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from gongkai.store.db import Store
-from gongkai.store.ingest import ingest
+from gongkai.corpus.ingest import ingest
 from gongkai.views.cli import app as cli_app
 from gongkai.views.web.app import create_app
 
@@ -404,7 +404,7 @@ def test_decisions_survive_reingest_and_recheck(client: TestClient, corpus: Path
     assert _finding(client, rid, "F005", "withheld_internal")["decision"] == "dismissed"
     assert _finding(client, rid, "F005", "carried_forward")["decision_reviewer"] == "李四"
     # re-check: the year-over-year rules run again for every agency
-    from gongkai.rules.year import run_year_rules
+    from gongkai.corpus.year import run_year_rules
 
     keys = [r[0] for r in app_store.query("SELECT DISTINCT agency_key FROM reports WHERE agency_key IS NOT NULL")]
     with client.app.state.web.db.writing():  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from gongkai.store.db import Store
-from gongkai.store.ingest import ingest
+from gongkai.corpus.ingest import ingest
 from gongkai.views.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,7 +11,7 @@ import simplejson
 from fastapi.testclient import TestClient
 
 from gongkai.store.db import Store
-from gongkai.store.ingest import ingest
+from gongkai.corpus.ingest import ingest
 from gongkai.views.web.app import create_app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

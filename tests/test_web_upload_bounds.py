@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from gongkai.limits import Limits
 from gongkai.store.db import Store
-from gongkai.store.ingest import ingest
+from gongkai.corpus.ingest import ingest
 from gongkai.views.web.app import create_app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -3,7 +3,7 @@
 - :mod:`gongkai.store.schema` — the tables and views, declared once with their data dictionary
   (``gongkai schema``, docs/schema.md), and ``PARSER_VERSION``.
 - :mod:`gongkai.store.db` — :class:`Store`, the only owner of the DuckDB connection.
-- :mod:`gongkai.store.ingest` — ``gongkai ingest``: walk, hash, parse and check in parallel,
+- :mod:`gongkai.corpus.ingest` — ``gongkai ingest``: walk, hash, parse and check in parallel,
   write whole reports per transaction, run the year-over-year rules.
 - :mod:`gongkai.store.rows` — a parsed report as the rows the store keeps.
 - :mod:`gongkai.store.agency` — one key per agency across years.

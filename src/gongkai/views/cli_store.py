@@ -23,7 +23,7 @@ from rich.table import Table
 import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules catalogue)
 from gongkai.formats import load_format
 from gongkai.store.db import DEFAULT_DB, Store, StoreError, disk_full_error, open_error
-from gongkai.store.ingest import IngestProgress
+from gongkai.corpus.ingest import IngestProgress
 from gongkai.views.cli import (
     EXIT_USAGE_OR_IO,
     LimitOption,
@@ -152,7 +152,7 @@ def ingest(
 
     Example: gongkai ingest reports/ --db corpus.duckdb
     """
-    from gongkai.store.ingest import ingest as run_ingest
+    from gongkai.corpus.ingest import ingest as run_ingest
 
     _paths_or_exit(paths)
     limits = limits_or_exit(limit)

@@ -1,18 +1,16 @@
-"""What the year-over-year rules share: pairs of consecutive reports of one agency, and how their
-findings become rows of the ``findings`` table."""
+"""What the year-over-year rules share: a report as they compare it (:class:`YearReport`), pairs
+of consecutive reports of one agency, and the rule class. Pure: no database here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from gongkai.document import Location
 from gongkai.formats import SECTION_KEYS, load_format
+from gongkai.model import Number
 from gongkai.rules.base import Context, Finding, Place, Rule
-
-if TYPE_CHECKING:
-    from gongkai.store.db import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,30 +20,66 @@ class YearFinding:
     finding: Finding
 
 
-# A pair: this year's report and the same agency's report of the year before.
-PAIRS_SQL = """
-WITH r AS (
-  SELECT id, agency_key, "year", "format" FROM reports
-  WHERE status = 'ok' AND "year" IS NOT NULL AND agency_key IN (SELECT unnest($keys))
-)
-SELECT cur.id AS cur, prev.id AS prev, cur."year" AS cur_year, prev."year" AS prev_year,
-       cur."format" AS cur_format, prev."format" AS prev_format
-FROM r cur JOIN r prev ON prev.agency_key = cur.agency_key AND prev."year" = cur."year" - 1
-"""
+@dataclass(frozen=True, slots=True)
+class YearCell:
+    value: Number | None
+    line: int | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class YearSection:
+    key: str
+    title: str
+    text: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class YearReport:
+    """What the year rules compare of one report: its cells (only those a rule asks for, see
+    :attr:`YearRule.cells`) and, when a rule asks, its sections in order."""
+
+    id: int
+    agency_key: str
+    year: int
+    format: str | None
+    cells: dict[tuple[str, str, str], YearCell] = field(default_factory=dict)  # (table, row, column)
+    sections: list[YearSection] = field(default_factory=list)
+
+    def cell(self, table: str, row: str, column: str) -> YearCell | None:
+        return self.cells.get((table, row, column))
+
+    def value(self, table: str, row: str, column: str) -> Number | None:
+        c = self.cells.get((table, row, column))
+        return c.value if c is not None else None
+
+
+def consecutive_pairs(reports: Sequence[YearReport]) -> list[tuple[YearReport, YearReport]]:
+    """(previous, current) for every two reports of one agency a year apart, ordered by the
+    current report then the previous one (an agency with two reports of one year gives both)."""
+    by_key: dict[tuple[str, int], list[YearReport]] = {}
+    for r in reports:
+        by_key.setdefault((r.agency_key, r.year), []).append(r)
+    pairs = [(prev, cur) for cur in reports for prev in by_key.get((cur.agency_key, cur.year - 1), ())]
+    return sorted(pairs, key=lambda pc: (pc[1].id, pc[0].id))
 
 
 class YearRule(Rule):
-    """A rule over two consecutive reports of one agency, run over the corpus database."""
+    """A rule over two consecutive reports of one agency: a pure function of the two
+    (:meth:`check_pair`). The application layer (gongkai.corpus.year) finds the pairs in the
+    corpus and loads what :attr:`cells` and :attr:`sections` ask for."""
 
     scope: ClassVar[str] = "corpus"
+    # (table, row) whose cells the rule reads; whether it reads the sections' text
+    cells: ClassVar[tuple[tuple[str, str], ...]] = ()
+    sections: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        # One report alone says nothing about the year before: see check_store.
+        # One report alone says nothing about the year before: see check_pair.
         return iter(())
 
-    def check_store(
-        self, store: Store, agency_keys: Sequence[str], options: Mapping[str, Any]
-    ) -> Iterator[YearFinding]:
+    def check_pair(self, previous: YearReport, current: YearReport, options: Mapping[str, Any]) -> Iterator[Finding]:
         raise NotImplementedError
 
 
@@ -57,7 +91,7 @@ def place(
     line: int | None = None,
     page: int | None = None,
 ) -> Place:
-    """A place read back from the store (the parsed objects are gone by then)."""
+    """A place given by keys and a line (the parsed objects are gone by then)."""
     return Place(
         section=section,
         table=table,
@@ -84,18 +118,3 @@ def _column_index(table: str | None, column: str | None) -> int:
         return -1
     cols = list(load_format("2021").tables[table].columns) + list(load_format("2019").tables[table].columns)
     return cols.index(column) if column in cols else len(cols)
-
-
-def finding_rows_by_report(found: Sequence[YearFinding]) -> list[tuple[Any, ...]]:
-    """Rows for ``findings`` (origin 'year'), numbered per report in a stable order."""
-    from gongkai.store.rows import finding_rows
-
-    by_report: dict[int, list[YearFinding]] = {}
-    for yf in found:
-        by_report.setdefault(yf.report, []).append(yf)
-    rows: list[tuple[Any, ...]] = []
-    for report in sorted(by_report):
-        items = sorted(by_report[report], key=lambda yf: (yf.finding.sort_key(), yf.related))
-        dicts = [{**yf.finding.to_dict(), "related_report": yf.related} for yf in items]
-        rows.extend(finding_rows(report, dicts, origin="year"))
-    return rows

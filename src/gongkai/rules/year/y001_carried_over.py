@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from gongkai.formats import load_format
-from gongkai.rules.base import Severity, number_text
-from gongkai.rules.year.base import PAIRS_SQL, YearFinding, YearRule, place
-
-if TYPE_CHECKING:
-    from gongkai.store.db import Store
-
-SQL = f"""
-WITH pairs AS ({PAIRS_SQL})
-SELECT p.cur, p.prev, p.cur_year, p.prev_year, vc.column_key, vc.value, vp.value, vc.line, vc.page
-FROM pairs p
-JOIN "values" vc ON vc.report = p.cur AND vc.table_key = 'requests' AND vc.row_key = 'carried_over'
-JOIN "values" vp ON vp.report = p.prev AND vp.table_key = 'requests' AND vp.row_key = 'carried_forward'
-  AND vp.column_key = vc.column_key
-WHERE NOT vc.is_null AND NOT vp.is_null AND vc.value <> vp.value
-ORDER BY p.cur, p.prev, vc.column_key
-"""
+from gongkai.rules.base import Finding, Severity, number_text
+from gongkai.rules.year.base import YearReport, YearRule, place
 
 
 class CarriedOverMismatch(YearRule):
@@ -58,20 +44,25 @@ class CarriedOverMismatch(YearRule):
         "Table 3 carried_over, column {column_key}, is {this}, but the {prev_year} report's carried_forward is {prev}."
     )
 
-    def check_store(
-        self, store: Store, agency_keys: Sequence[str], options: Mapping[str, Any]
-    ) -> Iterator[YearFinding]:
-        labels = {k: c.label for k, c in load_format("2021").tables["requests"].columns.items()}
-        for cur, prev, _cur_year, prev_year, column, this, before, line, page in store.query(
-            SQL.replace("$keys", "?"), [list(agency_keys)]
-        ):
-            finding = self.finding(
-                place("requests", "requests", "carried_over", column, line, page),
-                figures={"carried_over": this, "previous_carried_forward": before, "previous_year": prev_year},
-                column=labels.get(column, column),
+    cells: ClassVar[tuple[tuple[str, str], ...]] = (("requests", "carried_over"), ("requests", "carried_forward"))
+
+    def check_pair(self, previous: YearReport, current: YearReport, options: Mapping[str, Any]) -> Iterator[Finding]:
+        columns = load_format("2021").tables["requests"].columns
+        for column in sorted(columns):
+            this = current.cell("requests", "carried_over", column)
+            before = previous.value("requests", "carried_forward", column)
+            if this is None or this.value is None or before is None or this.value == before:
+                continue
+            yield self.finding(
+                place("requests", "requests", "carried_over", column, this.line, this.page),
+                figures={
+                    "carried_over": this.value,
+                    "previous_carried_forward": before,
+                    "previous_year": previous.year,
+                },
+                column=columns[column].label,
                 column_key=column,
-                this=number_text(this),
+                this=number_text(this.value),
                 prev=number_text(before),
-                prev_year=prev_year,
+                prev_year=previous.year,
             )
-            yield YearFinding(cur, prev, finding)

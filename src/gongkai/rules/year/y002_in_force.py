@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from gongkai.formats import load_format
-from gongkai.rules.base import Severity, number_text
-from gongkai.rules.year.base import PAIRS_SQL, YearFinding, YearRule, place
-
-if TYPE_CHECKING:
-    from gongkai.store.db import Store
-
-SQL = f"""
-WITH pairs AS ({PAIRS_SQL}),
-w AS (
-  SELECT report, row_key,
-    max(value) FILTER (WHERE column_key = 'issued') AS issued,
-    max(value) FILTER (WHERE column_key = 'repealed') AS repealed,
-    max(value) FILTER (WHERE column_key = 'in_force') AS in_force,
-    max(line) FILTER (WHERE column_key = 'in_force') AS line,
-    max(page) FILTER (WHERE column_key = 'in_force') AS page
-  FROM "values"
-  WHERE table_key = 'proactive' AND row_key IN ('rules', 'normative_documents')
-    AND report IN (SELECT cur FROM pairs UNION SELECT prev FROM pairs)
-  GROUP BY report, row_key
-)
-SELECT p.cur, p.prev, p.prev_year, c.row_key, c.in_force, pv.in_force, c.issued, c.repealed, c.line, c.page
-FROM pairs p
-JOIN w c ON c.report = p.cur
-JOIN w pv ON pv.report = p.prev AND pv.row_key = c.row_key
-WHERE p.cur_format = '2021' AND p.prev_format = '2021'
-  AND c.in_force IS NOT NULL AND pv.in_force IS NOT NULL AND c.issued IS NOT NULL AND c.repealed IS NOT NULL
-  AND c.in_force <> pv.in_force + c.issued - c.repealed
-ORDER BY p.cur, p.prev, c.row_key
-"""
+from gongkai.rules.base import Finding, Severity, number_text
+from gongkai.rules.year.base import YearReport, YearRule, place
 
 
 class InForceMismatch(YearRule):
@@ -71,30 +44,38 @@ class InForceMismatch(YearRule):
         "minus {repealed} repealed gives {expected}."
     )
 
-    def check_store(
-        self, store: Store, agency_keys: Sequence[str], options: Mapping[str, Any]
-    ) -> Iterator[YearFinding]:
+    cells: ClassVar[tuple[tuple[str, str], ...]] = (("proactive", "rules"), ("proactive", "normative_documents"))
+
+    def check_pair(self, previous: YearReport, current: YearReport, options: Mapping[str, Any]) -> Iterator[Finding]:
+        if current.format != "2021" or previous.format != "2021":
+            return
         labels = {k: r.label for k, r in load_format("2021").tables["proactive"].rows.items()}
-        rows = store.query(SQL.replace("$keys", "?"), [list(agency_keys)])
-        for cur, prev, prev_year, row, this, before, issued, repealed, line, page in rows:
+        for row in sorted(r for _, r in self.cells):
+            this = current.cell("proactive", row, "in_force")
+            before = previous.value("proactive", row, "in_force")
+            issued = current.value("proactive", row, "issued")
+            repealed = current.value("proactive", row, "repealed")
+            if this is None or this.value is None or before is None or issued is None or repealed is None:
+                continue
             expected = before + issued - repealed
-            finding = self.finding(
-                place("proactive", "proactive", row, "in_force", line, page),
+            if this.value == expected:
+                continue
+            yield self.finding(
+                place("proactive", "proactive", row, "in_force", this.line, this.page),
                 figures={
-                    "in_force": this,
+                    "in_force": this.value,
                     "previous_in_force": before,
                     "issued": issued,
                     "repealed": repealed,
                     "expected": expected,
-                    "previous_year": prev_year,
+                    "previous_year": previous.year,
                 },
                 row=labels.get(row, row),
                 row_key=row,
-                this=number_text(this),
+                this=number_text(this.value),
                 prev=number_text(before),
                 issued=number_text(issued),
                 repealed=number_text(repealed),
                 expected=number_text(expected),
-                prev_year=prev_year,
+                prev_year=previous.year,
             )
-            yield YearFinding(cur, prev, finding)

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
-from gongkai.rules.base import Option, Severity
-from gongkai.rules.year.base import PAIRS_SQL, YearFinding, YearRule, place
-
-if TYPE_CHECKING:
-    from gongkai.store.db import Store
-
-SQL = f"""
-WITH pairs AS ({PAIRS_SQL})
-SELECT p.cur, p.prev, p.prev_year, sc."key", sc.title, sc.line, sc.text, sp.text
-FROM pairs p
-JOIN sections sc ON sc.report = p.cur
-JOIN sections sp ON sp.report = p.prev AND sp."key" = sc."key"
-ORDER BY p.cur, p.prev, sc.ordinal
-"""
+from gongkai.rules.base import Finding, Option, Severity
+from gongkai.rules.year.base import YearReport, YearRule, place
 
 SHINGLE = 4
 _DROP_RE = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -91,25 +79,26 @@ class CopiedText(YearRule):
         ),
     )
 
-    def check_store(
-        self, store: Store, agency_keys: Sequence[str], options: Mapping[str, Any]
-    ) -> Iterator[YearFinding]:
+    sections: ClassVar[bool] = True
+
+    def check_pair(self, previous: YearReport, current: YearReport, options: Mapping[str, Any]) -> Iterator[Finding]:
         threshold = float(options.get("copy-similarity", 0.9))
         min_chars = int(options.get("copy-min-chars", 80))
-        for cur, prev, prev_year, key, title, line, text, prev_text in store.query(
-            SQL.replace("$keys", "?"), [list(agency_keys)]
-        ):
-            if len(_normalise(text or "")) < min_chars or len(_normalise(prev_text or "")) < min_chars:
+        before = {s.key: s for s in previous.sections}
+        for section in current.sections:
+            prev = before.get(section.key)
+            if prev is None:
                 continue
-            score = similarity(text, prev_text)
+            if len(_normalise(section.text)) < min_chars or len(_normalise(prev.text)) < min_chars:
+                continue
+            score = similarity(section.text, prev.text)
             if score < threshold:
                 continue
-            finding = self.finding(
-                place(key, line=line),
-                figures={"similarity": round(score, 4), "previous_year": prev_year},
-                title=title or key,
-                section=key,
+            yield self.finding(
+                place(section.key, line=section.line),
+                figures={"similarity": round(score, 4), "previous_year": previous.year},
+                title=section.title or section.key,
+                section=section.key,
                 percent=f"{score * 100:.0f}",
-                prev_year=prev_year,
+                prev_year=previous.year,
             )
-            yield YearFinding(cur, prev, finding)

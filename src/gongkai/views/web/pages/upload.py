@@ -4,7 +4,7 @@ Each file is checked before it is read: at most ``max_upload_bytes`` (20 MB by d
 kind the readers know *by its content* (:func:`gongkai.readers.detect.detect_kind`: text, HTML,
 Word .docx, PDF — never by its name). Accepted files are kept beside the database (so the report
 view can show their text) and go through the store's per-file ingest
-(:func:`gongkai.store.ingest.process_file`, then :meth:`Store.write_reports` and the
+(:func:`gongkai.corpus.ingest.process_file`, then :meth:`Store.write_reports` and the
 year-over-year rules), exactly as ``gongkai ingest`` would store them. A file that is no report is
 answered with the reason and not stored.
 
@@ -99,7 +99,7 @@ _UPLOAD_WORKERS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 def _ingest_saved(st: WebState, path: Path, sha: str, ui: UI) -> tuple[int | None, str | None, str | None]:
     """Parse, check and store one saved file as ``gongkai ingest`` does. Returns (report id, error
     code, error message); a file that is no report is not stored."""
-    from gongkai.store.ingest import process_file_bounded
+    from gongkai.corpus.ingest import process_file_bounded, store_reports
 
     # In a worker process of its own, within the server's limits (time, memory, pages…): a hostile
     # file ends with a message, the server keeps running and gets its memory back. At most one
@@ -110,13 +110,10 @@ def _ingest_saved(st: WebState, path: Path, sha: str, ui: UI) -> tuple[int | Non
         r = rows.report
         return None, r.get("error_code"), ui.t(str(r.get("error_zh") or ""), str(r.get("error_en") or ""))
     with st.db.writing():
-        st.db.store.write_reports([rows])
-        try:
-            from gongkai.rules.year import run_year_rules
-        except ImportError:  # the year rules are optional
-            pass
-        else:
-            run_year_rules(st.db.store)
+        (stored,) = store_reports(st.db.store, [rows])
+    if not stored.ok:  # could not be written: stored as failed with the reason
+        r = stored.report
+        return None, r.get("error_code"), ui.t(str(r.get("error_zh") or ""), str(r.get("error_en") or ""))
     return rows.id, None, None
 
 

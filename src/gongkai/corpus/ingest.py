@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gongkai import faults
+from gongkai.corpus.analyse import FileOutcome, analyse, error_detail, failed_outcome
 from gongkai.files import file_sha256, iter_report_files
-from gongkai.jobs import FileOutcome, analyse, error_detail, failed_outcome
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.model import Report
 from gongkai.store.rows import ReportRows, failed_rows, report_rows, sha256_of
@@ -61,7 +61,7 @@ def check_findings(report: Report, config: Any = None) -> list[Mapping[str, Any]
 
 
 def process_file(path: str, sha256: str | None = None, limits: Limits | None = None) -> ReportRows:
-    """Read, parse and check one file (:func:`gongkai.jobs.analyse`) into the rows the store
+    """Read, parse and check one file (:func:`gongkai.corpus.analyse.analyse`) into the rows the store
     keeps. Never raises: a failure comes back as a failed row."""
     return rows_of(analyse(path, limits or _LIMITS, _CONFIG, check=True), path, sha256)
 
@@ -222,7 +222,7 @@ def ingest(
     """Ingest every report file under *paths* into *store*. See the module docstring. With
     *recheck*, files already stored are parsed and checked again too (after a change of the rules
     configuration), and the year-over-year rules rerun for every agency."""
-    from gongkai.rules.year import run_year_rules
+    from gongkai.corpus.year import run_year_rules
 
     started = time.monotonic()
     progress = progress or IngestProgress()
@@ -353,6 +353,17 @@ def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
     return written
 
 
+def store_reports(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
+    """Write analysed files to the store as ``gongkai ingest`` does, then rerun the year-over-year
+    rules of the agencies that changed: the one way a report enters the corpus, for the ingest
+    and for the web upload alike. Returns what was written (see :func:`_write`)."""
+    from gongkai.corpus.year import run_year_rules
+
+    written = _write(store, batch)
+    run_year_rules(store)
+    return written
+
+
 def _raise_if_database(exc: Exception) -> None:
     """Re-raise *exc* when it is the database's own failure (DuckDB, the file system), not a report's."""
     import duckdb
@@ -370,4 +381,5 @@ __all__ = [
     "ingest",
     "process_file",
     "process_file_bounded",
+    "store_reports",
 ]
