@@ -172,7 +172,7 @@ def parse(
 
 
 # Commands of the later stages register themselves on ``app``.
-from gongkai.views import cli_check, cli_store  # noqa: E402,F401
+from gongkai.views import cli_check, cli_ledger, cli_store  # noqa: E402,F401
 from gongkai.views.web import command as _web_command  # noqa: E402,F401
 
 
