@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gongkai.ledger.findings import index_lines as ledger_index_lines
+from gongkai.ledger.findings import ledger_docs
 from gongkai.rules.base import FAMILIES, SEVERITIES, Rule
 from gongkai.rules.registry import RETIRED, all_rules
 
@@ -97,6 +99,7 @@ def render_index() -> str:
     if RETIRED:
         lines += ["", "## Retired codes", ""]
         lines += [f"- {code}: {what}" for code, what in sorted(RETIRED.items())]
+    lines += ledger_index_lines()
     lines += [
         "",
         "## Selecting rules",
@@ -137,6 +140,7 @@ def rendered_docs() -> dict[str, str]:
     """File name under docs/rules → content."""
     out = {f"{rule.code}.md": render_rule(rule) for rule in all_rules()}
     out["README.md"] = render_index()
+    out.update(ledger_docs())  # the L codes of gongkai ledger
     return out
 
 
