@@ -33,6 +33,22 @@ def render() -> str:
                 cols = ", ".join(f"`{c}` {t.columns[c].label}" for c in r.columns)
                 note = " (optional variant)" if r.optional else ""
                 out.append(f"| `{r.key}` | {r.label}{note} | {cols} |")
+            if t.sums:
+                out += [
+                    "",
+                    f"Sums of {t.short_zh} (the balance rules; recovery of run-together digits):",
+                    "",
+                ]
+                out += ["| rule | per | left side | right side |", "|---|---|---|---|"]
+                for s in t.sums:
+                    lhs, rhs = ", ".join(f"`{k}`" for k in s.lhs), ", ".join(f"`{k}`" for k in s.rhs)
+                    out.append(f"| {s.code} | every {s.per} | {s.lhs_zh}: {lhs} | {s.rhs_zh}: {rhs} |")
+            if t.quantities:
+                out += ["", f"Quantities of {t.short_zh} (stated in the text, charted on the pages):", ""]
+                out += ["| key | name | rows | columns |", "|---|---|---|---|"]
+                for q in t.quantities:
+                    rows, cols = ", ".join(f"`{k}`" for k in q.rows), ", ".join(f"`{c}`" for c in q.columns)
+                    out.append(f"| `{q.key}` | {q.zh} / {q.en} | {rows} | {cols} |")
     return "\n".join(out) + "\n"
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import simplejson
 
-__all__ = ["dumps", "plain_decimal"]
+__all__ = ["dumps", "json_number", "plain_decimal"]
 
 
 def plain_decimal(value: Decimal) -> str:
@@ -24,6 +24,16 @@ def plain_decimal(value: Decimal) -> str:
         return str(int(value))
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def json_number(value: int | Decimal | None) -> int | Decimal | None:
+    """A number for JSON: whole amounts as integers (36609, not 36609.0); others stay Decimal,
+    which :func:`dumps` writes exactly (4166.241619, never a rounded float)."""
+    if value is None or isinstance(value, int):
+        return value
+    if value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    return value
 
 
 def _default(obj: Any) -> Any:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from gongkai.document import Document, Location
+from gongkai.jsonout import json_number
 from gongkai.region import Region
 
 Number = int | Decimal
@@ -123,7 +124,7 @@ class RecoveredRow:
         out: dict[str, Any] = {
             "row": self.row,
             "raw": self.raw,
-            "values": [_json_number(v) for v in self.values],
+            "values": [json_number(v) for v in self.values],
             "constraint": self.constraint,
             "loc": self.loc.to_dict(),
         }
@@ -157,7 +158,7 @@ class AmbiguousRow:
         out["raw"] = self.raw
         if self.reason:
             out["reason"] = self.reason
-        out["readings"] = [[_json_number(v) if not isinstance(v, str) else v for v in r] for r in self.readings]
+        out["readings"] = [[json_number(v) if not isinstance(v, str) else v for v in r] for r in self.readings]
         if self.readings_truncated:
             out["readings_truncated"] = True
         out["columns"] = self.columns
@@ -191,7 +192,7 @@ class TableData:
         return r.get(column) if r else None
 
     def to_values(self) -> dict[str, dict[str, Any]]:
-        return {rk: {ck: _json_number(v.value) for ck, v in r.values.items()} for rk, r in self.rows.items()}
+        return {rk: {ck: json_number(v.value) for ck, v in r.values.items()} for rk, r in self.rows.items()}
 
     def to_cells(self) -> dict[str, dict[str, Any]]:
         return {rk: {ck: v.to_cell_dict() for ck, v in r.values.items()} for rk, r in self.rows.items() if r.found}
@@ -303,17 +304,7 @@ def _extra_row_dict(row: Row) -> dict[str, Any]:
     return {
         "label": row.label,
         "after": row.after,
-        "values": {ck: _json_number(v.value) for ck, v in row.values.items()},
+        "values": {ck: json_number(v.value) for ck, v in row.values.items()},
         "raw": [c.raw for c in row.cells],
         "loc": row.loc.to_dict(),
     }
-
-
-def _json_number(value: Number | None) -> Number | None:
-    """Whole amounts as integers (36609, not 36609.0); others stay Decimal, which
-    :func:`gongkai.jsonout.dumps` writes exactly (4166.241619, never a rounded float)."""
-    if value is None or isinstance(value, int):
-        return value
-    if value == value.to_integral_value():
-        return int(value)
-    return value

@@ -98,7 +98,7 @@ class TableSpec:
     key: str
     section: str
     title: str
-    layout: str  # "labeled": each row starts with its label; "flat": one run of values
+    shape: str  # "labeled": each row starts with its label; "flat": one run of values under a head
     columns: dict[str, ColumnSpec]
     rows: dict[str, RowSpec]
     anchors: tuple[str, ...]
@@ -234,7 +234,7 @@ def _table(key: str, data: dict[str, Any], format_id: str) -> TableSpec:
         key=key,
         section=data["section"],
         title=data["title"],
-        layout=data["layout"],
+        shape=data["shape"],
         columns=columns,
         rows=rows,
         anchors=_tuple(data, "anchors"),

@@ -76,8 +76,8 @@ def _table_words() -> tuple[_TableWords, ...]:
             anchors.extend(a for a in table.anchors if a and a not in anchors)
             head.update(table.header)
             head.update(m for c in table.columns.values() for m in (*c.match, *c.exact))
-            flat[table.key] = table.layout == "flat"
-            if table.layout == "flat":
+            flat[table.key] = table.shape == "flat"
+            if table.shape == "flat":
                 continue
             for row in table.rows.values():
                 core = label_core(row.label)

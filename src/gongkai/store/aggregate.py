@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from gongkai.formats import load_format
+from gongkai.jsonout import json_number
 from gongkai.store.db import Store
 from gongkai.store.regions import RegionFilter
 
@@ -36,7 +37,7 @@ class FormatSum:
             "format": self.format,
             "reports": len(self.reports),
             "tables": {
-                t: {r: {c: _json(v) for c, (v, _) in cols.items()} for r, cols in rows.items()}
+                t: {r: {c: json_number(v) for c, (v, _) in cols.items()} for r, cols in rows.items()}
                 for t, rows in self.tables.items()
             },
             "counts": {
@@ -61,12 +62,6 @@ class RegionSum:
             "reports": sum(len(f.reports) for f in self.formats.values()),
             "formats": {k: f.to_dict() for k, f in self.formats.items()},
         }
-
-
-def _json(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 CHOSEN_SQL = """
@@ -127,7 +122,7 @@ def sum_rows(result: RegionSum) -> list[dict[str, Any]]:
                             "table_key": tkey,
                             "row_key": rkey,
                             "column_key": ckey,
-                            "value": _json(value),
+                            "value": json_number(value),
                             "reports": n,
                             "row_label": tspec.rows[rkey].label,
                             "column_label": tspec.columns[ckey].label,

@@ -108,7 +108,7 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
                 return True
             # table 四: digits glued to its head words (…尚未审结总计201361000100000)
             core = label_core(k)
-            return any(spec.layout == "flat" and any(core.startswith(h) for h in spec.header) for spec in specs)
+            return any(spec.shape == "flat" and any(core.startswith(h) for h in spec.header) for spec in specs)
 
         return is_label
 
@@ -121,7 +121,7 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
         spec = fmt.tables[tkey]
         if not tokens[tkey]:
             tables[tkey] = empty_table(spec, found=False)
-        elif spec.layout == "flat":
+        elif spec.shape == "flat":
             tables[tkey] = map_flat(tokens[tkey], spec, text)
         else:
             tables[tkey] = map_labeled(tokens[tkey], spec, text)

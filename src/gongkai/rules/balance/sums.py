@@ -1,6 +1,6 @@
 """The sums the national format implies (``sums`` in formats/*.toml), as equations over a report.
 
-Each :class:`Relation` is one equation ``sum(lhs) == sum(rhs)`` over cells of a table, with the
+Each :class:`Equation` is one equation ``sum(lhs) == sum(rhs)`` over cells of a table, with the
 rule that owns it (B001–B004) and the place to report it. The rules B001–B004 report the
 relations that do not hold; F015 reports the ones that cannot be verified because an operand has
 no value. Both read the same list, so an equation is never checked twice or differently.
@@ -33,7 +33,7 @@ class Operand:
 
 
 @dataclass(slots=True)
-class Relation:
+class Equation:
     code: str  # the balance rule that owns the equation
     spec: TableSpec
     table: TableData
@@ -102,7 +102,7 @@ def _sum(values: object) -> Number:
     return total
 
 
-def relations(ctx: Context) -> list[Relation]:
+def relations(ctx: Context) -> list[Equation]:
     """All equations of the report's tables (the format's ``sums``), computed once per check."""
     cached = ctx.cache.get("relations")
     if cached is None:
@@ -122,7 +122,7 @@ def found_in(table: TableData) -> Callable[[str], bool]:
     return lambda k: k in table.rows and table.rows[k].found
 
 
-def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Relation]:
+def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equation]:
     """One equation per column over the rows of the sum. With one row on the left (（七）总计) it is
     reported at that row's cell; with several, at the column."""
     rows = table.rows
@@ -130,7 +130,7 @@ def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Rel
     if not lhs_keys or any(k not in rows for k in (*lhs_keys, *rhs_keys)):
         return []
     first = rows[lhs_keys[0]]
-    out: list[Relation] = []
+    out: list[Equation] = []
     for c in spec.columns:
         label = column_label(spec, c)
         place_of: Callable[[], Place]
@@ -140,7 +140,7 @@ def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Rel
             value = first.values.get(c) if first.found else None
             place_of = partial(Place.of_table, spec, table, column=c, loc=value.loc if value else None)
         out.append(
-            Relation(
+            Equation(
                 code=s.code,
                 spec=spec,
                 table=table,
@@ -158,16 +158,16 @@ def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Rel
     return out
 
 
-def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Relation]:
+def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equation]:
     """One equation per row that has every column of the sum, reported at its left-hand cell.
     A row of table 四 is a group under the two-level head."""
-    out: list[Relation] = []
+    out: list[Equation] = []
     for key, row in table.rows.items():
         if not row.found or not all(c in row.columns for c in s.operands):
             continue
-        flat = spec.layout == "flat"
+        flat = spec.shape == "flat"
         out.append(
-            Relation(
+            Equation(
                 code=s.code,
                 spec=spec,
                 table=table,
@@ -185,7 +185,7 @@ def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Relati
     return out
 
 
-def irregular_note(rel: Relation) -> str | None:
+def irregular_note(rel: Equation) -> str | None:
     """A note when a row of the equation has more or fewer cells than the format (F004/F005):
     its values may have gone to the wrong columns."""
     odd = [r for r in rel.rows if r.irregular]

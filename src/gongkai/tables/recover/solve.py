@@ -21,7 +21,7 @@ SOLVED, UNSATISFIABLE, UNDECIDED = "solved", "unsatisfiable", "undecided"
 
 
 @dataclass(frozen=True, slots=True)
-class Equation:
+class PivotEquation:
     """A per-column sum restated around the pivot row: ``pivot = Σ terms[row]·row``."""
 
     terms: dict[str, int]  # row → +1 / -1, the pivot left out
@@ -31,7 +31,7 @@ class Equation:
         return all(sign == 1 for sign in self.terms.values())
 
 
-def equations(spec: TableSpec, table: TableData) -> tuple[str | None, list[Equation | None]]:
+def equations(spec: TableSpec, table: TableData) -> tuple[str | None, list[PivotEquation | None]]:
     """The pivot row and the table's per-column sums around it; None for a sum that says
     nothing here (one of its rows is not in the table)."""
     sums = spec.sums_per("column")
@@ -46,14 +46,14 @@ def equations(spec: TableSpec, table: TableData) -> tuple[str | None, list[Equat
     if not common:
         return None, []
     pivot = next(k for k in spec.rows if k in common)
-    out: list[Equation | None] = []
+    out: list[PivotEquation | None] = []
     for s, (lhs, rhs) in zip(sums, operand_sets, strict=True):
         keys = (*lhs, *rhs)
         if not all(found(k) for k in keys):
             out.append(None)
             continue
         p_sign = s.sign(pivot)
-        out.append(Equation({k: -p_sign * s.sign(k) for k in keys if k != pivot}))
+        out.append(PivotEquation({k: -p_sign * s.sign(k) for k in keys if k != pivot}))
     return pivot, out
 
 
