@@ -78,7 +78,8 @@ def _detect_format(
     if year is not None:
         return format_for_year(year), "report_year"
     requests_2021 = load_format("2021").tables["requests"]
-    sub_rows = {"other_no_correction", "other_unpaid_fee", "other_other"}
+    # rows only the 2021 format has: those its optional single row replaces (（六）其他处理 1.–3.)
+    sub_rows = {k for r in requests_2021.rows.values() for k in r.replaces}
     for t in requests_tokens:
         row = match_row(requests_2021, t.key, True) if t.kind == "text" else None
         if row is not None and row.key in sub_rows:

@@ -10,6 +10,15 @@ from gongkai.formats import SECTION_KEYS, format_for_year, section_specs
 from gongkai.model import Report
 from gongkai.views.i18n import t
 
+# How the format was decided (Meta.format_evidence), for people.
+FORMAT_EVIDENCE = {
+    "table_headers": ("统计表表头", "table heads"),
+    "report_year": ("报告年度", "report year"),
+    "table_rows": ("统计表行", "table rows"),
+    "ledger": ("申请台账", "request ledger"),
+    "default": ("默认（无其他依据）", "default: nothing else to go by"),
+}
+
 
 def render_summary(report: Report) -> Group:
     m = report.meta
@@ -22,7 +31,11 @@ def render_summary(report: Report) -> Group:
     head.add_column()
     head.add_row(t("机关", "Agency"), m.agency or t("（未识别）", "(not found)"))
     head.add_row(t("年度", "Year"), str(m.year) if m.year else "—")
-    head.add_row(t("格式", "Format"), f"{m.format} ({m.format_evidence})" if m.format else "—")
+    evidence = FORMAT_EVIDENCE.get(m.format_evidence or "", (m.format_evidence, m.format_evidence))
+    head.add_row(
+        t("格式", "Format"),
+        t(f"{m.format} 年格式（依据：{evidence[0]}）", f"{m.format} ({evidence[1]})") if m.format else "—",
+    )
     head.add_row(t("地区", "Region"), region_text or "—")
     head.add_row(t("成文日期", "Signed"), m.signed_on.isoformat() if m.signed_on else "—")
     head.add_row(t("发布日期", "Published"), m.published_on.isoformat() if m.published_on else "—")
