@@ -1,38 +1,27 @@
-"""``gongkai write``: a report as a Word, HTML or Markdown file in the national layout, read back
-and checked by gongkai itself before it is saved.
+"""``gongkai write``: a report as the bytes of a Word, HTML or Markdown file in the national
+layout, and what reading such a file back must give.
 
 :func:`render` lays the report out with the official section titles, in its format (the one in
 force for its year unless the data names one); :func:`differences` says where a file read back
-differs from the report it was written from; :func:`save_checked` writes a temporary file next to
-the destination, reads it back and checks it with :func:`gongkai.jobs.analyse` — the function
-``gongkai check`` runs on every file — and only then renames it into place. A report whose check
-finds an error is not saved unless *force*: the destination is never left half-written, and an
-existing file there is replaced whole or not at all.
+differs from the report it was written from. Saving — read back, check, then rename into place —
+is the application's (:func:`gongkai.corpus.write.save_checked`): the writers never run the rules.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from gongkai import faults
 from gongkai.formats import format_for_year, section_specs
 from gongkai.model import Meta, Report, Section
 
 __all__ = [
     "FORMATS",
-    "SavedReport",
     "default_name",
     "differences",
     "for_writing",
     "normal_text",
     "render",
-    "save_checked",
 ]
 
 # --format → the file's suffix
@@ -142,90 +131,6 @@ def _same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return bool(a == b)
-
-
-# ------------------------------------------------------------------------------------------------
-# Saving
-
-
-@dataclass(slots=True)
-class SavedReport:
-    """What became of one report: saved or not, and what gongkai found reading it back."""
-
-    path: Path
-    saved: bool
-    read_back: Report | None = None
-    findings: list[Any] = field(default_factory=list)  # gongkai.rules.Finding
-    differences: list[str] = field(default_factory=list)
-    read_error: Any = None  # gongkai.jobs.FileError: the written bytes did not read as a report
-    check_error: str | None = None  # the checks crashed
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def refused(self) -> bool:
-        """Whether something says the file should not be published as it is."""
-        return bool(self.errors or self.differences or self.read_error is not None or self.check_error)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def save_checked(report: Report, fmt: str, dest: Path, *, force: bool = False, config: Any = None) -> SavedReport:
-    """Write *report* as *fmt* to *dest*: render, write a temporary file in the same folder, read
-    it back and check it (:func:`gongkai.jobs.analyse`, as ``gongkai check`` does), compare it
-    with the report (:func:`differences`), then rename it onto *dest* — unless the check found an
-    error-severity finding, the file did not read back as the report, or the checks crashed, and
-    *force* is not given. Nothing is ever left at *dest* but a whole file; the temporary file is
-    removed whatever happens (a killed process may leave it, never *dest* half-written)."""
-    from gongkai.jobs import analyse
-
-    written = for_writing(report)
-    data = render(written, fmt)
-    dest = Path(dest)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    tmp: Path | None = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        outcome = analyse(str(tmp), config=config, check=True)
-        result = SavedReport(dest, saved=False, read_back=outcome.report, findings=list(outcome.findings or []))
-        result.read_error = outcome.error
-        result.check_error = outcome.check_error
-        if outcome.report is not None:
-            outcome.report.source.path = str(dest)
-            result.differences = differences(written, outcome.report)
-        if result.refused and not force:
-            return result
-        faults.inject("write", str(dest))
-        assert tmp is not None
-        mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-        tmp = None
-        _sync_dir(dest.parent)
-        result.saved = True
-        return result
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-
-
-def _sync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 _UNSAFE_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
