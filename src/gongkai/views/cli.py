@@ -2,7 +2,8 @@
 
 Exit status (all commands):
   0  success, nothing at error severity
-  1  ``check``: at least one finding of severity error
+  1  ``check``: at least one finding of severity error; ``write``: a report not written because
+     its check found one (``--force`` writes it)
   2  usage error, or a file that could not be read or is not a report (the others are still
      processed and reported)
 """
@@ -172,7 +173,7 @@ def parse(
 
 
 # Commands of the later stages register themselves on ``app``.
-from gongkai.views import cli_check, cli_ledger, cli_store  # noqa: E402,F401
+from gongkai.views import cli_check, cli_ledger, cli_store, cli_write  # noqa: E402,F401
 from gongkai.views.web import command as _web_command  # noqa: E402,F401
 
 
