@@ -487,6 +487,7 @@ def ledger_findings(checked: Sequence[Checked], year: int) -> list[LedgerFinding
                         line=apps[1].line,
                         id=id_,
                         field="id",
+                        number=id_,
                         lines=_lines(apps),
                         figures={"rows": [a.line for a in apps]},
                     )

@@ -594,8 +594,8 @@ L012 = Code(
     severity="warning",
     title_zh="申请编号重复",
     title_en="Duplicate application number",
-    template_zh="编号“{id}”出现在第 {lines} 行。",
-    template_en="Number “{id}” is on rows {lines}.",
+    template_zh="编号“{number}”出现在第 {lines} 行。",
+    template_en="Number “{number}” is on rows {lines}.",
     doc_zh="""
     ## 说明
     台账的编号应当一件申请一个。同一编号出现多次，各行都计入表三。
