@@ -4,9 +4,9 @@ their place).
 
 How a period is counted (docs/ledger.md): the day the period starts from — the day the
 application, or its 补正, was received — is not counted; the first working day after it is day 1
-(the general rule for 期间 in Chinese law: 民法典 art. 201 "开始的当日不计入，自下一日开始计算";
-民事诉讼法 art. 85 "期间开始的时和日，不计算在期间内"). The 20th counted working day is the last
-day on which a reply is on time.
+(the 条例 does not say; this is the general rule for 期间 in Chinese law — 民法典 art. 201
+"开始的当日不计入，自下一日开始计算", and the procedure laws' "期间开始的时和日，不计算在期间内").
+The 20th counted working day is the last day on which a reply is on time.
 
 A pause (third-party consultation, 条例 art. 32–33) is counted the same way: the working days
 after its start, up to and including its end, are not counted.
