@@ -648,3 +648,60 @@ def test_markdown_source_without_date_is_refused(tmp_path):
     )
     assert result.exit_code == 2, result.output
     assert "找不到 signed_on" in result.output
+
+
+def test_table_three_from_gongkai_ledger(tmp_path):
+    """The JSON of ``gongkai ledger --format json`` is a --requests file: its table 三 is written."""
+    from ledger_rows import csv_bytes
+
+    rows = [
+        {"id": "A1", "received": "2023-03-01", "channel": "网络", "applicant": "自然人", "replied": "2023-03-10",
+         "outcome": "（一）予以公开"},
+        {"id": "A2", "received": "2023-05-08", "channel": "信函", "applicant": "商业企业", "replied": "2023-05-22",
+         "outcome": "1.本机关不掌握相关政府信息"},
+        {"id": "A3", "received": "2023-12-20", "channel": "网络", "applicant": "自然人"},
+    ]  # fmt: skip
+    ledger = tmp_path / "台账.csv"
+    ledger.write_bytes(csv_bytes(rows))
+    result = run("ledger", str(ledger), "--year", "2023", "--carried-over", "0", "-f", "json")
+    assert result.exit_code == 0, result.output
+    ledger_json = tmp_path / "ledger.json"
+    ledger_json.write_text(result.stdout, encoding="utf-8")
+    table = json.loads(result.stdout)["tables"]["requests"]
+    out = tmp_path / "r.docx"
+    result = run("write", str(WRITE / "report.yaml"), "--requests", str(ledger_json), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    back = parse_path(out).to_dict()["tables"]["requests"]
+    assert back == table
+    assert back["new"] == {"natural_person": 2, "commercial": 1, "research": 0, "nonprofit": 0,
+                           "legal_services": 0, "other_org": 0, "total": 3}  # fmt: skip
+    assert back["carried_forward"]["natural_person"] == 1
+    # A ledger of another year is refused
+    other = json.loads(ledger_json.read_text(encoding="utf-8"))
+    other["meta"]["year"] = 2022
+    ledger_json.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    result = run("write", str(WRITE / "report.yaml"), "--requests", str(ledger_json), "-o", str(tmp_path / "x.md"))
+    assert result.exit_code == 2
+    assert "表三是 2022 年度的，报告是 2023 年度的" in result.output
+
+
+def test_yaml_names_rows_tables_and_sections_by_key_label_or_title():
+    from gongkai.writers.input import report_from_yaml_text
+
+    text = (WRITE / "report.yaml").read_text(encoding="utf-8")
+    by_key = report_from_yaml_text(text, "a.yaml")
+    renamed = (
+        text.replace("  proactive:", "  表二:")
+        .replace("  appeals:", "  表四:")
+        .replace("    review:", "    行政复议:")
+        .replace("    litigation_direct:", "    未经复议直接起诉:")
+        .replace("    litigation_after_review:", "    复议后起诉:")
+        .replace("  总体情况:", "  一、总体情况:")
+        .replace("  存在的主要问题及改进情况:", "  problems:")
+    )
+    by_label = report_from_yaml_text(renamed, "b.yaml")
+    for key in ("proactive", "appeals"):
+        assert by_label.tables[key].to_values() == by_key.tables[key].to_values()
+    assert {k: s.text for k, s in by_label.sections.items()} == {k: s.text for k, s in by_key.sections.items()}
+    assert list(by_key.sections) == ["overview", "problems", "other"]
+    assert not by_key.tables["requests"].found

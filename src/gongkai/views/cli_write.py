@@ -129,7 +129,8 @@ def _read_items(data: list[Path], requests: Path | None) -> tuple[list[_Item], i
             report = report_from_yaml_text(text, where) if kind == "yaml" else report_from_markdown_text(text, where)
             if requests_text is not None:
                 fmt = load_format(report.meta.format or "2021")
-                report = with_requests(report, requests_from_json_text(requests_text, fmt, str(requests)))
+                table = requests_from_json_text(requests_text, fmt, str(requests), year=report.meta.year)
+                report = with_requests(report, table)
             elif not report.tables["requests"].found:
                 raise InputError(
                     "缺少表三（收到和处理政府信息公开申请情况）。请用 --requests 表三.json 给出。",

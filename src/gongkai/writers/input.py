@@ -491,10 +491,12 @@ def reports_from_json_text(text: str, where: str = "JSON") -> list[JsonItem]:
     return out
 
 
-def requests_from_json_text(text: str, fmt: FormatSpec, where: str = "JSON") -> TableData:
+def requests_from_json_text(text: str, fmt: FormatSpec, where: str = "JSON", year: int | None = None) -> TableData:
     """Table 三 from JSON: ``{"new": {"natural_person": 0, …}, …}`` as in the parse output's
-    ``tables.requests``; also a whole parse output object (its ``tables.requests`` and ``cells``)
-    or ``{"requests": {…}}``. Rows and columns are the keys of *fmt* (docs/format.md)."""
+    ``tables.requests``; also a whole object of ``gongkai parse`` or ``gongkai ledger --format
+    json`` (its ``tables.requests``, and ``cells`` when there are) or ``{"requests": {…}}``. Rows
+    and columns are the keys of *fmt* (docs/format.md); an object whose ``meta.year`` is not
+    *year* is refused."""
     objects = list(_json_objects(text, where))
     if len(objects) != 1:
         raise InputError(
@@ -507,6 +509,13 @@ def requests_from_json_text(text: str, fmt: FormatSpec, where: str = "JSON") -> 
     if not isinstance(obj, Mapping):
         raise InputError(f"{place}：表三应为 JSON 对象。", f"{place}: table 3 must be a JSON object.")
     cells = None
+    meta = obj.get("meta")
+    given_year = meta.get("year") if isinstance(meta, Mapping) else None
+    if year is not None and isinstance(given_year, int) and given_year != year:
+        raise InputError(
+            f"{place}：表三是 {given_year} 年度的，报告是 {year} 年度的。",
+            f"{place}: table 3 is for {given_year}, the report for {year}.",
+        )
     if isinstance(obj.get("tables"), Mapping):
         cells_all = obj.get("cells")
         cells = cells_all.get("requests") if isinstance(cells_all, Mapping) else None
@@ -738,12 +747,19 @@ def _refuse_unsettled(report: Report, where: str) -> None:
     for t in report.tables.values():
         if not t.found:
             continue
+        written: dict[str, str] = {}  # row → its cells as written, for the rows the parser had to cut
+        for recovered in t.recovered:
+            written.setdefault(recovered.row, recovered.raw)
+        for ambiguous in t.ambiguous:
+            raw = ambiguous.raw if isinstance(ambiguous.raw, str) else " ".join(ambiguous.raw)
+            written.setdefault(ambiguous.row, raw)
         for r in [*t.rows.values(), *t.extra_rows]:
             if not r.found:
                 continue
-            for c, v in r.values.items():
-                if v.status in UNSETTLED:
-                    problems.append(f"{t.key}.{r.key}.{c}“{v.raw}”")
+            bad = [v for v in r.values.values() if v.status in UNSETTLED]
+            if bad:
+                raw = written.get(r.key) or " ".join(v.raw for v in bad if v.raw)
+                problems.append(f"{t.key}.{r.key}" + (f"“{raw}”" if raw else ""))
         if t.stray:
             problems.append(f"{t.key}: " + " ".join(v.raw for v in t.stray))
     if problems:
