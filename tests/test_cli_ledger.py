@@ -264,3 +264,27 @@ def test_catalogue_messages_are_named_templates(code):
             assert not names & reserved, template
     assert "## 说明" in code.doc_zh and "## What it does" in code.doc_en
     assert (Path(__file__).resolve().parent.parent / "docs" / "rules" / f"{code.code}.md").is_file()
+
+
+def test_gongkai_write_takes_the_ledgers_table(tmp_path: Path):
+    """The JSON of gongkai ledger is what gongkai write --requests takes: the report written with
+    it reads back with the ledger's table 三, cell for cell."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "write" / "report.yaml"
+    rows = [
+        {"id": "1", "received": "2023-03-06", "channel": "网络", "applicant": "自然人", "replied": "2023-03-20",
+         "outcome": "予以公开"},
+        {"id": "2", "received": "2023-05-08", "channel": "信函", "applicant": "商业企业", "replied": "2023-05-22",
+         "outcome": "（四）无法提供 1.本机关不掌握相关政府信息"},
+        {"id": "3", "received": "2022-12-26", "channel": "当面", "applicant": "自然人", "replied": "2023-01-09",
+         "outcome": "partly_granted"},
+        {"id": "4", "received": "2023-12-28", "channel": "网络", "applicant": "法律服务机构"},
+    ]  # fmt: skip
+    path = write(tmp_path / "2023.csv", csv_bytes(rows))
+    made = ledger(str(path), "--year", "2023", "-o", "表三.json")
+    assert made.exit_code == EXIT_OK, made.output
+    table = json.loads((tmp_path / "表三.json").read_text(encoding="utf-8"))["tables"]["requests"]
+    written = runner.invoke(app, ["write", str(example), "--requests", "表三.json", "-o", "report.md", "--force"])
+    assert written.exit_code == EXIT_OK, written.output
+    parsed = json.loads(runner.invoke(app, ["parse", "report.md", "--format", "json"]).stdout)
+    assert parsed["tables"]["requests"] == table
+    assert table["new"]["total"] == 3 and table["carried_over"]["natural_person"] == 1

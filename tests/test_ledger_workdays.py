@@ -278,3 +278,20 @@ def test_an_application_under_the_2007_regulation_is_counted_not_checked():
     result = run(2019, app(received="2019-03-01", replied="2019-06-28", outcome="予以公开"))
     assert codes(result) == ["L014"]
     assert only(result).placement.new and only(result).placement.outcome == "granted"
+
+
+def test_an_application_pending_for_years_is_overdue_not_a_crash():
+    # Received Mon 3 Jun 2019 and still pending at the end of 2025: long past its deadline. 2019's
+    # 端午 was Fri 7 Jun (off, no 调休): Tue 4 – Thu 6 Jun days 1–3, 10–14 Jun days 4–8, 17–21 Jun
+    # days 9–13, 24–28 Jun days 14–18, Mon 1 Jul day 19, Tue 2 Jul day 20.
+    result = run(2025, app(received="2019-06-03"))
+    assert codes(result) == ["L006"]
+    assert result.findings[0].figures["deadline"] == D(2019, 7, 2)
+    assert only(result).placement.carried_over and only(result).placement.carried_forward
+
+
+def test_an_outcome_that_does_not_exist_after_the_year_still_counts_as_carried_forward():
+    result = run(2024, app(received="2024-12-20", replied="2025-01-10", outcome="撤回"))
+    assert codes(result) == ["L003"]
+    assert "不计入" not in result.findings[0].message
+    assert only(result).placement.counted and only(result).placement.carried_forward

@@ -162,7 +162,18 @@ def _field_findings(app: Application, spec: TableSpec, format_id: str, placement
                 hint_en = f" ({text} is a group: write one of its rows, {', '.join(could_be)})"
             else:
                 hint_zh = hint_en = ""
-            out.append(F.L003.finding(**_at(app), field=key, raw=text, format=format_id, hint=hint_zh, hint_en=hint_en))
+            out.append(
+                F.L003.finding(
+                    **_at(app),
+                    field=key,
+                    raw=text,
+                    format=format_id,
+                    hint=hint_zh,
+                    hint_en=hint_en,
+                    consequence=drop_zh,
+                    consequence_en=drop_en,
+                )
+            )
             continue
         zh, en = _EXPECTED.get(f.kind, ("可识别的值", "a readable value"))
         counts_zh = drop_zh if key in ("received", "applicant", "replied") else ""

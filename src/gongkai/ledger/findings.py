@@ -218,9 +218,8 @@ L003 = Code(
     severity="error",
     title_zh="办理结果不是表三的办理结果",
     title_en="An outcome that is not a row of table 3",
-    template_zh="办理结果“{raw}”不是 {format} 年格式表三的办理结果{hint}：该申请不计入表三。",
-    template_en="Outcome “{raw}” is not an outcome row of the {format} format's table 3{hint_en}; the "
-    "application is not counted in table 3.",
+    template_zh="办理结果“{raw}”不是 {format} 年格式表三的办理结果{hint}。{consequence}",
+    template_en="Outcome “{raw}” is not an outcome row of the {format} format's table 3{hint_en}.{consequence_en}",
     doc_zh="""
     ## 说明
     办理结果要是报告年度所用格式（2021 年起为国办公开办函〔2021〕30号）表三“三、本年度办理结果”
