@@ -475,7 +475,8 @@ def test_a_failure_before_the_rename_leaves_nothing(tmp_path):
         result = run(*args)
     finally:
         faults.configure("")
-    assert result.exit_code != 0
+    assert result.exit_code == 2
+    assert "写出时出现程序错误（InjectedFault" in result.output and "未写入" in result.output
     assert out.read_bytes() == b"previous version"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atomic.docx"]  # the temporary file is gone
 

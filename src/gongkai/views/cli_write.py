@@ -264,6 +264,21 @@ def write(
                 highlight=False,
             )
             continue
+        except Exception as exc:  # a writer bug must not cost the other reports; nothing was saved
+            failed += 1
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            err.print(
+                f"[bold red]{path_text(dest)}[/]: "
+                + escape(
+                    t(
+                        f"写出时出现程序错误（{detail}），未写入。请把数据（{item.where}）报告给 gongkai 维护者。",
+                        f"Internal error while writing ({detail}); nothing was written. Please report the data "
+                        f"({item.where}) to the gongkai maintainers.",
+                    )
+                ),
+                highlight=False,
+            )
+            continue
         if result.read_back is not None:
             out.print(render_findings(result.read_back, result.findings))
         _say(result, item, force)
