@@ -175,7 +175,13 @@ def _worker_main(
 
 # Imported once by the fork server, so that a new worker (after a kill, or for one web upload)
 # starts in milliseconds instead of importing the parser again. None of them opens a database.
-PRELOAD = ["gongkai.pipeline", "gongkai.rules", "gongkai.corpus.analyse", "gongkai.corpus.ingest"]
+PRELOAD = [
+    "gongkai.pipeline",
+    "gongkai.readers.pdf",  # PDFium, and pdfplumber's table finder
+    "gongkai.rules",
+    "gongkai.corpus.analyse",
+    "gongkai.corpus.ingest",
+]
 
 
 def _context() -> Any:

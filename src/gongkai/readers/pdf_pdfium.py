@@ -1,0 +1,388 @@
+"""The objects of a PDF page — characters with their boxes, and the painted paths — read with
+PDFium (pypdfium2), in pdfplumber's coordinates and dictionaries.
+
+pdfminer, which pdfplumber reads with, interprets every content stream operator in Python: a WPS
+report of five pages, which draws every table border as a path, takes half a second. PDFium reads
+the same page in C in a few milliseconds. This module gives the reader what pdfminer gave it, so
+that the rest of the reader (tables on the ruling lines, text lines, paragraphs) is unchanged:
+
+* characters: ``text``, ``x0``/``x1`` (PDFium's loose box: origin and advance width, as
+  pdfminer), ``bottom`` (baseline plus the font's descent, as pdfminer), ``top = bottom - size``
+  (pdfminer's box is one font size high), ``size`` and ``upright`` from the text object's
+  matrix. Characters PDFium makes up between words and lines (``FPDFText_IsGenerated``) are left
+  out: pdfminer has none.
+* paths: split into subpaths at each ``m`` and sorted into ``rect`` (an axis-aligned closed
+  four-sided subpath), ``line`` (one segment) and ``curve`` (the rest, Bézier control points
+  left out) exactly as pdfminer's ``paint_path`` does, with ``fill``, ``stroke`` and the fill
+  colour (RGB 0–1, as PDFium converts it).
+
+Coordinates follow pdfminer and pdfplumber: the page's rotation and MediaBox origin are applied,
+then ``top`` is measured down from the top of the page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+Obj = dict[str, Any]
+_SUBPATH = re.compile(r"m[^m]+")
+_P = ctypes.c_void_p
+_I = ctypes.c_int
+
+
+def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
+    """PDFium's function *name* with handles passed and returned as plain integers: pypdfium2's
+    typed pointers cost a conversion on every call, and a page makes thousands of calls."""
+    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_text_object = _fn("FPDFText_GetTextObject", _P, _P, _I)
+_loose_box = _fn("FPDFText_GetLooseCharBox", _I, _P, _I, _P)
+_unicode = _fn("FPDFText_GetUnicode", ctypes.c_uint, _P, _I)
+_char_origin = _fn("FPDFText_GetCharOrigin", _I, _P, _I, _P, _P)
+_char_matrix = _fn("FPDFText_GetMatrix", _I, _P, _I, _P)
+_font_size = _fn("FPDFText_GetFontSize", ctypes.c_double, _P, _I)
+_count_objects = _fn("FPDFPage_CountObjects", _I, _P)
+_page_object = _fn("FPDFPage_GetObject", _P, _P, _I)
+_form_count = _fn("FPDFFormObj_CountObjects", _I, _P)
+_form_object = _fn("FPDFFormObj_GetObject", _P, _P, ctypes.c_ulong)
+_object_type = _fn("FPDFPageObj_GetType", _I, _P)
+_object_matrix = _fn("FPDFPageObj_GetMatrix", _I, _P, _P)
+_draw_mode = _fn("FPDFPath_GetDrawMode", _I, _P, _P, _P)
+_fill_color = _fn("FPDFPageObj_GetFillColor", _I, _P, _P, _P, _P, _P)
+_count_segments = _fn("FPDFPath_CountSegments", _I, _P)
+_segment = _fn("FPDFPath_GetPathSegment", _P, _P, _I)
+_segment_point = _fn("FPDFPathSegment_GetPoint", _I, _P, _P, _P)
+_segment_type = _fn("FPDFPathSegment_GetType", _I, _P)
+_segment_close = _fn("FPDFPathSegment_GetClose", _I, _P)
+_TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+_BEZIER, _MOVE = pdfium_c.FPDF_SEGMENT_BEZIERTO, pdfium_c.FPDF_SEGMENT_MOVETO
+
+
+@dataclass(slots=True)
+class PageObjects:
+    """What the reader needs of one page, in pdfplumber's coordinates and dictionaries."""
+
+    width: float
+    height: float
+    bbox: tuple[float, float, float, float]
+    chars: list[Obj] = field(default_factory=list)
+    rects: list[Obj] = field(default_factory=list)
+    lines: list[Obj] = field(default_factory=list)
+    curves: list[Obj] = field(default_factory=list)
+    # Whether every text object on the page gave its characters. PDFium leaves out a text object
+    # whose glyph box it cannot compute (a one-character string in a font neither embedded nor
+    # installed) and one that repeats the one before it (fake bold); pdfminer reads them, so such
+    # a page is read by pdfminer.
+    complete: bool = True
+
+
+class _Space:
+    """User space → pdfplumber's page space (pdfminer's rotation and origin, then y flipped)."""
+
+    def __init__(self, page: pdfium.PdfPage) -> None:
+        box = page.get_mediabox(fallback_ok=False) or page.get_bbox()
+        x0, y0, x1, y1 = (float(v) for v in box)
+        rotation = page.get_rotation() % 360
+        if rotation == 90:
+            self.ctm = (0.0, -1.0, 1.0, 0.0, -y0, x1)
+        elif rotation == 180:
+            self.ctm = (-1.0, 0.0, 0.0, -1.0, x1, y1)
+        elif rotation == 270:
+            self.ctm = (0.0, 1.0, -1.0, 0.0, y1, -x0)
+        else:
+            self.ctm = (1.0, 0.0, 0.0, 1.0, -x0, -y0)
+        nx0, nx1 = sorted((x0, x1))
+        ny0, ny1 = sorted((y0, y1))
+        if rotation in (90, 270):
+            nx0, ny0, nx1, ny1 = ny0, nx0, ny1, nx1
+        mb_height = ny1 - ny0
+        self.mb_x0 = nx0
+        self.mb_top = mb_height - ny1
+        self.width = nx1 - nx0
+        self.height = mb_height
+        self.rotation = rotation
+
+    def device(self, x: float, y: float) -> tuple[float, float]:
+        """A point in pdfminer's device space (y up, origin at the MediaBox corner)."""
+        a, b, c, d, e, f = self.ctm
+        return a * x + c * y + e, b * x + d * y + f
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """A point in pdfplumber's space: (x, top)."""
+        dx, dy = self.device(x, y)
+        return dx + self.mb_x0, self.height - dy + self.mb_top
+
+
+def _is_upright(m: tuple[float, float, float, float]) -> bool:
+    a, b, c, d = m
+    return a * d > 0 and b == 0 and c == 0
+
+
+def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
+    """The page's characters; *seen* gets the address of every text object that gave one."""
+    textpage = page.get_textpage()
+    try:
+        raw = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+        n = pdfium_c.FPDFText_CountChars(textpage.raw)
+        if n <= 0:
+            return []
+        buf = ctypes.create_string_buffer((n + 1) * 2)
+        got = pdfium_c.FPDFText_GetText(textpage.raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+        text = buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
+        if len(text) != n:  # one code unit per character, or ask character by character
+            text = "".join(chr(_unicode(raw, i)) for i in range(n))
+        rect = pdfium_c.FS_RECTF()
+        rect_p = ctypes.addressof(rect)
+        matrix = pdfium_c.FS_MATRIX()
+        matrix_p = ctypes.addressof(matrix)
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        ox_p, oy_p = ctypes.addressof(ox), ctypes.addressof(oy)
+
+        def origin(i: int) -> tuple[float, float]:
+            _char_origin(raw, i, ox_p, oy_p)
+            return ox.value, oy.value
+
+        per_object: dict[int, tuple[float, bool, tuple[float, float, float, float], bool]] = {}
+        # user space → pdfplumber's (x, top) in one step: x = xa·x + xc·y + xe, top = ta·x + tc·y + te
+        ra, rb, rc, rd, re_, rf = space.ctm
+        xa, xc, xe = ra, rc, re_ + space.mb_x0
+        ta, tc, te = -rb, -rd, space.height + space.mb_top - rf
+        out: list[Obj] = []
+        append = out.append
+        following = _text_object(raw, 0)
+        for i in range(n):
+            obj = following
+            following = _text_object(raw, i + 1) if i + 1 < n else None
+            if not obj:
+                continue  # made up by PDFium (a space or line break between words): not in the file
+            if not _loose_box(raw, i, rect_p):
+                continue
+            u = text[i]
+            if "\ud800" <= u <= "\udfff":
+                if u <= "\udbff" and i + 1 < n and "\udc00" <= text[i + 1] <= "\udfff":
+                    u = (u + text[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+                else:
+                    continue  # the second half of a pair, joined above (or half a pair: nothing)
+            info = per_object.get(obj)
+            if info is None:
+                _char_matrix(raw, i, matrix_p)
+                font_size = float(_font_size(raw, i))
+                # the character's matrix, then the page's rotation: pdfminer's character matrix
+                a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+                m = (a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd)
+                upright = _is_upright(m)
+                vertical = False
+                if upright and b == 0 and c == 0:
+                    if following == obj:
+                        # vertical writing: the characters of one text object go down, not right
+                        (x_a, y_a), (x_b, y_b) = origin(i), origin(i + 1)
+                        vertical = abs(x_a - x_b) < 1e-3 and y_b < y_a - 1e-3
+                    else:
+                        # one character: PDFium's loose box of a vertical character is one
+                        # unscaled font size wide, whatever the text matrix's scale
+                        vertical = abs(d - 1) > 1e-3 and abs((rect.right - rect.left) - font_size) < 1e-3
+                info = (font_size, upright, m, vertical)
+                per_object[obj] = info
+                seen.add(obj)
+            font_size, upright, m, vertical = info
+            if vertical:
+                # pdfminer: one font size wide from the origin, one font size (the advance) high
+                size = font_size * m[3]
+                vx, vy = origin(i)
+                x0 = xa * vx + xc * vy + xe
+                bottom = ta * vx + tc * vy + te
+                x1, top = x0 + size, bottom - size
+            else:
+                left, right, rtop, rbottom = rect.left, rect.right, rect.top, rect.bottom
+                x0 = xa * left + xc * rtop + xe
+                x1 = xa * right + xc * rbottom + xe
+                top = ta * left + tc * rtop + te
+                bottom = ta * right + tc * rbottom + te
+                if x0 > x1:
+                    x0, x1 = x1, x0
+                if top > bottom:
+                    top, bottom = bottom, top
+                if upright:
+                    size = font_size * m[3]
+                    top = bottom - size
+                else:
+                    size = (x1 - x0) if abs(m[1]) > abs(m[0]) else (bottom - top)
+            append(
+                {
+                    "object_type": "char",
+                    "text": u,
+                    "x0": x0,
+                    "x1": x1,
+                    "top": top,
+                    "bottom": bottom,
+                    "doctop": top,
+                    "width": x1 - x0,
+                    "height": bottom - top,
+                    "size": size,
+                    "upright": upright,
+                }
+            )
+        return out
+    finally:
+        textpage.close()
+
+
+def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int]) -> None:
+    """The page's painted paths into *out*; *texts* gets the address of every text object."""
+    matrix = pdfium_c.FS_MATRIX()
+    matrix_p = ctypes.addressof(matrix)
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    fx_p, fy_p = ctypes.addressof(fx), ctypes.addressof(fy)
+    fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
+    fill_p, stroke_p = ctypes.addressof(fill_mode), ctypes.addressof(stroke_flag)
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    rgba_p = [ctypes.addressof(v) for v in rgba]
+    device = space.device
+
+    def visit(obj: int, parent: tuple[float, ...] | None) -> None:
+        kind = _object_type(obj)
+        if kind == _TEXT:
+            texts.add(obj)
+            return
+        if kind != _PATH and kind != _FORM:
+            return
+        _object_matrix(obj, matrix_p)
+        m: tuple[float, ...] = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+        if parent is not None:
+            m = _mult(m, parent)
+        if kind == _FORM:
+            for k in range(_form_count(obj)):
+                visit(_form_object(obj, k), m)
+            return
+        if not _draw_mode(obj, fill_p, stroke_p):
+            return
+        fill = fill_mode.value != 0
+        stroke = bool(stroke_flag.value)
+        ops: list[str] = []
+        pts: list[tuple[float, float]] = []
+        a, b, c, d, e, f = m
+        pending_bezier = 0
+        for k in range(_count_segments(obj)):
+            seg = _segment(obj, k)
+            if not _segment_point(seg, fx_p, fy_p):
+                continue
+            t = _segment_type(seg)
+            if t == _BEZIER:
+                pending_bezier += 1
+                if pending_bezier < 3:
+                    continue  # control points: pdfminer keeps only a curve's end point
+                ops.append("c")
+            else:
+                ops.append("m" if t == _MOVE else "l")
+            pending_bezier = 0
+            x, y = fx.value, fy.value
+            pts.append(device(a * x + c * y + e, b * x + d * y + f))
+            if _segment_close(seg):
+                ops.append("h")
+                pts.append(pts[-1])  # stands for the subpath's start: set per subpath
+        if not ops:
+            return
+        shape = "".join(ops)
+        color = None
+        if fill and _fill_color(obj, *rgba_p):
+            color = (rgba[0].value / 255, rgba[1].value / 255, rgba[2].value / 255)
+        if shape.count("m") > 1:
+            for sub in _SUBPATH.finditer(shape):
+                _paint(shape[sub.start() : sub.end()], pts[sub.start() : sub.end()], fill, stroke, color, space, out)
+        elif shape[:1] == "m":
+            _paint(shape, pts, fill, stroke, color, space, out)
+
+    raw = ctypes.cast(page.raw, ctypes.c_void_p).value
+    for k in range(_count_objects(raw)):
+        obj = _page_object(raw, k)
+        if _object_type(obj) == _TEXT:  # most objects: a WPS page draws each character apart
+            texts.add(obj)
+        else:
+            visit(obj, None)
+
+
+def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _paint(
+    shape: str,
+    pts: list[tuple[float, float]],
+    fill: bool,
+    stroke: bool,
+    color: tuple[float, float, float] | None,
+    space: _Space,
+    out: PageObjects,
+) -> None:
+    """pdfminer's ``paint_path`` for one subpath (points in device space, ``h`` back to the start)."""
+    pts = [pts[0] if op == "h" else p for op, p in zip(shape, pts, strict=True)]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in ("mlh", "ml"):
+        kind = "line"
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        closed = pts[0] == pts[4]
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        kind = "rect" if closed and square else "curve"
+    else:
+        kind = "curve"
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
+    top = space.height - dy1 + space.mb_top
+    bottom = space.height - dy0 + space.mb_top
+    obj: Obj = {
+        "object_type": kind,
+        "x0": dx0 + space.mb_x0,
+        "x1": dx1 + space.mb_x0,
+        "y0": dy0,
+        "y1": dy1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": dx1 - dx0,
+        "height": dy1 - dy0,
+        "fill": fill,
+        "stroke": stroke,
+        "non_stroking_color": color,
+    }
+    if kind == "rect":
+        out.rects.append(obj)
+    elif kind == "line":
+        out.lines.append(obj)
+    else:
+        obj["pts"] = [(x + space.mb_x0, space.height - y + space.mb_top) for x, y in pts]
+        out.curves.append(obj)
+
+
+def read_page(page: pdfium.PdfPage) -> PageObjects:
+    """The characters and paths of one page."""
+    space = _Space(page)
+    box = (space.mb_x0, space.mb_top, space.mb_x0 + space.width, space.mb_top + space.height)
+    out = PageObjects(space.width, space.height, box)
+    seen: set[int] = set()
+    texts: set[int] = set()
+    out.chars = _chars(page, space, seen)
+    _paths(page, space, out, texts)
+    out.complete = texts <= seen
+    return out
