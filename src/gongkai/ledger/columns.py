@@ -255,15 +255,10 @@ def applicant_columns(spec: TableSpec) -> tuple[str, ...]:
 
 
 def outcome_rows(spec: TableSpec) -> tuple[str, ...]:
-    """The outcome rows an application can have: the rows summed into （七）总计, less the
-    optional variants (in the 2021 format the single （六）其他处理 row of 2019 — an application
-    counts in one of its three sub-rows)."""
-    keys: tuple[str, ...] = ()
-    for s in getattr(spec, "sums", ()):  # the format's sums, where the format states them
-        if s.code == "B003" and s.lhs == ("total",):
-            keys = tuple(s.rhs)
-    if not keys:
-        keys = tuple(k for k, r in spec.rows.items() if getattr(r, "outcome", False))
+    """The outcome rows an application can have: the rows the format sums into （七）总计 (its
+    B003 sum), less the optional variants (in the 2021 format the single （六）其他处理 row of 2019
+    — an application counts in one of its three sub-rows)."""
+    keys = next((s.rhs for s in spec.sums if s.per == "column" and s.lhs == ("total",)), ())
     return tuple(k for k in keys if k in spec.rows and not spec.rows[k].optional)
 
 
