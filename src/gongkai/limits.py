@@ -2,8 +2,8 @@
 
 A hostile or broken file — a PDF whose content stream expands to 200 MB, a Word zip bomb, HTML
 with ``colspan=1000`` — must end quickly with a message, never hang or exhaust memory. Each bound
-has a name a user can raise from the command line (``--limit pages=1000``) or in the
-configuration, and the message of a file over a bound names it.
+has a name a user can raise from the command line (``--limit pages=1000`` on parse, check,
+ingest and serve), and the message of a file over a bound names it.
 
 The readers enforce the structural bounds (``file_mb``, ``text_chars``, ``unzipped_mb``,
 ``pages``, ``cells``, ``span``); :mod:`gongkai.workers` enforces ``seconds`` and ``memory_mb``
