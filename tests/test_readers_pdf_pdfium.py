@@ -85,7 +85,12 @@ def _ruled_table(c) -> None:
 
 def _variant(kind: str) -> bytes:
     def draw(c) -> None:
-        if kind == "form":
+        if kind == "landscape":  # turned a quarter, on a page turned back (/Rotate 90): reads upright
+            c.translate(595, 0)
+            c.rotate(90)
+            c.translate(0, -250)
+            _ruled_table(c)
+        elif kind == "form":
             c.beginForm("table")
             _ruled_table(c)
             c.endForm()
@@ -98,14 +103,14 @@ def _variant(kind: str) -> bytes:
             _ruled_table(c)
 
     data = _canvas(draw)
-    if kind.startswith("rotate") or kind == "offset":
+    if kind.startswith("rotate") or kind in ("offset", "landscape"):
         pypdf = pytest.importorskip("pypdf")
         page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
         if kind == "offset":
             page.mediabox.lower_left = (-30, -50)
             page.mediabox.upper_right = (600, 800)
         else:
-            page.rotate(int(kind.removeprefix("rotate")))
+            page.rotate(90 if kind == "landscape" else int(kind.removeprefix("rotate")))
         writer = pypdf.PdfWriter()
         writer.add_page(page)
         out = io.BytesIO()
@@ -150,10 +155,14 @@ def test_characters_and_paths_are_pdfminers(path):
                 assert max(abs(x - y) for x, y in zip(a, b, strict=True)) <= 0.11, (kind, a, b)
 
 
-@pytest.mark.parametrize("kind", ["plain", "form", "scaled", "rotate90", "rotate180", "rotate270", "offset"])
+@pytest.mark.parametrize(
+    "kind", ["plain", "form", "scaled", "rotate90", "rotate180", "rotate270", "offset", "landscape"]
+)
 def test_geometry_variants(kind):
+    """The same Document either way. PDFium reads the page itself, but for the landscape one when
+    no CJK font is installed: its turned text has no glyph boxes, so no width, and is left out."""
     data = _variant(kind)
-    assert read_page(pdfium.PdfDocument(data)[0]).complete
+    assert read_page(pdfium.PdfDocument(data)[0]).complete or kind == "landscape"
     slow, fast = _both(data)
     assert _blocks(fast) == _blocks(slow)
     assert any(isinstance(b, Table) for b in fast.blocks)

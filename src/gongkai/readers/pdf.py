@@ -190,7 +190,7 @@ def _scanned() -> ReadError:
 _STREAM = re.compile(rb"stream\r?\n")
 _PROBE = 4096  # compressed bytes of each stream inflated to tell a bomb
 _BOMB_RATIO = 256  # a content stream inflates 3 to 20 times; a bomb a thousand times
-_OTHER_FILTERS = (b"/LZWDecode", b"/LZW ", b"/LZW/", b"/LZW]", b"/RunLengthDecode", b"/RL ", b"/RL/", b"/RL]")
+_OTHER_FILTERS = re.compile(rb"/(?:LZWDecode|RunLengthDecode|LZW|RL)(?![A-Za-z0-9])")
 
 
 def _inflates_too_far(data: bytes) -> bool:
@@ -198,7 +198,7 @@ def _inflates_too_far(data: bytes) -> bool:
     first 4 KB inflate 256 times or more, or a stream compressed another way that can (LZW,
     run-length). Such a file is read with pdfminer, which raises ``MemoryError`` (reported as
     ``memory``) where PDFium would abort the process."""
-    if any(f in data for f in _OTHER_FILTERS):
+    if _OTHER_FILTERS.search(data):
         return True
     view = memoryview(data)
     cap = _PROBE * _BOMB_RATIO

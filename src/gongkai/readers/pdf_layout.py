@@ -70,21 +70,23 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
-_FOLD_CACHE: dict[str, str] = {}
+class _Folds(dict[int, str]):
+    """``str.translate``'s table for :func:`_fold_char`, filled as code points are met."""
+
+    def __missing__(self, o: int) -> str:
+        folded = self[o] = _fold_char(chr(o))
+        return folded
+
+
+_FOLDS = _Folds()
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
 def clean_pdf_text(text: str) -> str:
     """Fold look-alike code points, join spaced-out CJK, collapse runs of spaces."""
     if not text:
         return ""
-    out = []
-    for ch in text:
-        folded = _FOLD_CACHE.get(ch)
-        if folded is None:
-            folded = _FOLD_CACHE[ch] = _fold_char(ch)
-        out.append(folded)
-    s = "".join(out).replace("\u3000", " ").replace("\xa0", " ")
-    s = re.sub(r"[ \t]+", " ", s).strip()
+    s = _SPACES.sub(" ", text.translate(_FOLDS)).strip()
     return join_spaced_cjk(s)
 
 
@@ -148,7 +150,7 @@ class PageLayout:
 
 
 def _char_size(chars: list[dict[str, Any]]) -> float:
-    sizes = [float(c.get("size") or 0) for c in chars if str(c.get("text", "")).strip()]
+    sizes = [float(c.get("size") or 0) for c in chars if c["text"] and not c["text"].isspace()]
     return statistics.median(sizes) if sizes else 10.0
 
 
@@ -174,12 +176,17 @@ def _edges(objects: PageObjects) -> list[dict[str, Any]]:
 
 
 def _text_lines(objects: PageObjects, boxes: list[tuple[float, float, float, float]]) -> list[Line]:
-    def outside(obj: dict[str, Any]) -> bool:
-        cx = (obj["x0"] + obj["x1"]) / 2
-        cy = (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-
-    rest = [c for c in objects.chars if outside(c)] if boxes else objects.chars
+    rest = objects.chars
+    if boxes:  # the characters whose middle is in no table
+        rest = []
+        for c in objects.chars:
+            cx = (c["x0"] + c["x1"]) / 2
+            cy = (c["top"] + c["bottom"]) / 2
+            for b in boxes:
+                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
+                    break
+            else:
+                rest.append(c)
     if all(c.get("upright", True) for c in rest):
         raw_lines = _plain_text_lines(rest)
     else:
@@ -305,49 +312,52 @@ def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
     return out
 
 
-def _words(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _words(chars: list[dict[str, Any]]) -> list[tuple[float, list[dict[str, Any]]]]:
     """pdfplumber's ``WordExtractor(x_tolerance=1.5).iter_extract_tuples`` for upright characters:
     the characters of each line (clustered by ``top``, 3 points) left to right, cut into words at
-    white space and where a character does not follow on from the one before."""
+    white space and where a character does not follow on from the one before. Each word with its
+    top (its characters' least)."""
     line_of = _clusters([c["top"] for c in chars], 3)
     lines: dict[int, list[dict[str, Any]]] = {}
     for c in chars:
         lines.setdefault(line_of[c["top"]], []).append(c)
-    words: list[list[dict[str, Any]]] = []
+    words: list[tuple[float, list[dict[str, Any]]]] = []
     for k in sorted(lines):
         word: list[dict[str, Any]] = []
+        top = 0.0
+        prev: dict[str, Any] = {}
         for c in sorted(lines[k], key=lambda c: c["x0"]):
             text = c["text"]
             if text.isspace():
                 if word:
-                    words.append(word)
+                    words.append((top, word))
                 word = []
             elif text == "":  # pdfplumber: a word of its own
                 if word:
-                    words.append(word)
-                words.append([c])
+                    words.append((top, word))
+                words.append((c["top"], [c]))
                 word = []
+            elif word and (c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + 1.5 or abs(c["top"] - prev["top"]) > 3):
+                words.append((top, word))
+                word, top, prev = [c], c["top"], c
             else:
-                if word:
-                    prev = word[-1]
-                    if c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + 1.5 or abs(c["top"] - prev["top"]) > 3:
-                        words.append(word)
-                        word = [c]
-                        continue
+                if not word or c["top"] < top:
+                    top = c["top"]
                 word.append(c)
+                prev = c
         if word:
-            words.append(word)
+            words.append((top, word))
     return words
 
 
 def _cell_plain_text(chars: list[dict[str, Any]]) -> str:
     """pdfplumber's ``extract_text(chars, x_tolerance=1.5)`` for upright characters: the words
     clustered into lines by their ``top`` (3 points), joined by spaces and the lines by newlines."""
-    words = [(min(c["top"] for c in w), "".join(LIGATURES.get(c["text"], c["text"]) for c in w)) for w in _words(chars)]
+    words = _words(chars)
     line_of = _clusters([top for top, _ in words], 3)
     rows: dict[int, list[str]] = {}
-    for top, text in words:
-        rows.setdefault(line_of[top], []).append(text)
+    for top, word in words:
+        rows.setdefault(line_of[top], []).append("".join(LIGATURES.get(c["text"], c["text"]) for c in word))
     return "\n".join(" ".join(rows[k]) for k in sorted(rows))
 
 
@@ -357,33 +367,40 @@ def _plain_text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     whose tops cluster together (3 points) make a line; each line's box and characters (a
     character once for each letter it stands for, as pdfplumber gives them)."""
     words = _words(chars)
-    line_of = _clusters([min(c["top"] for c in w) for w in words], 3)
+    line_of = _clusters([top for top, _ in words], 3)
     out: list[dict[str, Any]] = []
     current = -1
     line: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if line:
-            out.append(
-                {
-                    "x0": min(c["x0"] for c in line),
-                    "top": min(c["top"] for c in line),
-                    "x1": max(c["x1"] for c in line),
-                    "bottom": max(c["bottom"] for c in line),
-                    "chars": list(line),
-                }
-            )
-
-    for w in words:
-        k = line_of[min(c["top"] for c in w)]
+    for top, word in words:
+        k = line_of[top]
         if k != current:
-            flush()
+            if line:
+                out.append(_line_box(line))
             line = []
             current = k
-        for c in w:
-            line.extend([c] * len(LIGATURES.get(c["text"], c["text"])))
-    flush()
+        for c in word:
+            text = c["text"]
+            if len(text) == 1 and text not in LIGATURES:
+                line.append(c)
+            else:
+                line.extend([c] * len(LIGATURES.get(text, text)))
+    if line:
+        out.append(_line_box(line))
     return out
+
+
+def _line_box(chars: list[dict[str, Any]]) -> dict[str, Any]:
+    x0, top, x1, bottom = chars[0]["x0"], chars[0]["top"], chars[0]["x1"], chars[0]["bottom"]
+    for c in chars:
+        if c["x0"] < x0:
+            x0 = c["x0"]
+        if c["top"] < top:
+            top = c["top"]
+        if c["x1"] > x1:
+            x1 = c["x1"]
+        if c["bottom"] > bottom:
+            bottom = c["bottom"]
+    return {"x0": x0, "top": top, "x1": x1, "bottom": bottom, "chars": chars}
 
 
 def _extract(table: Any, index: _CharIndex) -> list[list[str | None]]:

@@ -6,11 +6,14 @@ report of five pages, which draws every table border as a path, takes half a sec
 the same page in C in a few milliseconds. This module gives the reader what pdfminer gave it, so
 that the rest of the reader (tables on the ruling lines, text lines, paragraphs) is unchanged:
 
-* characters: ``text``, ``x0``/``x1`` (PDFium's loose box: origin and advance width, as
-  pdfminer), ``bottom`` (baseline plus the font's descent, as pdfminer), ``top = bottom - size``
-  (pdfminer's box is one font size high), ``size`` and ``upright`` from the text object's
-  matrix. Characters PDFium makes up between words and lines (``FPDFText_IsGenerated``) are left
-  out: pdfminer has none.
+* characters: ``text``, and pdfminer's box: along the baseline PDFium's loose box (origin and
+  advance width, as pdfminer), across it from the font's descent (the side the text's up
+  direction points away from) one font size on, where PDFium's loose box goes on to the ascent;
+  ``size`` the box's height and ``upright`` from the character's matrix, as pdfminer's
+  ``LTChar``. A character of a vertical font (CJK set top to bottom, which WPS uses for the
+  row heads of table 三) is one font size square from its origin, as pdfminer has it: PDFium's
+  loose box for it ignores the text matrix's scale. Characters PDFium makes up between words and
+  lines (no text object) are left out: pdfminer has none.
 * paths: split into subpaths at each ``m`` and sorted into ``rect`` (an axis-aligned closed
   four-sided subpath), ``line`` (one segment) and ``curve`` (the rest, Bézier control points
   left out) exactly as pdfminer's ``paint_path`` does, with ``fill``, ``stroke`` and the fill
@@ -109,22 +112,6 @@ class _Space:
         self.mb_top = mb_height - ny1
         self.width = nx1 - nx0
         self.height = mb_height
-        self.rotation = rotation
-
-    def device(self, x: float, y: float) -> tuple[float, float]:
-        """A point in pdfminer's device space (y up, origin at the MediaBox corner)."""
-        a, b, c, d, e, f = self.ctm
-        return a * x + c * y + e, b * x + d * y + f
-
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        """A point in pdfplumber's space: (x, top)."""
-        dx, dy = self.device(x, y)
-        return dx + self.mb_x0, self.height - dy + self.mb_top
-
-
-def _is_upright(m: tuple[float, float, float, float]) -> bool:
-    a, b, c, d = m
-    return a * d > 0 and b == 0 and c == 0
 
 
 def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
@@ -179,7 +166,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                 # the character's matrix, then the page's rotation: pdfminer's character matrix
                 a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
                 m = (a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd)
-                upright = _is_upright(m)
+                upright = m[0] * m[3] > 0 and m[1] == 0 and m[2] == 0  # pdfminer's LTChar.upright
                 vertical = False
                 if upright and b == 0 and c == 0:
                     if following == obj:
@@ -196,7 +183,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
             font_size, upright, m, vertical = info
             if vertical:
                 # pdfminer: one font size wide from the origin, one font size (the advance) high
-                size = font_size * m[3]
+                size = font_size * abs(m[3])
                 vx, vy = origin(i)
                 x0 = xa * vx + xc * vy + xe
                 bottom = ta * vx + tc * vy + te
@@ -211,21 +198,29 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     x0, x1 = x1, x0
                 if top > bottom:
                     top, bottom = bottom, top
-                if upright:
-                    size = font_size * m[3]
-                    top = bottom - size
-                else:
-                    size = (x1 - x0) if abs(m[1]) > abs(m[0]) else (bottom - top)
+                # PDFium's loose box runs from the font's descent to its ascent; pdfminer's from the
+                # descent to one font size above it. The descent side is where the text's up
+                # direction (m[2], m[3]) points away from.
+                mc, md = m[2], m[3]
+                if mc == 0:
+                    if md > 0:
+                        top = bottom - font_size * md
+                    elif md < 0:
+                        bottom = top - font_size * md
+                elif md == 0:
+                    if mc > 0:
+                        x1 = x0 + font_size * mc
+                    else:
+                        x0 = x1 + font_size * mc
+                size = bottom - top  # pdfminer: the box's height, for a font written across
             append(
                 {
-                    "object_type": "char",
                     "text": u,
                     "x0": x0,
                     "x1": x1,
                     "top": top,
                     "bottom": bottom,
                     "doctop": top,
-                    "width": x1 - x0,
                     "height": bottom - top,
                     "size": size,
                     "upright": upright,
@@ -246,7 +241,6 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
     fill_p, stroke_p = ctypes.addressof(fill_mode), ctypes.addressof(stroke_flag)
     rgba = [ctypes.c_uint() for _ in range(4)]
     rgba_p = [ctypes.addressof(v) for v in rgba]
-    device = space.device
 
     def visit(obj: int, parent: tuple[float, ...] | None) -> None:
         kind = _object_type(obj)
@@ -263,6 +257,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
             for k in range(_form_count(obj)):
                 visit(_form_object(obj, k), m)
             return
+        m = _mult(m, space.ctm)  # then to pdfminer's device space
         if not _draw_mode(obj, fill_p, stroke_p):
             return
         fill = fill_mode.value != 0
@@ -285,7 +280,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
                 ops.append("m" if t == _MOVE else "l")
             pending_bezier = 0
             x, y = fx.value, fy.value
-            pts.append(device(a * x + c * y + e, b * x + d * y + f))
+            pts.append((a * x + c * y + e, b * x + d * y + f))
             if _segment_close(seg):
                 ops.append("h")
                 pts.append(pts[-1])  # stands for the subpath's start: set per subpath
