@@ -45,8 +45,8 @@ COPY_STEP = 1 << 52  # copies get ids id % 2^52 + k * 2^52: distinct from each o
 
 
 def build(db: Path, reports: int, base: int) -> None:
-    from gongkai.store.db import Store
     from gongkai.corpus.ingest import ingest
+    from gongkai.store.db import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

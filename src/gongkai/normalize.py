@@ -205,7 +205,7 @@ _NUMBERING_RE = re.compile(
 
 
 @lru_cache(maxsize=65536)
-def key(text: str) -> str:
+def label_key(text: str) -> str:
     """Comparison key for labels: folded, no whitespace, no quotes, ASCII brackets/colons."""
     text = fold(text)
     text = _SPACE_RE.sub("", text)
@@ -215,7 +215,7 @@ def key(text: str) -> str:
 @lru_cache(maxsize=65536)
 def label_core(text: str) -> str:
     """Key with leading numbering (一、 （一） 1.) removed, repeatedly (``三、(一)予以公开``)."""
-    k = key(text)
+    k = label_key(text)
     for _ in range(3):
         stripped = _NUMBERING_RE.sub("", k, count=1)
         if stripped == k:
@@ -226,6 +226,6 @@ def label_core(text: str) -> str:
 
 def leading_numbering(text: str) -> str:
     """The numbering in front of a label (``二、`` → ``二、``), or '' when there is none."""
-    k = key(text)
+    k = label_key(text)
     m = _NUMBERING_RE.match(k)
     return m.group(0) if m else ""

@@ -15,8 +15,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from gongkai.normalize import key as norm_key
-from gongkai.normalize import label_core
+from gongkai.normalize import label_core, label_key
 
 FORMAT_IDS = ("2019", "2021")
 TABLE_KEYS = ("proactive", "requests", "appeals")
@@ -197,7 +196,7 @@ def _read_toml(name: str) -> dict[str, Any]:
 
 
 def _tuple(data: dict[str, Any], name: str) -> tuple[str, ...]:
-    return tuple(norm_key(s) for s in data.get(name, ()))
+    return tuple(label_key(s) for s in data.get(name, ()))
 
 
 def _table(key: str, data: dict[str, Any], format_id: str) -> TableSpec:
@@ -370,7 +369,7 @@ def match_heading(text: str) -> SectionSpec | None:
     """The section a heading line opens, judged by meaning: its numbering, if any, must be the
     section's own top-level ordinal (二、 for 主动公开), and its words must name the section.
     Sub-level numbering ((一), 1.) never opens a section."""
-    k = norm_key(text).lstrip("#").strip()
+    k = label_key(text).lstrip("#").strip()
     if not k or len(k) > MAX_HEADING_CHARS:
         return None
     m = _HEADING_NUMBER_RE.match(k)
@@ -402,7 +401,7 @@ def match_heading(text: str) -> SectionSpec | None:
 @lru_cache(maxsize=65536)
 def is_furniture(text: str) -> bool:
     """A line of the web page around the report (share buttons, site footer, page counters)."""
-    k = norm_key(text)
+    k = label_key(text)
     if not k:
         return False
     contains, prefixes = furniture_markers()

@@ -18,7 +18,7 @@ from functools import cache
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import all_formats, is_furniture, match_heading
 from gongkai.layout.unfold import unfold
-from gongkai.normalize import key
+from gongkai.normalize import label_key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
 _MARKDOWN_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -63,17 +63,17 @@ def split_cells(line: str) -> list[str] | None:
 
 def _is_prose(cells: list[str]) -> bool:
     """A line of running text rather than table cells."""
-    longest = max((len(key(c)) for c in cells), default=0)
-    if longest > MAX_CELL_CHARS and not (len(cells) == 1 and _RUN_TOGETHER_RE.match(key(cells[0]))):
+    longest = max((len(label_key(c)) for c in cells), default=0)
+    if longest > MAX_CELL_CHARS and not (len(cells) == 1 and _RUN_TOGETHER_RE.match(label_key(cells[0]))):
         return True
     if len(cells) == 1:
-        text = key(cells[0])
+        text = label_key(cells[0])
         return len(text) > 12 and text.endswith(_PROSE_END)
     return False
 
 
 def _is_anchor(text: str) -> bool:
-    k = key(text)
+    k = label_key(text)
     return any(a in k for a in _anchors())
 
 

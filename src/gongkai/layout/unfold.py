@@ -23,7 +23,7 @@ from functools import cache
 
 from gongkai.document import Block, Document, Location, Paragraph
 from gongkai.formats import all_formats, section_specs
-from gongkai.normalize import key, label_core
+from gongkai.normalize import label_core, label_key
 
 LONG_LINE = 400  # a line this long holding headings or tables was flattened by a crawler
 _CN = "一二三四五六七八九十"
@@ -46,7 +46,7 @@ class _Keyed:
         chars: list[str] = []
         at: list[int] = []
         for i, ch in enumerate(raw):
-            for k in key(ch):  # character by character, to know where each key character came from
+            for k in label_key(ch):  # character by character, to know where each key character came from
                 chars.append(k)
                 at.append(i)
         return cls(raw, "".join(chars), at)
@@ -105,7 +105,7 @@ def _section_words() -> tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
 def _k(text: str) -> str:
     """*text* keyed as a line is, character by character (traditional→simplified by phrase would
     differ)."""
-    return "".join(key(ch) for ch in text)
+    return "".join(label_key(ch) for ch in text)
 
 
 _NUMBERING_BEFORE_RE = re.compile(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from gongkai.document import Block, Document, Location, Paragraph, Table
 from gongkai.formats import SectionSpec, is_furniture, match_heading
 from gongkai.model import Section
-from gongkai.normalize import key
+from gongkai.normalize import label_key
 from gongkai.readers.text import is_header_line
 
 _INLINE_HEADING_RE = re.compile(r"^(.{3,40}?)[:：。]\s*(.+)$")
@@ -131,7 +131,7 @@ def is_date_line(text: str) -> bool:
 
 
 def looks_like_org(text: str) -> bool:
-    k = key(text)
+    k = label_key(text)
     return 2 <= len(k) <= 40 and k.endswith(_ORG_SUFFIXES) and not k.endswith(("。", "，"))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from gongkai.document import Document, Table
 from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year, load_format
 from gongkai.model import TableData
-from gongkai.normalize import key, label_core
+from gongkai.normalize import label_core, label_key
 from gongkai.tables.mapping import empty_table, map_flat, map_labeled, match_row
 from gongkai.tables.tokens import Token, tokenize
 
@@ -39,7 +39,7 @@ def _content_scores(table: Table) -> dict[str, int]:
         for cell in row:
             if cell.merged or not cell.text.strip():
                 continue
-            k = key(cell.text)
+            k = label_key(cell.text)
             core = label_core(cell.text)
             for tkey, tspec in spec.tables.items():
                 if any(w in k for w in tspec.evidence_contains) or any(
@@ -104,7 +104,7 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
         specs = [s.tables[tkey] for s in (probe, load_format("2019"))]
 
         def is_label(text: str) -> bool:
-            k = key(text)
+            k = label_key(text)
             if any(match_row(spec, k, True) is not None for spec in specs):
                 return True
             # table 四: digits glued to its head words (…尚未审结总计201361000100000)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from gongkai.document import Location, Table
-from gongkai.normalize import fold, key
+from gongkai.normalize import fold, label_key
 
 NULL_MARKERS = frozenset(
     {"——", "—", "-", "--", "－", "－－", "/", "／", "\\", "无", "空", "—-", "-—", "───", "──", "—— ", "─"}
@@ -44,7 +44,7 @@ class Token:
 
     @property
     def key(self) -> str:
-        return key(self.raw)
+        return label_key(self.raw)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from gongkai import __version__, jsonout
-from gongkai.files import display_path, iter_report_files
 from gongkai.corpus.analyse import FileOutcome, run_files
+from gongkai.files import display_path, iter_report_files
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.views.i18n import set_lang, t
 from gongkai.views.summary import render_summary

@@ -21,9 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules catalogue)
+from gongkai.corpus.ingest import IngestProgress
 from gongkai.formats import load_format
 from gongkai.store.db import DEFAULT_DB, Store, StoreError, disk_full_error, open_error
-from gongkai.corpus.ingest import IngestProgress
 from gongkai.views.cli import (
     EXIT_USAGE_OR_IO,
     LimitOption,

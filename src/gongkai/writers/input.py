@@ -39,8 +39,7 @@ from gongkai.formats import (
     section_specs,
 )
 from gongkai.model import Meta, Number, Report, Row, Section, Source, TableData, Value, representable
-from gongkai.normalize import key as norm_key
-from gongkai.normalize import label_core
+from gongkai.normalize import label_core, label_key
 from gongkai.tables.tokens import parse_value
 
 __all__ = [
@@ -142,7 +141,7 @@ def _lookup(names: Mapping[str, str], given: str) -> str | None:
     """The key of a row or column given by its key, its label, or its label without numbering."""
     if given in names.values():
         return given
-    k = norm_key(given)
+    k = label_key(given)
     return names.get(k) or names.get(label_core(given))
 
 
@@ -150,7 +149,7 @@ def _row_names(spec: TableSpec) -> dict[str, str]:
     names: dict[str, str] = {}
     for r in spec.rows.values():
         for text in (r.label, *r.label.split(" · ")[-1:]):
-            names.setdefault(norm_key(text), r.key)
+            names.setdefault(label_key(text), r.key)
             names.setdefault(label_core(text), r.key)
     return names
 
@@ -158,7 +157,7 @@ def _row_names(spec: TableSpec) -> dict[str, str]:
 def _column_names(spec: TableSpec) -> dict[str, str]:
     names: dict[str, str] = {}
     for c in spec.columns.values():
-        names.setdefault(norm_key(c.label), c.key)
+        names.setdefault(label_key(c.label), c.key)
         names.setdefault(label_core(c.label), c.key)
     return names
 
@@ -569,7 +568,7 @@ def _section_key(name: str) -> str | None:
     if spec is not None:
         return spec.key
     for s in section_specs():
-        if norm_key(name) == norm_key(s.title) or label_core(name) == label_core(s.title):
+        if label_key(name) == label_key(s.title) or label_core(name) == label_core(s.title):
             return s.key
     return None
 
