@@ -71,8 +71,71 @@ def test_text_output_groups_by_file_with_place_message_figures(seed_paths):
     assert out.index("003_") < out.index("F005") < out.index("002_") < out.index("T001")
     assert "表三「5.属于三类内部事务信息」 第40行" in out
     assert "只有 6 个数值" in out
-    assert "values=6" in out  # figures
+    assert "数值=6  格式列数=7" in out  # figures, by their Chinese names
     assert "共检查 2 份报告" in out
+
+
+def test_clean_files_are_listed_only_with_verbose(seed_paths):
+    seed = str(seed_paths["000"])
+    quiet = check(seed, "--select", "T")
+    assert quiet.exit_code == EXIT_OK
+    assert "000_" not in quiet.stdout and "未发现问题" not in quiet.stdout.split("共检查")[0]
+    assert "共检查 1 份报告" in quiet.stdout and "1 份未发现问题" in quiet.stdout
+    for flag in ("--verbose", "-v"):
+        loud = check(seed, "--select", "T", flag)
+        assert "000_" in loud.stdout and "✓ 未发现问题" in loud.stdout
+
+
+def test_summary_counts_files_severities_and_codes(seed_paths):
+    folder = seed_paths["000"].parent
+    result = check(str(folder))
+    out = result.stdout
+    summary = out[out.index("共检查 5 份报告") :]
+    assert "份有错误" in summary and "份未发现问题" in summary
+    assert "审核发现" in summary and "个错误" in summary
+    assert "按规则：" in summary and "最多的规则：" in summary
+    data = [json.loads(line) for line in check(str(folder), "--format", "json").stdout.splitlines()]
+    t001 = sum(1 for o in data for f in o["findings"] if f["code"] == "T001")
+    line = next(x for x in summary.splitlines() if " T001 " in x)
+    assert line.split()[0] == str(t001) and "年度报告未按期公布" in line
+    english = runner.invoke(app, ["--lang", "en", "check", str(folder)]).stdout
+    assert "Checked 5 reports" in english and "By rule:" in english and "Found most:" in english
+
+
+def test_a_rule_found_more_than_once_in_a_file_is_one_heading(seed_paths):
+    out = check(str(seed_paths["003"])).stdout
+    headings = [line for line in out.splitlines() if line.startswith("  F015 ")]
+    assert len(headings) == 1 and "处）" in headings[0]
+    assert out.count("· 表三") >= 2  # its places, listed under it
+
+
+def test_statistics_counts_per_code_only(seed_paths):
+    folder = str(seed_paths["000"].parent)
+    data = [json.loads(line) for line in check(folder, "--format", "json").stdout.splitlines()]
+    counts: dict[str, int] = {}
+    for o in data:
+        for f in o["findings"]:
+            counts[f["code"]] = counts.get(f["code"], 0) + 1
+    result = check(folder, "--statistics")
+    assert result.exit_code == EXIT_FINDINGS  # exit status unchanged
+    assert "000_" not in result.stdout and "·" not in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()[:-1]]
+    assert {r[1]: int(r[0]) for r in rows} == counts
+    assert [int(r[0]) for r in rows] == sorted(counts.values(), reverse=True)
+    stats = json.loads(check(folder, "--statistics", "--format", "json").stdout)
+    assert {s["code"]: s["count"] for s in stats} == counts
+    assert all({"code", "name", "severity", "count", "files"} <= set(s) for s in stats)
+
+
+def test_figures_are_named_by_the_format_in_chinese(tmp_path: Path):
+    fixture = Path(__file__).parent / "rules" / "fixtures" / "B001_1.txt"
+    out = check(str(fixture)).stdout
+    # B001 sums down a column: its figures are rows, and the two sides in the format's short form
+    assert "一、本年新收政府信息公开申请数量=9" in out and "（七）总计=5" in out and "一+二=10" in out
+    english = runner.invoke(app, ["--lang", "en", "check", str(fixture)]).stdout
+    assert "new=9" in english and "new + carried_over=10" in english
+    b004 = check(str(fixture.with_name("B004_1.txt"))).stdout
+    assert "总计=1  结果维持=2" in b004  # B004 sums along a row: its figures are columns
 
 
 def test_english_messages(seed_paths):

@@ -6,20 +6,24 @@ Registered on the main app by importing this module (see the bottom of views/cli
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Group
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from gongkai.formats import FORMAT_IDS, TableSpec, load_format
 from gongkai.model import Report
 from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, get_rule, load_config
-from gongkai.rules.base import describe_place, json_figure
+from gongkai.rules.base import META_FIELDS, describe_place, json_figure
 from gongkai.rules.docs import render_rule, rule_info
 from gongkai.rules.registry import all_rules
 from gongkai.views.cli import (
@@ -36,7 +40,7 @@ from gongkai.views.cli import (
     out,
     write_json_line,
 )
-from gongkai.views.i18n import lang, t
+from gongkai.views.i18n import FLAG, lang, metavar, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -56,52 +60,93 @@ def _config_or_exit(
 
 @app.command()
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="报告文件或文件夹 / report files or folders")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="报告文件或文件夹 / report files or folders", metavar=metavar("路径", "PATHS")),
+    ],
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text: 按文件列出 / grouped by file; json: JSON Lines")
     ] = OutputFormat.text,
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="只运行这些规则（代码、前缀或 ALL，逗号分隔）/ rules to run")
+        list[str] | None,
+        typer.Option(
+            "--select",
+            help="只运行这些规则（代码、前缀或 ALL，逗号分隔）/ rules to run",
+            metavar=metavar("规则", "CODES"),
+        ),
     ] = None,
     extend_select: Annotated[
-        list[str] | None, typer.Option("--extend-select", help="在配置之外再运行这些规则 / rules to add")
+        list[str] | None,
+        typer.Option(
+            "--extend-select", help="在配置之外再运行这些规则 / rules to add", metavar=metavar("规则", "CODES")
+        ),
     ] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则 / rules to skip")] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="不运行这些规则 / rules to skip", metavar=metavar("规则", "CODES")),
+    ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="配置文件（pyproject.toml 或 gongkai.toml）/ settings file")
+        Path | None,
+        typer.Option(
+            "--config",
+            help="配置文件（pyproject.toml 或 gongkai.toml）/ settings file",
+            metavar=metavar("文件", "FILE"),
+        ),
     ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="只按规则统计审核发现的条数 / only the count per rule code", metavar=FLAG),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="也列出未发现问题的文件 / also list the files without findings", metavar=FLAG
+        ),
+    ] = False,
     limit: LimitOption = None,
     workers: WorkersOption = None,
 ) -> None:
     """审核报告：格式、勾稽关系、时限、正文与表格。Check reports the way a disclosure office reviews them.
 
-    Exit status: 0 no error, 1 at least one finding of severity error, 2 usage error or an
-    unreadable file (the other files are still checked).
+    只列出有审核发现的文件，最后汇总（--verbose 也列出未发现问题的文件）；--statistics 只按规则计数。
+    Text output lists only the files with findings, then one summary (--verbose: the clean files
+    too); --statistics: only the count per rule code.
+
+    退出状态：0 无错误，1 有 error 级别的发现，2 用法错误或文件无法读取（其他文件照常审核）。
+    Exit status: 0 no error, 1 a finding of severity error, 2 usage error or an unreadable file
+    (the other files are still checked).
 
     Example: gongkai check examples/ --ignore F008 --format json
     """
     cfg = _config_or_exit(config, select, extend_select or [], ignore or [])
     batch = ParseBatch(paths, check=True, config=cfg, limits=limits_or_exit(limit), workers=workers)
-    totals: Counter[str] = Counter()
-    files = 0
+    tally = Tally()
     for outcome in batch:
         if outcome.report is None:
-            if output is OutputFormat.json:
+            tally.unreadable += 1
+            if output is OutputFormat.json and not statistics:
                 write_json_line(outcome.error_json())
             continue
         report, findings = outcome.report, outcome.findings or []
-        counts = Counter(f.severity for f in findings)
-        totals.update(counts)
-        files += 1
+        tally.add(report, findings)
+        if statistics:
+            continue
         if output is OutputFormat.json:
             write_json_line(check_json(report, findings))
-        else:
+        elif findings:
             out.print(render_findings(report, findings))
-    if output is OutputFormat.text and files > 1:
-        out.print(_totals_line(totals, files))
+        elif verbose:
+            out.print(render_clean(report))
+    if statistics:
+        if output is OutputFormat.json:
+            print(json.dumps(tally.statistics_json(), ensure_ascii=False, indent=2))
+        else:
+            out.print(render_statistics(tally))
+    elif output is OutputFormat.text:
+        out.print(render_tally(tally))
     if batch.failed:
         raise typer.Exit(EXIT_USAGE_OR_IO)
-    raise typer.Exit(EXIT_FINDINGS if totals["error"] else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if tally.severities["error"] else EXIT_OK)
 
 
 def check_json(report: Report, findings: list[Finding]) -> dict[str, Any]:
@@ -113,57 +158,344 @@ def check_json(report: Report, findings: list[Finding]) -> dict[str, Any]:
     }
 
 
+# --- the summary --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Tally:
+    """What a batch found: files by their worst severity, findings by severity and by code."""
+
+    files: int = 0
+    unreadable: int = 0
+    worst: Counter[str] = field(default_factory=Counter)  # severity → files whose worst finding it is
+    severities: Counter[str] = field(default_factory=Counter)  # severity → findings
+    codes: Counter[str] = field(default_factory=Counter)  # code → findings
+    code_files: Counter[str] = field(default_factory=Counter)  # code → files with it
+    code_severity: dict[str, str] = field(default_factory=dict)  # code → the severity it was found at
+
+    def add(self, report: Report, findings: list[Finding]) -> None:
+        self.files += 1
+        if findings:
+            self.worst[min((f.severity for f in findings), key=SEVERITIES.index)] += 1
+        self.severities.update(f.severity for f in findings)
+        self.codes.update(f.code for f in findings)
+        self.code_files.update({f.code for f in findings})
+        for f in findings:
+            # a code configured to another severity keeps the most severe it was found at
+            known = self.code_severity.get(f.code)
+            if known is None or SEVERITIES.index(f.severity) < SEVERITIES.index(known):
+                self.code_severity[f.code] = f.severity
+
+    @property
+    def clean(self) -> int:
+        return self.files - sum(self.worst.values())
+
+    def by_code(self) -> list[tuple[str, int]]:
+        """(code, findings), in the catalogue's order (F, B, T, N, Y, then by code)."""
+        order = {r.code: i for i, r in enumerate(all_rules())}
+        return sorted(self.codes.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+
+    def by_count(self) -> list[tuple[str, int]]:
+        """(code, findings), most found first."""
+        return sorted(self.codes.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def statistics_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": code,
+                "name": _rule_name(code),
+                "severity": self.code_severity[code],
+                "count": n,
+                "files": self.code_files[code],
+            }
+            for code, n in self.by_count()
+        ]
+
+
+def _rule_name(code: str) -> str | None:
+    try:
+        return get_rule(code).name
+    except KeyError:
+        return None
+
+
+def _rule_title(code: str) -> str:
+    try:
+        rule = get_rule(code)
+    except KeyError:
+        return ""
+    return t(rule.title_zh, rule.title_en)
+
+
+def _severity_text(severity: str) -> str:
+    return t(SEVERITY_ZH[severity], severity)
+
+
 def _counts_text(counts: Counter[str]) -> str:
     if lang() == "en":
         return ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES)
     return "，".join(f"{counts[s]} 个{SEVERITY_ZH[s]}" for s in SEVERITIES)
 
 
-def _totals_line(totals: Counter[str], files: int) -> Text:
-    text = t(f"共检查 {files} 份报告：", f"Checked {files} reports: ") + _counts_text(totals)
-    return Text(text, style="bold")
+def _files_line(tally: Tally) -> str:
+    w = tally.worst
+    zh = (
+        f"共检查 {tally.files} 份报告：{w['error']} 份有错误，{w['warning']} 份有警告（无错误），"
+        f"{w['info']} 份只有提示，{tally.clean} 份未发现问题"
+    )
+    en = (
+        f"Checked {tally.files} report{'s' if tally.files != 1 else ''}: {w['error']} with errors, "
+        f"{w['warning']} with warnings (no error), {w['info']} with notes only, {tally.clean} without findings"
+    )
+    if tally.unreadable:
+        zh += f"；{tally.unreadable} 个文件无法读取"
+        en += f"; {tally.unreadable} file{'s' if tally.unreadable != 1 else ''} could not be read"
+    return t(zh + "。", en + ".")
 
 
-def _figures_text(figures: dict[str, Any]) -> str:
-    items = [(k, json_figure(v)) for k, v in figures.items()]
-    if len(items) > MAX_FIGURES:
-        shown = [(k, v) for k, v in items if v != 0] or items[:MAX_FIGURES]  # zeros are what hides
-        items = shown[:MAX_FIGURES]
-        hidden = len(figures) - len(items)
-        tail = t(f"  …另 {hidden} 项", f"  … {hidden} more") if hidden else ""
-    else:
-        tail = ""
-    return "  ".join(f"{k}={'空' if v is None and lang() != 'en' else v}" for k, v in items) + tail
+TOP_CODES = 3
 
 
-def render_findings(report: Report, findings: list[Finding]) -> Group:
-    """One file: a heading (path, agency, year), then each finding — code and severity in the
-    severity's colour, the place, the message, the figures — then the counts."""
+def render_tally(tally: Tally) -> Group:
+    """The summary that ends ``gongkai check``: files checked and how they fared, the findings by
+    severity, the findings per rule code and the codes found most."""
+    lines: list[Any] = [Text(_files_line(tally), style="bold")]
+    total = sum(tally.severities.values())
+    if not total:
+        lines.append(Text("✓ " + t("未发现问题。", "No findings."), style="green"))
+        return Group(*lines)
+    lines.append(
+        Text(
+            t(f"审核发现 {total} 条：", f"{total} finding{'s' if total != 1 else ''}: ")
+            + _counts_text(tally.severities)
+            + t("。", ".")
+        )
+    )
+    lines.append(Text(t("按规则：", "By rule:")))
+    lines.append(_code_table(tally, tally.by_code(), indent=True))
+    top = tally.by_count()[:TOP_CODES]
+    if len(tally.codes) > 1:
+        sep = t("、", ", ")
+        lines.append(
+            Text(
+                t("最多的规则：", "Found most: ")
+                + sep.join(
+                    t(
+                        f"{c}（{n} 条，{tally.code_files[c]} 份）",
+                        f"{c} ({n} in {tally.code_files[c]} file{'s' if tally.code_files[c] != 1 else ''})",
+                    )
+                    for c, n in top
+                )
+            )
+        )
+    return Group(*lines)
+
+
+def _code_table(tally: Tally, rows: list[tuple[str, int]], *, indent: bool) -> Group:
+    """One line per code: findings, code, severity, files, the rule's title — aligned by hand (a
+    Rich table pads the last column with spaces)."""
+    cells: list[tuple[str, str, str, str, str]] = []
+    for code, n in rows:
+        k = tally.code_files[code]
+        cells.append(
+            (
+                str(n),
+                code,
+                _severity_text(tally.code_severity[code]),
+                t(f"{k} 份", f"{k} file{'s' if k != 1 else ''}"),
+                _rule_title(code),
+            )
+        )
+    widths = [max((cell_len(c[i]) for c in cells), default=0) for i in range(4)]
+    lines = []
+    for count, code, severity, files, title in cells:
+        style = SEVERITY_STYLE[tally.code_severity[code]]
+        line = Text("  " if indent else "")
+        line.append(" " * (widths[0] - cell_len(count)) + count + "  ")
+        line.append(code.ljust(widths[1]), style=style)
+        line.append("  ")
+        line.append(severity + " " * (widths[2] - cell_len(severity)), style=style)
+        line.append("  " + files + " " * (widths[3] - cell_len(files)))
+        if title:
+            line.append("  " + title)
+        lines.append(line)
+    return Group(*lines)
+
+
+def render_statistics(tally: Tally) -> Group:
+    """``gongkai check --statistics``: the count per rule code, most found first, as ruff does."""
+    lines: list[Any] = []
+    if tally.codes:
+        lines.append(_code_table(tally, tally.by_count(), indent=False))
+    total = sum(tally.severities.values())
+    lines.append(
+        Text(
+            t(
+                f"共 {total} 条审核发现，{tally.files} 份报告。",
+                f"{total} finding{'s' if total != 1 else ''} in {tally.files} report{'s' if tally.files != 1 else ''}.",
+            ),
+            style="dim",
+        )
+    )
+    return Group(*lines)
+
+
+# --- one file ------------------------------------------------------------------------------------
+
+
+def _heading(report: Report) -> Text:
     meta = report.meta
     head = Text(report.source.path, style="bold cyan")
     who = " ".join(x for x in (meta.agency, f"{meta.year}{t('年度', '')}" if meta.year else None) if x)
     if who:
         head.append(f"  {who}", style="dim")
-    lines: list[Text] = [head]
+    return head
+
+
+def render_clean(report: Report) -> Text:
+    """A file without findings, on one line (``--verbose``)."""
+    line = _heading(report)
+    line.append("  ✓ " + t("未发现问题", "No findings"), style="green")
+    return line
+
+
+def render_findings(report: Report, findings: list[Finding]) -> Group:
+    """One file: a heading (path, agency, year), then its findings grouped by code in the order
+    they first occur — code and severity in the severity's colour, the place, the message, the
+    figures; a code found more than once is one heading (its title and how often) with its places
+    listed under it — then the counts."""
+    meta = report.meta
+    lines: list[Text] = [_heading(report)]
     en = lang() == "en"
-    indent = " " * (15 if en else 13)  # under the place: "  B001 warning " / "  B001 警告  "
+    groups: dict[str, list[Finding]] = {}
     for f in findings:
-        style = SEVERITY_STYLE[f.severity]
+        groups.setdefault(f.code, []).append(f)
+    indent = " " * (15 if en else 13)  # under the place: "  B001 warning " / "  B001 警告  "
+    for code, group in groups.items():
+        style = SEVERITY_STYLE[group[0].severity]
         line = Text("  ")
-        line.append(f.code, style=style)
-        line.append(f" {f.severity:<8}" if en else f" {SEVERITY_ZH[f.severity]}  ", style=style)
-        line.append(describe_place(f, meta.format, lang()), style="bold")
+        line.append(code, style=style)
+        line.append(f" {group[0].severity:<8}" if en else f" {SEVERITY_ZH[group[0].severity]}  ", style=style)
+        if len(group) == 1:
+            f = group[0]
+            line.append(describe_place(f, meta.format, lang()), style="bold")
+            lines.append(line)
+            lines.extend(_finding_body(f, meta.format, indent))
+            continue
+        line.append(_rule_title(code), style="bold")
+        line.append(t(f"（{len(group)} 处）", f" ({len(group)} places)"), style=style)
         lines.append(line)
-        lines.append(Text(indent + t(f.message, f.message_en)))
-        if f.figures:
-            lines.append(Text(indent + _figures_text(f.figures), style="dim"))
-        if f.note and f.note not in f.message:
-            lines.append(Text(indent + f.note, style="dim italic"))
-    if not findings:
-        lines.append(Text("  ✓ " + t("未发现问题", "No findings"), style="green"))
+        for f in group:
+            lines.append(Text(indent + "· " + describe_place(f, meta.format, lang()), style="bold"))
+            lines.extend(_finding_body(f, meta.format, indent + "  "))
     lines.append(Text("  " + _counts_text(Counter(f.severity for f in findings)), style="dim"))
     lines.append(Text(""))
     return Group(*lines)
+
+
+# --- figures --------------------------------------------------------------------------------------
+
+# Names of the figures rules give that are not cells of the format (a cell's figure is named by its
+# row or column label, a sum's by the format's short form: 一+二).
+FIGURE_NAMES: dict[str, str] = {
+    "raw": "原文",
+    "count": "个数",
+    "cells": "单元格",
+    "values": "数值",
+    "columns": "格式列数",
+    "table": "表",
+    "section": "章节",
+    "row": "行",
+    "replaces": "所替代的行",
+    "field": "项目",
+    "format": "格式",
+    "rule": "规则",
+    "rows": "行",
+    "recovered": "已还原",
+    "ambiguous": "无法确定",
+    "quantity": "数项",
+    "text": "正文",
+    "parts": "分项",
+    "deadline": "法定期限",
+    "days_late": "逾期天数",
+    "title_year": "标题年度",
+    "period_start": "统计期起",
+    "period_end": "统计期止",
+    "similarity": "相似度",
+    "expected": "应为",
+    "previous_year": "上一年度",
+}
+PREVIOUS = "previous_"
+_REMARK = re.compile(r"(?<=[^\s（])（[^（）]*）$")  # （区分处理的，…） after a label, not （七） before one
+
+
+def _short(label: str) -> str:
+    """A label without the remark in brackets at its end: （二）部分公开, 本年收费金额."""
+    return _REMARK.sub("", label)
+
+
+def figure_name(key: str, finding: Finding, format_id: str | None) -> str:
+    """A figure's name for people: in English the key; in Chinese the label the format gives the
+    row or column (a sum's figures are its rows when the sum runs down a column, its columns when
+    it runs along a row), the format's short form of a side of a sum (一+二), a meta field's name,
+    上一年度 for ``previous_…``, or the name of a rule's own figure."""
+    if lang() == "en":
+        return key
+    if key.startswith(PREVIOUS) and key != "previous_year":
+        return "上一年度" + figure_name(key[len(PREVIOUS) :], finding, format_id)
+    fmt = load_format(format_id if format_id in FORMAT_IDS else FORMAT_IDS[-1])
+    spec = fmt.tables.get(finding.table) if finding.table else None
+    if spec is not None:
+        label = _cell_figure_name(key, finding, spec)
+        if label is not None:
+            return label
+    if key in META_FIELDS:
+        return META_FIELDS[key][0]
+    return FIGURE_NAMES.get(key, key)
+
+
+def _cell_figure_name(key: str, finding: Finding, spec: TableSpec) -> str | None:
+    code = str(finding.figures.get("rule") or finding.code)
+    own = [s for s in spec.sums if s.code == code]
+    rows = {k: r.label for k, r in spec.rows.items()}
+    columns = {k: c.label for k, c in spec.columns.items()}
+    down_a_column = any(s.per == "column" for s in own)
+    for names in (rows, columns) if down_a_column else (columns, rows):
+        if key in names:
+            return _short(names[key])
+    for s in own + [s for s in spec.sums if s.code != code]:
+        if key == s.lhs_en:
+            return s.lhs_zh
+        if key == s.rhs_en:
+            return s.rhs_zh
+    return None
+
+
+def figures_text(finding: Finding, format_id: str | None) -> str:
+    """The figures under a finding, ``名称=数值`` (``name=value`` in English); a long list shows
+    the ones that are not zero."""
+    items = [(k, json_figure(v)) for k, v in finding.figures.items()]
+    if len(items) > MAX_FIGURES:
+        shown = [(k, v) for k, v in items if v != 0] or items[:MAX_FIGURES]  # zeros are what hides
+        items = shown[:MAX_FIGURES]
+        hidden = len(finding.figures) - len(items)
+        tail = t(f"  …另 {hidden} 项", f"  … {hidden} more") if hidden else ""
+    else:
+        tail = ""
+    en = lang() == "en"
+    return (
+        "  ".join(f"{figure_name(k, finding, format_id)}={'空' if v is None and not en else v}" for k, v in items)
+        + tail
+    )
+
+
+def _finding_body(f: Finding, format_id: str | None, indent: str) -> list[Text]:
+    lines = [Text(indent + t(f.message, f.message_en))]
+    if f.figures:
+        lines.append(Text(indent + figures_text(f, format_id), style="dim"))
+    if f.note and f.note not in f.message:
+        lines.append(Text(indent + f.note, style="dim italic"))
+    return lines
 
 
 @app.command("rules")
