@@ -72,6 +72,8 @@ class Settings:
         """The largest request body for *path*: uploads carry files, anything else a form."""
         if path in UPLOAD_PATHS or (path.startswith("/regions/") and path.endswith("/roster")):
             return self.max_upload_bytes * self.max_upload_files + FORM_OVERHEAD
+        if path == "/write/ledger":  # one request ledger (pages/write.py)
+            return self.max_upload_bytes + FORM_OVERHEAD
         return MAX_FORM_BYTES
 
 
@@ -308,9 +310,9 @@ def create_app(
     def favicon() -> RedirectResponse:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
-    from gongkai.views.web.pages import agency, api, index, region, report, rules, upload
+    from gongkai.views.web.pages import agency, api, index, region, report, rules, upload, write
 
-    for module in (api, upload, report, agency, region, rules, index):
+    for module in (api, upload, write, report, agency, region, rules, index):
         app.include_router(module.router)
 
     return app
