@@ -24,7 +24,8 @@ from gongkai import __version__, jsonout
 from gongkai.corpus.analyse import FileOutcome, run_files
 from gongkai.files import display_path, iter_report_files
 from gongkai.limits import DEFAULT_LIMITS, Limits
-from gongkai.views.i18n import set_lang, t
+from gongkai.views.cli_lang import LANG_ENV, GongkaiGroup
+from gongkai.views.i18n import metavar, set_lang, t
 from gongkai.views.summary import render_summary
 
 EXIT_OK = 0
@@ -37,6 +38,8 @@ app = typer.Typer(
     "disclosure annual reports.",
     no_args_is_help=True,
     add_completion=False,
+    cls=GongkaiGroup,
+    rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(soft_wrap=True)
@@ -56,8 +59,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    lang: Annotated[str, typer.Option("--lang", help="输出语言 zh|en / language of messages")] = "zh",
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")] = False,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", envvar=LANG_ENV, help="输出语言 zh|en / language of messages", metavar="zh|en"),
+    ] = "zh",
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="显示版本后退出 / print the version and exit"),
+    ] = False,
 ) -> None:
     set_lang(lang)
 
@@ -90,10 +99,17 @@ LimitOption = Annotated[
         "--limit",
         help="单个文件的上限，可重复：名称=数值 / per-file bound, repeatable: NAME=VALUE "
         f"({', '.join(Limits.names())})",
+        metavar=metavar("名称=数值", "NAME=VALUE"),
     ),
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option("--workers", "-j", help="并行进程数，默认为 CPU 核数 / worker processes")
+    int | None,
+    typer.Option(
+        "--workers", "-j", help="并行进程数，默认为 CPU 核数 / worker processes", metavar=metavar("进程数", "N")
+    ),
+]
+PathsArgument = Annotated[
+    list[Path], typer.Argument(help="报告文件或文件夹 / report files or folders", metavar=metavar("报告", "PATHS"))
 ]
 
 
@@ -151,7 +167,7 @@ def write_json_line(obj: object) -> None:
 
 @app.command()
 def parse(
-    paths: Annotated[list[Path], typer.Argument(help="报告文件或文件夹 / report files or folders")],
+    paths: PathsArgument,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text: 人读摘要 / summary; json: JSON Lines")
     ] = OutputFormat.text,

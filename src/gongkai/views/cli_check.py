@@ -33,6 +33,7 @@ from gongkai.views.cli import (
     LimitOption,
     OutputFormat,
     ParseBatch,
+    PathsArgument,
     WorkersOption,
     app,
     err,
@@ -60,10 +61,7 @@ def _config_or_exit(
 
 @app.command()
 def check(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(help="报告文件或文件夹 / report files or folders", metavar=metavar("路径", "PATHS")),
-    ],
+    paths: PathsArgument,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text: 按文件列出 / grouped by file; json: JSON Lines")
     ] = OutputFormat.text,
@@ -500,7 +498,10 @@ def _finding_body(f: Finding, format_id: str | None, indent: str) -> list[Text]:
 
 @app.command("rules")
 def rules_command(
-    code: Annotated[str | None, typer.Argument(help="规则代码或名称，如 B001 / a rule code or name")] = None,
+    code: Annotated[
+        str | None,
+        typer.Argument(help="规则代码或名称，如 B001 / a rule code or name", metavar=metavar("代码", "CODE")),
+    ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text | json")] = OutputFormat.text,
 ) -> None:
     """列出审核规则，或解释一条规则。List the check rules, or explain one.
