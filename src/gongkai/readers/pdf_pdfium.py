@@ -36,36 +36,37 @@ import pypdfium2.raw as pdfium_c
 Obj = dict[str, Any]
 _SUBPATH = re.compile(r"m[^m]+")
 _P = ctypes.c_void_p
-_I = ctypes.c_int
 
 
-def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
-    """PDFium's function *name* with handles passed and returned as plain integers: pypdfium2's
-    typed pointers cost a conversion on every call, and a page makes thousands of calls."""
+def _fn(name: str, restype: Any) -> Any:
+    """PDFium's function *name*, called without ctypes' argument conversion: a handle or pointer
+    is passed as a ``c_void_p`` made once, an index as a plain int (a C int), and a returned handle
+    comes back as an int. A page makes thousands of calls; the conversions pypdfium2's typed
+    bindings make on each cost more than the calls."""
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
     assert address is not None
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return ctypes.CFUNCTYPE(restype)(address)
 
 
-_text_object = _fn("FPDFText_GetTextObject", _P, _P, _I)
-_loose_box = _fn("FPDFText_GetLooseCharBox", _I, _P, _I, _P)
-_unicode = _fn("FPDFText_GetUnicode", ctypes.c_uint, _P, _I)
-_char_origin = _fn("FPDFText_GetCharOrigin", _I, _P, _I, _P, _P)
-_char_matrix = _fn("FPDFText_GetMatrix", _I, _P, _I, _P)
-_font_size = _fn("FPDFText_GetFontSize", ctypes.c_double, _P, _I)
-_count_objects = _fn("FPDFPage_CountObjects", _I, _P)
-_page_object = _fn("FPDFPage_GetObject", _P, _P, _I)
-_form_count = _fn("FPDFFormObj_CountObjects", _I, _P)
-_form_object = _fn("FPDFFormObj_GetObject", _P, _P, ctypes.c_ulong)
-_object_type = _fn("FPDFPageObj_GetType", _I, _P)
-_object_matrix = _fn("FPDFPageObj_GetMatrix", _I, _P, _P)
-_draw_mode = _fn("FPDFPath_GetDrawMode", _I, _P, _P, _P)
-_fill_color = _fn("FPDFPageObj_GetFillColor", _I, _P, _P, _P, _P, _P)
-_count_segments = _fn("FPDFPath_CountSegments", _I, _P)
-_segment = _fn("FPDFPath_GetPathSegment", _P, _P, _I)
-_segment_point = _fn("FPDFPathSegment_GetPoint", _I, _P, _P, _P)
-_segment_type = _fn("FPDFPathSegment_GetType", _I, _P)
-_segment_close = _fn("FPDFPathSegment_GetClose", _I, _P)
+_text_object = _fn("FPDFText_GetTextObject", _P)  # (textpage, index) → text object
+_loose_box = _fn("FPDFText_GetLooseCharBox", ctypes.c_int)  # (textpage, index, FS_RECTF*)
+_unicode = _fn("FPDFText_GetUnicode", ctypes.c_uint)  # (textpage, index)
+_char_origin = _fn("FPDFText_GetCharOrigin", ctypes.c_int)  # (textpage, index, double*, double*)
+_char_matrix = _fn("FPDFText_GetMatrix", ctypes.c_int)  # (textpage, index, FS_MATRIX*)
+_font_size = _fn("FPDFText_GetFontSize", ctypes.c_double)  # (textpage, index)
+_count_objects = _fn("FPDFPage_CountObjects", ctypes.c_int)  # (page)
+_page_object = _fn("FPDFPage_GetObject", _P)  # (page, index)
+_form_count = _fn("FPDFFormObj_CountObjects", ctypes.c_int)  # (form)
+_form_object = _fn("FPDFFormObj_GetObject", _P)  # (form, c_ulong index)
+_object_type = _fn("FPDFPageObj_GetType", ctypes.c_int)  # (object)
+_object_matrix = _fn("FPDFPageObj_GetMatrix", ctypes.c_int)  # (object, FS_MATRIX*)
+_draw_mode = _fn("FPDFPath_GetDrawMode", ctypes.c_int)  # (path, int* fill mode, int* stroke)
+_fill_color = _fn("FPDFPageObj_GetFillColor", ctypes.c_int)  # (object, uint* r, g, b, a)
+_count_segments = _fn("FPDFPath_CountSegments", ctypes.c_int)  # (path)
+_segment = _fn("FPDFPath_GetPathSegment", _P)  # (path, index)
+_segment_point = _fn("FPDFPathSegment_GetPoint", ctypes.c_int)  # (segment, float* x, float* y)
+_segment_type = _fn("FPDFPathSegment_GetType", ctypes.c_int)  # (segment)
+_segment_close = _fn("FPDFPathSegment_GetClose", ctypes.c_int)  # (segment)
 _TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 _BEZIER, _MOVE = pdfium_c.FPDF_SEGMENT_BEZIERTO, pdfium_c.FPDF_SEGMENT_MOVETO
 
@@ -118,7 +119,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
     """The page's characters; *seen* gets the address of every text object that gave one."""
     textpage = page.get_textpage()
     try:
-        raw = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+        raw = _P(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
         n = pdfium_c.FPDFText_CountChars(textpage.raw)
         if n <= 0:
             return []
@@ -128,11 +129,11 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         if len(text) != n:  # one code unit per character, or ask character by character
             text = "".join(chr(_unicode(raw, i)) for i in range(n))
         rect = pdfium_c.FS_RECTF()
-        rect_p = ctypes.addressof(rect)
+        rect_p = _P(ctypes.addressof(rect))
         matrix = pdfium_c.FS_MATRIX()
-        matrix_p = ctypes.addressof(matrix)
+        matrix_p = _P(ctypes.addressof(matrix))
         ox, oy = ctypes.c_double(), ctypes.c_double()
-        ox_p, oy_p = ctypes.addressof(ox), ctypes.addressof(oy)
+        ox_p, oy_p = _P(ctypes.addressof(ox)), _P(ctypes.addressof(oy))
 
         def origin(i: int) -> tuple[float, float]:
             _char_origin(raw, i, ox_p, oy_p)
@@ -141,8 +142,10 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         per_object: dict[int, tuple[float, bool, tuple[float, float, float, float], bool]] = {}
         # user space → pdfplumber's (x, top) in one step: x = xa·x + xc·y + xe, top = ta·x + tc·y + te
         ra, rb, rc, rd, re_, rf = space.ctm
+        turned = (ra, rb, rc, rd) != (1.0, 0.0, 0.0, 1.0)
         xa, xc, xe = ra, rc, re_ + space.mb_x0
         ta, tc, te = -rb, -rd, space.height + space.mb_top - rf
+        surrogates = any("\ud800" <= ch <= "\udfff" for ch in text) if not text.isascii() else False
         out: list[Obj] = []
         append = out.append
         following = _text_object(raw, 0)
@@ -154,7 +157,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
             if not _loose_box(raw, i, rect_p):
                 continue
             u = text[i]
-            if "\ud800" <= u <= "\udfff":
+            if surrogates and "\ud800" <= u <= "\udfff":
                 if u <= "\udbff" and i + 1 < n and "\udc00" <= text[i + 1] <= "\udfff":
                     u = (u + text[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
                 else:
@@ -162,10 +165,10 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
             info = per_object.get(obj)
             if info is None:
                 _char_matrix(raw, i, matrix_p)
-                font_size = float(_font_size(raw, i))
+                font_size = _font_size(raw, i)
                 # the character's matrix, then the page's rotation: pdfminer's character matrix
                 a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-                m = (a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd)
+                m = (a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd) if turned else (a, b, c, d)
                 upright = m[0] * m[3] > 0 and m[1] == 0 and m[2] == 0  # pdfminer's LTChar.upright
                 vertical = False
                 if upright and b == 0 and c == 0:
@@ -234,18 +237,19 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
 def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int]) -> None:
     """The page's painted paths into *out*; *texts* gets the address of every text object."""
     matrix = pdfium_c.FS_MATRIX()
-    matrix_p = ctypes.addressof(matrix)
+    matrix_p = _P(ctypes.addressof(matrix))
     fx, fy = ctypes.c_float(), ctypes.c_float()
-    fx_p, fy_p = ctypes.addressof(fx), ctypes.addressof(fy)
+    fx_p, fy_p = _P(ctypes.addressof(fx)), _P(ctypes.addressof(fy))
     fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
-    fill_p, stroke_p = ctypes.addressof(fill_mode), ctypes.addressof(stroke_flag)
+    fill_p, stroke_p = _P(ctypes.addressof(fill_mode)), _P(ctypes.addressof(stroke_flag))
     rgba = [ctypes.c_uint() for _ in range(4)]
-    rgba_p = [ctypes.addressof(v) for v in rgba]
+    rgba_p = [_P(ctypes.addressof(v)) for v in rgba]
 
-    def visit(obj: int, parent: tuple[float, ...] | None) -> None:
+    def visit(address: int, parent: tuple[float, ...] | None) -> None:
+        obj = _P(address)
         kind = _object_type(obj)
         if kind == _TEXT:
-            texts.add(obj)
+            texts.add(address)
             return
         if kind != _PATH and kind != _FORM:
             return
@@ -255,7 +259,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
             m = _mult(m, parent)
         if kind == _FORM:
             for k in range(_form_count(obj)):
-                visit(_form_object(obj, k), m)
+                visit(_form_object(obj, ctypes.c_ulong(k)), m)
             return
         m = _mult(m, space.ctm)  # then to pdfminer's device space
         if not _draw_mode(obj, fill_p, stroke_p):
@@ -267,7 +271,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
         a, b, c, d, e, f = m
         pending_bezier = 0
         for k in range(_count_segments(obj)):
-            seg = _segment(obj, k)
+            seg = _P(_segment(obj, k))
             if not _segment_point(seg, fx_p, fy_p):
                 continue
             t = _segment_type(seg)
@@ -296,13 +300,13 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
         elif shape[:1] == "m":
             _paint(shape, pts, fill, stroke, color, space, out)
 
-    raw = ctypes.cast(page.raw, ctypes.c_void_p).value
+    raw = _P(ctypes.cast(page.raw, ctypes.c_void_p).value)
     for k in range(_count_objects(raw)):
-        obj = _page_object(raw, k)
-        if _object_type(obj) == _TEXT:  # most objects: a WPS page draws each character apart
-            texts.add(obj)
+        address = _page_object(raw, k)
+        if _object_type(_P(address)) == _TEXT:  # most objects: a WPS page draws each character apart
+            texts.add(address)
         else:
-            visit(obj, None)
+            visit(address, None)
 
 
 def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
