@@ -26,6 +26,7 @@ from gongkai.store.rows import ReportRows
 from gongkai.store.schema import (
     DECIMAL_TYPE,
     FINDINGS,
+    MIGRATIONS,
     PENDING,
     REPORTS,
     SCHEMA_VERSION,
@@ -154,27 +155,46 @@ class Store:
         self.con.close()
 
     def init_schema(self) -> None:
-        self._check_version()
+        """Create what is missing; a database of an earlier schema version is migrated (MIGRATIONS),
+        its data kept, in one transaction."""
+        version = self._check_version()
         self.run("BEGIN TRANSACTION")
-        for statement in ddl():
-            self.run(statement)
-        self.run(f"INSERT OR REPLACE INTO {STORE_META.sql_name} VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        self.run("COMMIT")
+        try:
+            while version is not None and version < SCHEMA_VERSION:
+                for statement in MIGRATIONS[version]:
+                    self.run(statement)
+                version += 1
+            for statement in ddl():
+                self.run(statement)
+            self.run(
+                f"INSERT OR REPLACE INTO {STORE_META.sql_name} VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+            self.run("COMMIT")
+        except BaseException:
+            self.run("ROLLBACK")
+            raise
 
-    def _check_version(self) -> None:
+    def _check_version(self) -> int | None:
+        """The database's schema version (None: a new database). One that cannot be migrated is
+        refused; one that can is read as it is (read-only: the relations readers use are
+        unchanged) and migrated when opened for writing."""
         exists = self.query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'")
         if not exists[0][0]:
             if self.read_only:
                 raise StoreError(f"{self.path} 不是 gongkai 数据库。", f"{self.path} is not a gongkai database.")
-            return
+            return None
         rows = self.query("SELECT value FROM store_meta WHERE key = 'schema_version'")
-        if rows and rows[0][0] != str(SCHEMA_VERSION):
+        if not rows:
+            return None
+        version = int(rows[0][0]) if str(rows[0][0]).isdigit() else -1
+        if version > SCHEMA_VERSION or any(v not in MIGRATIONS for v in range(version, SCHEMA_VERSION)):
             raise StoreError(
                 f"数据库 {self.path} 的结构版本为 {rows[0][0]}，本程序为 {SCHEMA_VERSION}："
                 "请用新的数据库文件重新导入。",
                 f"The database {self.path} has schema version {rows[0][0]}, this program {SCHEMA_VERSION}: "
                 "ingest into a new database file.",
             )
+        return version
 
     @contextmanager
     def limited(self, *, memory: str | None = None, threads: int | None = None) -> Iterator[None]:

@@ -25,8 +25,9 @@ from gongkai.model import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
 # stored under another version are parsed again by the next ``gongkai ingest``.
 PARSER_VERSION = 1
 
-# Bump when the layout of the database changes; an older database is refused with a clear message.
-SCHEMA_VERSION = 2  # 2: values DECIMAL(38,10), was (18,4)
+# Bump when the layout of the database changes; an older database is refused with a clear message,
+# unless MIGRATIONS (below) bring it up to date.
+SCHEMA_VERSION = 3  # 3: decisions, report_metrics, v_agency_year declared here; 2: values DECIMAL(38,10)
 
 DECIMAL_TYPE = f"DECIMAL({MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS},{MAX_FRACTION_DIGITS})"  # every value exactly
 
@@ -43,6 +44,7 @@ class Column:
     zh: str
     en: str
     not_null: bool = False
+    default: str = ""  # SQL of the column's DEFAULT, if any
 
     @property
     def sql_name(self) -> str:
@@ -314,7 +316,104 @@ STORE_META = Relation(
     internal=True,
 )
 
-TABLES: tuple[Relation, ...] = (REPORTS, SECTIONS, VALUES, FINDINGS, PENDING, STORE_META)
+# --- review decisions ---------------------------------------------------------------------------
+# A reviewer confirms or dismisses a finding (the web app's review). A decision is keyed by what does
+# not change when a report is ingested or checked again: the report's SHA-256, the rule code and the
+# finding's place (an absent part as '' or 0), never by report id or finding number. Decisions are
+# never overwritten: every one is a new row, and the latest per key is in force (decisions_latest).
+
+SEQUENCES = ("decisions_seq",)
+
+DECISIONS = Relation(
+    "decisions",
+    "table",
+    "审核结论，每次审核一行（从不覆盖）：按报告内容（SHA-256）、规则代码和位置记录，重新导入、重新审核后仍然有效。",
+    "Review decisions, one row per decision taken (never overwritten), keyed by the report's content "
+    "(SHA-256), the rule code and the finding's place, so that they survive re-ingest and re-check.",
+    (
+        C(
+            "id",
+            "BIGINT",
+            "编号（序列 decisions_seq）",
+            "Id (sequence decisions_seq)",
+            True,
+            "nextval('decisions_seq')",
+        ),
+        C(
+            "sha256",
+            "VARCHAR",
+            "报告文件内容的 SHA-256（reports.sha256）",
+            "SHA-256 of the report's file (reports.sha256)",
+            True,
+        ),
+        C("code", "VARCHAR", "规则代码（findings.code）", "Rule code (findings.code)", True),
+        C("section", "VARCHAR", "发现的章节键，没有为空字符串", "The finding's section key, '' when none", True),
+        C("table_key", "VARCHAR", "发现的表键，没有为空字符串", "The finding's table key, '' when none", True),
+        C("row_key", "VARCHAR", "发现的行键，没有为空字符串", "The finding's row key, '' when none", True),
+        C("column_key", "VARCHAR", "发现的列键，没有为空字符串", "The finding's column key, '' when none", True),
+        C("line", "INTEGER", "发现的行号，没有为 0", "The finding's line, 0 when none", True),
+        C(
+            "decision",
+            "VARCHAR",
+            "confirmed：确认；dismissed：驳回；reopened：重新打开（视为待审）",
+            "confirmed, dismissed, or reopened (undecided again)",
+            True,
+        ),
+        C("comment", "VARCHAR", "审核意见", "The reviewer's comment"),
+        C("reviewer", "VARCHAR", "审核人", "Reviewer"),
+        C("decided_at", "TIMESTAMP", "审核时间（UTC）", "When decided (UTC)", True),
+    ),
+    primary_key=("id",),
+)
+
+# --- figures per report, precomputed for the pages that chart and rank them -------------------------
+
+METRIC_TYPE = "DOUBLE"  # counts; DuckDB hands DECIMALs to Python as Decimal objects, ~40 µs each
+
+REPORT_METRICS = Relation(
+    "report_metrics",
+    "table",
+    "内部：每份报告的图表与排名指标（formats/*.toml 中 chart 为真的数量），由 values 预先计算；"
+    "报告重新写入或指标定义改变时重算。",
+    "Internal: each report's charted and ranked figures (the quantities with chart = true in "
+    "formats/*.toml), precomputed from values; recomputed when a report is stored again or the "
+    "definitions change.",
+    (
+        C("report", "BIGINT", "reports.id", "reports.id", True),
+        C(
+            "metric",
+            "VARCHAR",
+            "指标键（数量键，如 new、handled）",
+            "Metric key (a quantity key such as new, handled)",
+            True,
+        ),
+        C(
+            "value",
+            METRIC_TYPE,
+            "相应单元格之和（机关自增行除外）；没有数值为空",
+            "Sum of the cells it covers (agency-added rows aside); null when none has a value",
+        ),
+        C(
+            "ingested_at",
+            "TIMESTAMP",
+            "计算时报告的 reports.ingested_at（不同即重算）",
+            "The report's reports.ingested_at when computed (recomputed when it differs)",
+            True,
+        ),
+    ),
+    primary_key=("report", "metric"),
+    enforce_key=False,
+    internal=True,
+)
+
+TABLES: tuple[Relation, ...] = (REPORTS, SECTIONS, VALUES, FINDINGS, PENDING, STORE_META, DECISIONS, REPORT_METRICS)
+
+# Statements that bring a database of schema version N (key) to N + 1; ddl() then adds what is new.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 2 → 3: the web app's own metrics table gives way to report_metrics (derived data, recomputed);
+    # decisions, decisions_seq and decisions_latest keep their layout and every decision.
+    2: ("DROP TABLE IF EXISTS web_report_metrics",),
+}
 
 
 # --- wide views, one column per format column key ----------------------------------------------
@@ -391,7 +490,50 @@ def _view(name: str, table_key: str, format_id: str | None, zh: str, en: str) ->
     return Relation(name, "view", zh, en, cols, sql=sql)
 
 
-VIEWS: tuple[Relation, ...] = tuple(_view(*spec) for spec in _VIEW_SPECS)
+# --- one report per agency and year --------------------------------------------------------------
+
+AGENCY_YEAR = Relation(
+    "v_agency_year",
+    "view",
+    "每个机关每个年度一份报告：同一机关同一年度有多份（重新发布、转载）时，取发布日期最晚的一份，"
+    "其次成文日期最晚、编号最大。地区汇总（gongkai sum）、地区页与历年趋势都按它计。",
+    "One report per agency and year: when the corpus holds several (a re-published version, a copy "
+    "on another site) the latest published one, then the latest signed, then the highest id. Region "
+    "sums (gongkai sum), the region page and its trend count these.",
+    (
+        C("report", "BIGINT", "reports.id", "reports.id", True),
+        C(
+            "agency_key",
+            "VARCHAR",
+            "机关键（为空的报告自成一个机关）",
+            "Agency key (a report without one is an agency of its own)",
+        ),
+        C("year", "INTEGER", "报告年度", "Report year", True),
+        C("format", "VARCHAR", "格式", "Format", True),
+        C("region_code", "VARCHAR", "区划代码", "Division code"),
+    ),
+    sql="""SELECT r.id AS report, r.agency_key, r."year", r."format", r.region_code
+FROM reports r
+WHERE r.status = 'ok' AND r."year" IS NOT NULL AND r."format" IS NOT NULL
+QUALIFY row_number() OVER (
+  PARTITION BY coalesce(r.agency_key, CAST(r.id AS VARCHAR)), r."year"
+  ORDER BY r.published_on DESC NULLS LAST, r.signed_on DESC NULLS LAST, r.id DESC) = 1""",
+)
+
+DECISIONS_LATEST = Relation(
+    "decisions_latest",
+    "view",
+    "每条发现（按 decisions 的键）当前有效的审核结论：最新的一行。",
+    "The decision in force per finding (by the key of decisions): the latest row.",
+    DECISIONS.columns,
+    primary_key=("sha256", "code", "section", "table_key", "row_key", "column_key", "line"),
+    sql="""SELECT * FROM decisions
+QUALIFY row_number() OVER (
+  PARTITION BY sha256, code, section, table_key, row_key, column_key, line
+  ORDER BY decided_at DESC, id DESC) = 1""",
+)
+
+VIEWS: tuple[Relation, ...] = (*(_view(*spec) for spec in _VIEW_SPECS), AGENCY_YEAR, DECISIONS_LATEST)
 RELATIONS: tuple[Relation, ...] = TABLES + VIEWS
 VIEW_TABLES = {v[0]: (v[1], v[2]) for v in _VIEW_SPECS}  # view name → (table key, format)
 
@@ -403,11 +545,20 @@ def relation(name: str) -> Relation:
     raise KeyError(name)
 
 
+def inline(view: Relation, alias: str) -> str:
+    """*view* as a FROM item with its SQL written out (``(SELECT …) AS alias``), so that a query
+    reading it also runs on a database of an earlier schema version opened read-only."""
+    return f"({view.sql}) AS {alias}"
+
+
 def ddl() -> list[str]:
-    """CREATE statements for every table and view (idempotent)."""
-    out = []
+    """CREATE statements for every sequence, table and view (idempotent)."""
+    out = [f"CREATE SEQUENCE IF NOT EXISTS {name}" for name in SEQUENCES]
     for rel in TABLES:
-        cols = [f"{c.sql_name} {c.type}{' NOT NULL' if c.not_null else ''}" for c in rel.columns]
+        cols = [
+            f"{c.sql_name} {c.type}{' NOT NULL' if c.not_null else ''}{f' DEFAULT {c.default}' if c.default else ''}"
+            for c in rel.columns
+        ]
         if rel.primary_key and rel.enforce_key:
             cols.append(f"PRIMARY KEY ({', '.join(quote(k) for k in rel.primary_key)})")
         out.append(f"CREATE TABLE IF NOT EXISTS {rel.sql_name} (\n  " + ",\n  ".join(cols) + "\n)")
@@ -447,18 +598,21 @@ def schema_text(lang: str = "zh") -> str:
 
 def schema_markdown() -> str:
     """docs/schema.md. Regenerate with ``gongkai schema --format markdown > docs/schema.md``."""
+    unenforced = ", ".join(f"`{r.name}`" for r in TABLES if r.primary_key and not r.enforce_key)
     out = [
         "# The corpus database (数据字典)",
         "",
         "<!-- Generated from src/gongkai/store/schema.py by `gongkai schema --format markdown`."
         " Do not edit by hand; tests/test_store_schema.py checks it is current. -->",
         "",
-        "`gongkai ingest` stores reports in a DuckDB file (default `gongkai.duckdb`). Table, row and",
-        "column *keys* are the ones of docs/format.md and never change. `values` and the findings",
-        'columns `table`, `row`, `column` are SQL keywords: quote them (`SELECT * FROM "values"`).',
+        "`gongkai ingest` stores reports in a DuckDB file (default `gongkai.duckdb`); `gongkai serve`",
+        "adds the review decisions. Table, row and column *keys* are the ones of docs/format.md and",
+        "never change. `values` and the findings columns `table`, `row`, `column` are SQL keywords:",
+        'quote them (`SELECT * FROM "values"`).',
         "",
-        f"Schema version {SCHEMA_VERSION}. Key columns are marked **bold** (enforced as a primary key",
-        "except in `values` and `findings`, where the key is kept by the writer).",
+        f"Schema version {SCHEMA_VERSION}; a database of an earlier version is brought up to date when it is",
+        "next opened for writing (`ingest`, `serve`), its data kept. Key columns are marked **bold**",
+        f"(in tables enforced as a primary key except in {unenforced}, where the key is kept by the writer).",
         "",
     ]
     for rel in RELATIONS:
@@ -482,15 +636,23 @@ def schema_markdown() -> str:
 
 
 __all__ = [
+    "AGENCY_YEAR",
     "DECIMAL_TYPE",
+    "DECISIONS",
+    "DECISIONS_LATEST",
+    "METRIC_TYPE",
+    "MIGRATIONS",
     "PARSER_VERSION",
     "RELATIONS",
+    "REPORT_METRICS",
     "SCHEMA_VERSION",
+    "SEQUENCES",
     "TABLES",
     "VIEWS",
     "Column",
     "Relation",
     "ddl",
+    "inline",
     "parser_version",
     "quote",
     "relation",
