@@ -2,7 +2,8 @@
 
 Each agency counts once: when the corpus holds several reports of one agency for the year (a
 re-published version, a copy on another site) the latest one is used (published_on, then
-signed_on, then the highest id). Reports are summed per table format, since the 2019 and 2021
+signed_on, then the highest id) — the view ``v_agency_year`` (:data:`gongkai.store.schema.AGENCY_YEAR`),
+which the region page reads too. Reports are summed per table format, since the 2019 and 2021
 tables have different rows and columns. Agency-added rows are not summed (their labels differ
 from agency to agency); a cell with no value in any report stays without a value.
 
@@ -20,6 +21,7 @@ from gongkai.formats import load_format
 from gongkai.jsonout import json_number
 from gongkai.store.db import Store
 from gongkai.store.regions import RegionFilter
+from gongkai.store.schema import AGENCY_YEAR, inline
 
 
 @dataclass(slots=True)
@@ -64,16 +66,10 @@ class RegionSum:
         }
 
 
-CHOSEN_SQL = """
-SELECT id, "format" FROM (
-  SELECT r.id, r."format",
-    row_number() OVER (
-      PARTITION BY coalesce(r.agency_key, CAST(r.id AS VARCHAR))
-      ORDER BY r.published_on DESC NULLS LAST, r.signed_on DESC NULLS LAST, r.id DESC
-    ) AS n
-  FROM reports r
-  WHERE r.status = 'ok' AND r."year" = ? AND r."format" IS NOT NULL AND {where}
-) WHERE n = 1
+# One report per agency and year, as v_agency_year decides it.
+CHOSEN_SQL = f"""
+SELECT c.report AS id, c."format" FROM {inline(AGENCY_YEAR, "c")}
+WHERE c."year" = ? AND {{where}}
 ORDER BY id
 """
 
@@ -86,7 +82,7 @@ GROUP BY ALL
 
 
 def sum_region(store: Store, region: RegionFilter, year: int) -> RegionSum:
-    where, params = region.sql("r")
+    where, params = region.sql("c")
     chosen = store.query(CHOSEN_SQL.format(where=where), [year, *params])
     out = RegionSum(region=region.label, year=year, agencies=len(chosen))
     for fmt_id in ("2019", "2021"):

@@ -1,7 +1,8 @@
 """Figures the agency and region pages chart and rank, defined once over the format keys.
 
 A metric is a sum of cells of one table and column over a set of rows (both formats' rows that
-exist); :func:`metrics_sql` pivots them per report in one pass over ``values``.
+exist). The store computes and keeps them per report (``report_metrics``,
+:mod:`gongkai.store.queries.metrics`) for the definitions :func:`metrics` hands it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from functools import cache
 from typing import Any
 
 from gongkai.formats import all_formats, quantity_rows
+from gongkai.store.queries import metrics as q_metrics
+from gongkai.store.queries.metrics import refresh_metrics, reports_fingerprint
 from gongkai.views.web.db import WebDB
-
-# Metrics are counts: stored as DOUBLE, since DuckDB hands DECIMALs to Python as decimal.Decimal
-# objects, which costs ~40 µs each — half a second for the 10,000 × 14 figures of a national page.
-METRIC_TYPE = "DOUBLE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,68 +46,16 @@ _OUTCOME_ROWS = {k for fmt in all_formats() for k in fmt.tables["requests"].sum(
 OUTCOMES = tuple(k for k, m in metrics().items() if m.table == "requests" and set(m.rows) <= _OUTCOME_ROWS)
 
 
-def _sql_list(items: Sequence[str]) -> str:
-    return ", ".join("'" + i.replace("'", "''") + "'" for i in items)
-
-
-def metric_exprs(alias: str = "v") -> str:
-    parts = []
-    for m in metrics().values():
-        parts.append(
-            f"sum({alias}.value) FILTER (WHERE {alias}.table_key = '{m.table}' AND {alias}.row_key IN "
-            f"({_sql_list(m.rows)}) AND {alias}.column_key = '{m.column}') AS {m.key}"
-        )
-    return ",\n  ".join(parts)
-
-
-def metrics_sql(report_filter: str) -> str:
-    """Per report: every metric. *report_filter* is SQL over ``v.report`` (e.g. an IN list)."""
-    return (
-        f'SELECT v.report,\n  {metric_exprs()}\nFROM "values" v\n'
-        f"WHERE {report_filter} AND NOT v.extra_row AND v.table_key IN ('requests', 'appeals')\n"
-        "GROUP BY v.report"
-    )
-
-
-METRICS_TABLE = "web_report_metrics"
-
-
 def ensure_metrics(db: WebDB) -> None:
-    """Bring ``web_report_metrics`` (every metric per report, precomputed from ``values``) up to
-    date with ``reports``. Pivoting two million value rows takes most of a second; reading the
-    precomputed table, milliseconds. Cheap when nothing changed: a fingerprint of ``reports`` is
-    compared first. A report stored again (re-ingest) has a new ``ingested_at`` and is recomputed."""
-    fp = db.tuples("SELECT count(*), max(ingested_at), sum(id % 1000003) FROM reports")[0]
+    """Bring the store's ``report_metrics`` (every metric per report, precomputed from ``values``)
+    up to date with ``reports`` and :func:`metrics`. Cheap when nothing changed: a fingerprint of
+    ``reports`` is compared first. A report stored again (re-ingest) has a new ``ingested_at`` and
+    is recomputed."""
+    fp = reports_fingerprint(db.cursor())
     if db.memo.get("metrics_fingerprint") == fp:
         return
-    cols = ",\n  ".join(f"{k} {METRIC_TYPE}" for k in metrics())
-    expected = [("report", "BIGINT"), ("ingested_at", "TIMESTAMP"), *((k, METRIC_TYPE) for k in metrics())]
     with db.writing() as con:
-        have = con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
-            " ORDER BY ordinal_position",
-            [METRICS_TABLE],
-        ).fetchall()
-        if have and [tuple(h) for h in have] != expected:
-            con.execute(f"DROP TABLE {METRICS_TABLE}")  # an older layout: rebuild
-        con.execute(
-            f"CREATE TABLE IF NOT EXISTS {METRICS_TABLE} (\n  report BIGINT PRIMARY KEY,\n"
-            f"  ingested_at TIMESTAMP,\n  {cols}\n)"
-        )
-        con.execute(
-            f"""DELETE FROM {METRICS_TABLE} WHERE report IN (
-              SELECT m.report FROM {METRICS_TABLE} m LEFT JOIN reports r ON r.id = m.report
-              WHERE r.id IS NULL OR r.ingested_at IS DISTINCT FROM m.ingested_at)"""
-        )
-        con.execute(
-            f"""INSERT INTO {METRICS_TABLE}
-            SELECT r.id, r.ingested_at, {", ".join(f"CAST({k} AS {METRIC_TYPE})" for k in metrics())}
-            FROM (SELECT r.id, r.ingested_at, {metric_exprs()}
-            FROM reports r LEFT JOIN "values" v ON v.report = r.id AND NOT v.extra_row
-              AND v.table_key IN ('requests', 'appeals')
-            WHERE r.id NOT IN (SELECT report FROM {METRICS_TABLE})
-            GROUP BY r.id, r.ingested_at) r"""
-        )
+        refresh_metrics(con, list(metrics().values()))
     db.memo["metrics_fingerprint"] = fp
 
 
@@ -116,9 +63,8 @@ def report_metrics(db: WebDB, report_ids: Sequence[int]) -> dict[int, dict[str, 
     if not report_ids:
         return {}
     ensure_metrics(db)
-    cols = ", ".join(metrics())
-    rows = db.rows(f"SELECT report, {cols} FROM {METRICS_TABLE} WHERE report IN (SELECT unnest(?))", [list(report_ids)])
-    return {int(r.pop("report")): whole(r) for r in rows}
+    rows = q_metrics.report_metrics(db.cursor(), report_ids, list(metrics()))
+    return {m.report: whole(dict(m.values)) for m in rows}
 
 
 def whole(row: dict[str, Any]) -> dict[str, Any]:
@@ -208,16 +154,13 @@ def bar_ranking(title: str, names: list[str], values: list[Any], *, percent: boo
 
 
 __all__ = [
-    "METRICS_TABLE",
     "OUTCOMES",
     "Metric",
     "bar_ranking",
     "ensure_metrics",
     "granted_share",
     "line_chart",
-    "metric_exprs",
     "metrics",
-    "metrics_sql",
     "number",
     "report_metrics",
     "whole",

@@ -6,7 +6,8 @@ charts.
 Who has not published comes from an expected list of agencies (a roster CSV, see
 :mod:`gongkai.store.roster`): configured with ``gongkai serve --roster FILE`` or uploaded on this
 page. Without one, the page lists the agencies that published the year before and not this year.
-Sums are :func:`gongkai.store.aggregate.sum_region`'s (one report per agency and year).
+Sums are :func:`gongkai.store.aggregate.sum_region`'s; they, the agencies listed and ranked and the
+totals by year all count one report per agency and year (the store's view ``v_agency_year``).
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gongkai.formats import load_format
-from gongkai.store.aggregate import CHOSEN_SQL, sum_region
+from gongkai.store.aggregate import sum_region
 from gongkai.store.db import Store
+from gongkai.store.queries import region as q_region
+from gongkai.store.queries.base import as_dict
 from gongkai.store.regions import RegionFilter, RegionNotFound, parse_region, region_for_code
 from gongkai.views.web.app import WebState, state
 from gongkai.views.web.data import is_year
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.grid import keyed_grid, table_data
 from gongkai.views.web.metrics import (
-    METRICS_TABLE,
     bar_ranking,
     ensure_metrics,
     granted_share,
@@ -116,34 +118,12 @@ def _not_published(st: WebState, rf: RegionFilter, year: int, ui: UI) -> dict[st
             "expected": len(inside),
             "agencies": [{"name": e.name, "code": e.code, "agency_key": e.agency_key} for e in missing],
         }
-    rows = db.rows(
-        """SELECT arg_max(agency, id) AS name, agency_key, any_value(region_code) AS code FROM reports
-        WHERE status = 'ok' AND region_code LIKE ? AND "year" = ? AND agency_key IS NOT NULL
-          AND agency_key NOT IN (SELECT agency_key FROM reports WHERE status = 'ok' AND "year" = ?
-                                 AND agency_key IS NOT NULL)
-        GROUP BY agency_key ORDER BY name""",
-        [rf.prefix + "%", year - 1, year],
-    )
+    rows = [as_dict(a) for a in q_region.absent_since_last_year(db.cursor(), rf.prefix, year)]
     return {"source": "previous_year", "roster": None, "expected": None, "agencies": rows}
 
 
 def _children(db: WebDB, rf: RegionFilter, year: int) -> list[dict[str, Any]]:
-    n = len(rf.prefix)
-    if n >= 6:
-        return []
-    if n == 0:
-        name, code = "province", "substr(region_code, 1, 2) || '0000'"
-    elif n == 2:
-        name = "coalesce(city, county)"
-        code = "CASE WHEN city IS NOT NULL THEN substr(region_code, 1, 4) || '00' ELSE region_code END"
-    else:
-        name, code = "county", "region_code"
-    return db.rows(
-        f"""SELECT {name} AS name, {code} AS code, count(*) AS reports FROM reports
-        WHERE status = 'ok' AND region_code LIKE ? AND "year" = ? AND {name} IS NOT NULL
-        GROUP BY ALL ORDER BY reports DESC, name""",
-        [rf.prefix + "%", year],
-    )
+    return [as_dict(d) for d in q_region.region_divisions(db.cursor(), rf.prefix, year)]
 
 
 def _sum_views(db: WebDB, rf: RegionFilter, year: int, ui: UI) -> tuple[list[dict[str, Any]], DataTable | None]:
@@ -210,38 +190,20 @@ def _drop_links(view: TableView) -> None:
 def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page:
     db = st.db
     rf, info = resolve(text, ui)
-    years = [
-        r[0]
-        for r in db.tuples(
-            """SELECT DISTINCT "year" FROM reports WHERE status = 'ok' AND region_code LIKE ? AND "year" IS NOT NULL
-        ORDER BY 1 DESC""",
-            [rf.prefix + "%"],
-        )
-    ]
+    years = q_region.region_years(db.cursor(), rf.prefix)
     if is_year(year_param):
         year = int(year_param)
     elif years:
         year = years[0]
     else:
         year = dt.date.today().year - 1
-    where, params = rf.sql("r")
     ensure_metrics(db)
-    metric_cols = ", ".join(f"m.{k}" for k in metrics())
-    # One report per agency and year (the store's choice for sums), with its findings and metrics.
-    agencies = db.rows(
-        f"""WITH chosen AS ({CHOSEN_SQL.format(where=where)}),
-        counts AS (
-          SELECT f.report, count(*) FILTER (WHERE f.severity = 'error') AS errors,
-            count(*) FILTER (WHERE f.severity = 'warning') AS warnings
-          FROM findings f WHERE f.report IN (SELECT id FROM chosen) GROUP BY f.report)
-        SELECT r.id, r.agency, r.agency_key, r.province, r.city, r.county, r.region_code, r."format",
-          coalesce(c.errors, 0) AS errors, coalesce(c.warnings, 0) AS warnings, {metric_cols}
-        FROM chosen JOIN reports r ON r.id = chosen.id
-        LEFT JOIN counts c ON c.report = r.id
-        LEFT JOIN {METRICS_TABLE} m ON m.report = r.id
-        ORDER BY r.agency""",
-        [year, *params],
-    )
+    keys = list(metrics())
+    # One report per agency and year (v_agency_year), with its findings and metrics.
+    agencies = [
+        {k: v for k, v in as_dict(a).items() if k != "metrics"} | a.metrics
+        for a in q_region.region_reports(db.cursor(), rf, year, keys)
+    ]
     chosen = [a["id"] for a in agencies]
     for a in agencies:
         whole(a)
@@ -273,20 +235,9 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
         "litigation_corrected": [r for r in top("litigation_corrected") if r["litigation_corrected"]],
     }
     ensure_metrics(db)
-    sums_sql = ", ".join(f"sum(m.{k}) AS {k}" for k in metrics())
-    trend = db.rows(
-        f"""WITH chosen AS (
-          SELECT id, "year" FROM (
-            SELECT r.id, r."year", row_number() OVER (
-              PARTITION BY coalesce(r.agency_key, CAST(r.id AS VARCHAR)), r."year"
-              ORDER BY r.published_on DESC NULLS LAST, r.signed_on DESC NULLS LAST, r.id DESC) AS n
-            FROM reports r WHERE r.status = 'ok' AND r.region_code LIKE ? AND r."year" IS NOT NULL)
-          WHERE n = 1)
-        SELECT c."year", count(*) AS reports, {sums_sql}
-        FROM chosen c JOIN {METRICS_TABLE} m ON m.report = c.id
-        GROUP BY c."year" ORDER BY 1""",
-        [rf.prefix + "%"],
-    )
+    trend = [
+        {"year": t.year, "reports": t.reports, **t.metrics} for t in q_region.region_trend(db.cursor(), rf.prefix, keys)
+    ]
     trend = [whole(t) for t in trend]
     cats = [str(t["year"]) for t in trend]
     charts = {
