@@ -1,23 +1,23 @@
-"""Queries shared by the pages: the rule catalogue, findings with their review decisions, and the
-filters of the problems list.
-
-All SQL of the web app that more than one page needs lives here; page modules hold their own.
+"""What the pages share: the rule catalogue, findings with their review decisions as the pages and
+the API show them, and the filters of the problems list (as a query gives them; the SQL is
+:class:`gongkai.store.queries.findings.FindingFilter`'s).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, TypeGuard
 
 from gongkai.formats import table_names
-from gongkai.normalize import fold
+from gongkai.store.queries import reports as q_reports
+from gongkai.store.queries.base import as_dict
+from gongkai.store.queries.findings import FindingFilter, FindingRow
 from gongkai.views.web import decisions
 from gongkai.views.web.db import WebDB
 
-SEVERITY_ORDER = "CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
 SEVERITY_NAMES = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 DECISION_NAMES = {
     "confirmed": ("已确认", "confirmed"),
@@ -71,14 +71,10 @@ def rule_title(code: str, lang: str) -> str:
 
 # --- findings ----------------------------------------------------------------------------------
 
-FINDING_COLUMNS = """f.report, f.seq, f.origin, f.code, f.severity, f.message, f.message_en, f.section,
-  f."table", f."row", f."column", f.line, f.page, f.figures, f.note, f.related_report,
-  r.sha256, r.agency, r.agency_key, r."year", r.province, r.city, r.county, r.region_code, r.path,
-  d.decision AS decision, d.comment AS decision_comment, d.reviewer AS decision_reviewer,
-  d.decided_at AS decided_at"""
 
-FINDINGS_FROM = f"""findings f JOIN reports r ON r.id = f.report
-LEFT JOIN decisions_latest d ON {decisions.JOIN}"""
+def finding_dicts(db: WebDB, rows: Sequence[FindingRow]) -> list[dict[str, Any]]:
+    """Findings as the pages and the API show them (:func:`finding_dict`), paths as shown."""
+    return [finding_dict(r) for r in db.show_paths([as_dict(f) for f in rows])]
 
 
 def finding_dict(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,66 +180,26 @@ class Filters:
                 out[fld.name] = v
         return out
 
-    def where(self, *, with_findings: bool = True) -> tuple[str, list[Any]]:
-        """SQL over ``reports r`` (and ``findings f`` joined to ``decisions_latest d``)."""
-        sql = ["r.status = 'ok'"]
-        params: list[Any] = []
-        for name in ("province", "city", "county"):
-            value = getattr(self, name)
-            if value:
-                sql.append(f"r.{name} = ?")
-                params.append(value)
-        if self.region:
-            prefix = region_prefix(self.region)
-            sql.append("r.region_code LIKE ?")
-            params.append((prefix or "\x00") + "%")
-        if self.year:
-            sql.append('r."year" = ?')
-            params.append(int(self.year))
-        if self.q:
-            # one substring search over the names (ILIKE on five columns is several times slower)
-            sql.append(
-                "(contains(lower(concat_ws('|', r.agency, r.agency_norm, r.county, r.city, r.title)), ?)"
-                " OR contains(lower(concat_ws('|', r.agency, r.agency_norm, r.county, r.city, r.title)), ?))"
-            )
-            params.extend([self.q.lower(), fold(self.q).lower()])
-        if with_findings:
-            if self.code:
-                sql.append("f.code LIKE ? ESCAPE '\\'")
-                params.append(_escape_like(self.code.upper()) + "%")
-            if self.severity:
-                sql.append("f.severity = ?")
-                params.append(self.severity)
-            state = decisions.STATE
-            if self.decision == "open":
-                sql.append(f"({state} IS NULL OR {state} = 'confirmed')")
-            elif self.decision == "undecided":
-                sql.append(f"{state} IS NULL")
-            elif self.decision in ("confirmed", "dismissed"):
-                sql.append(f"{state} = ?")
-                params.append(self.decision)
-        return " AND ".join(sql), params
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def region_prefix(text: str) -> str | None:
-    """The division-code prefix of a region given by code or name (None when unknown)."""
-    from gongkai.store.regions import RegionNotFound, parse_region
-
-    try:
-        return parse_region(text).prefix
-    except RegionNotFound:
-        return None
+    def selection(self) -> FindingFilter:
+        """What the store selects for these filters."""
+        return FindingFilter(
+            province=self.province,
+            city=self.city,
+            county=self.county,
+            region=self.region,
+            year=int(self.year) if self.year else None,
+            code=self.code,
+            severity=self.severity,
+            decision=self.decision,
+            q=self.q,
+        )
 
 
 # --- small shared queries --------------------------------------------------------------------
 
 
 def years(db: WebDB) -> list[int]:
-    return [r[0] for r in db.tuples('SELECT DISTINCT "year" FROM reports WHERE "year" IS NOT NULL ORDER BY 1 DESC')]
+    return q_reports.years(db.cursor())
 
 
 def counts_by_severity(rows: list[Mapping[str, Any]]) -> dict[str, int]:
@@ -259,10 +215,7 @@ def counts_by_severity(rows: list[Mapping[str, Any]]) -> dict[str, int]:
 __all__ = [
     "DECISION_FILTERS",
     "DECISION_NAMES",
-    "FINDINGS_FROM",
-    "FINDING_COLUMNS",
     "SEVERITY_NAMES",
-    "SEVERITY_ORDER",
     "TABLE_NAMES",
     "Filters",
     "RuleInfo",
@@ -270,9 +223,9 @@ __all__ = [
     "counts_by_severity",
     "figures_text",
     "finding_dict",
+    "finding_dicts",
     "is_year",
     "place_anchor",
-    "region_prefix",
     "row_anchor",
     "rule_catalogue",
     "rule_title",

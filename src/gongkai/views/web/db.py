@@ -4,9 +4,13 @@ One :class:`gongkai.store.Store` per server, opened read-write (uploads and revi
 to it). Requests run on a thread pool; each thread reads through its own DuckDB cursor, and every
 write goes through :meth:`WebDB.writing`, which serialises writers with one lock.
 
-Pages never show where files live on the server: a ``path`` column read through :meth:`WebDB.rows`
-comes back relative to the ingest root (the folder the corpus was ingested from), and an uploaded
-file as its name (:meth:`WebDB.shown_path`). :meth:`WebDB.source_path` gives the real one.
+Pages read through :mod:`gongkai.store.queries`, handing it :meth:`WebDB.cursor` (and, to write,
+the connection :meth:`WebDB.writing` yields); the tables are the store's, created and migrated by
+:class:`~gongkai.store.db.Store`.
+
+Pages never show where files live on the server: a path is shown relative to the ingest root (the
+folder the corpus was ingested from), and an uploaded file as its name (:meth:`WebDB.shown_path`;
+:meth:`WebDB.rows` does it to a ``path`` column). :meth:`WebDB.source_path` gives the real one.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from typing import Any, TypeVar, cast
 import duckdb
 
 from gongkai.store.db import Store
-from gongkai.views.web import decisions
+from gongkai.store.queries.metrics import reports_fingerprint
+from gongkai.store.queries.reports import report_path, report_paths, scan
 
 T = TypeVar("T")
 PAGE_CACHE_SIZE = 64
@@ -41,8 +46,6 @@ class WebDB:
         self.memo: dict[str, Any] = {}  # derived data kept between requests (see metrics.ensure_metrics)
         self._pages: OrderedDict[Hashable, Any] = OrderedDict()
         self._pages_lock = threading.Lock()
-        with self.writing() as con:
-            decisions.ensure_schema(con)
         self.uploads_dir = Path(uploads_dir) if uploads_dir else default_uploads_dir(self.path)
 
     # --- reading ----------------------------------------------------------------------------
@@ -56,16 +59,13 @@ class WebDB:
                 self._cursors.append(cur)
         return cur
 
+    # SQL as it comes (tests and tools; the pages read through gongkai.store.queries)
+
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts; a ``path`` column as pages show it (:meth:`shown_path`)."""
         cur = self.cursor().execute(sql, list(params or []))
         names = [d[0] for d in cur.description or []]
-        out = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-        if "path" in names and out:
-            root = self.ingest_root()
-            for r in out:
-                r["path"] = self.shown_path(r["path"], root)
-        return out
+        return self.show_paths([dict(zip(names, row, strict=True)) for row in cur.fetchall()])
 
     def tuples(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.cursor().execute(sql, list(params or [])).fetchall()
@@ -82,8 +82,7 @@ class WebDB:
 
     def source_path(self, report_id: int) -> str | None:
         """Where the report's file is on this machine (to read its text); never shown."""
-        path = self.scalar("SELECT path FROM reports WHERE id = ?", [report_id])
-        return str(path) if path is not None else None
+        return report_path(self.cursor(), report_id)
 
     def ingest_root(self) -> str | None:
         """The folder every absolute path stored lies under (uploads aside), or None."""
@@ -91,11 +90,7 @@ class WebDB:
 
     def _ingest_root(self) -> str | None:
         uploads = str(self.uploads_dir)
-        dirs = {
-            os.path.dirname(p)
-            for (p,) in self.tuples("SELECT DISTINCT path FROM reports")
-            if isinstance(p, str) and os.path.isabs(p) and not _under(p, uploads)
-        }
+        dirs = {os.path.dirname(p) for p in report_paths(self.cursor()) if os.path.isabs(p) and not _under(p, uploads)}
         if not dirs:
             return None
         try:
@@ -103,6 +98,14 @@ class WebDB:
         except ValueError:  # paths on different drives
             return None
         return root if os.path.dirname(root) != root else None  # the filesystem's root says nothing
+
+    def show_paths(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """*rows* with their ``path`` as pages show it (:meth:`shown_path`), in place."""
+        if rows and "path" in rows[0]:
+            root = self.ingest_root()
+            for r in rows:
+                r["path"] = self.shown_path(r["path"], root)
+        return rows
 
     def shown_path(self, path: Any, root: str | None = None) -> Any:
         """*path* as pages and the API show it: an uploaded file by its name, an absolute path
@@ -122,8 +125,8 @@ class WebDB:
         """Changes whenever the data a page shows may have changed: a fingerprint of ``reports``
         (ingests, uploads, including by another connection) and the count of writes made through
         this object (decisions, year-over-year re-checks)."""
-        fp = self.tuples("SELECT count(*), max(ingested_at), sum(id % 1000003) FROM reports")[0]
-        return (*fp, self.generation)
+        fp = reports_fingerprint(self.cursor())
+        return (fp.reports, fp.last_ingested, fp.id_sum, self.generation)
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
         """*build()*, remembered until the data changes (:meth:`version`): the aggregate pages
@@ -195,8 +198,7 @@ def open_checked(path: str | Path, factory: Callable[[str | Path], WebDB]) -> We
         raise refuse(exc) from None
     try:
         for table in PROBE_TABLES:
-            # Reading every column of every row goes through every block of the file.
-            web_db.scalar(f'SELECT count(*) FROM (SELECT * FROM "{table}") WHERE hash(COLUMNS(*)) = 0')
+            scan(web_db.cursor(), table)  # every column of every row: every block of the file
     except duckdb.Error as exc:
         web_db.close()
         raise refuse(exc) from None

@@ -8,7 +8,8 @@ re-ingest (the same bytes come back with the same findings at the same places) a
 Decisions are never overwritten: every one is a new row with who decided and when, and the
 latest per key is the one in force (view ``decisions_latest``). ``reopen`` takes a finding back
 to undecided. Like ruff's ``noqa``, a dismissal is the reviewer's say that a finding is not a
-problem in this report.
+problem in this report. The table is the store's (:data:`gongkai.store.schema.DECISIONS`, read and
+written through :mod:`gongkai.store.queries.decisions`); this module checks what a reviewer sends.
 """
 
 from __future__ import annotations
@@ -19,46 +20,12 @@ from typing import Any
 
 import duckdb
 
+from gongkai.store.queries.base import as_dict
+from gongkai.store.queries.decisions import DecisionKey, add_decision, decision_history
+
 DECISIONS = ("confirmed", "dismissed", "reopened")
 MAX_COMMENT = 2000
 MAX_REVIEWER = 80
-
-DDL = (
-    "CREATE SEQUENCE IF NOT EXISTS decisions_seq",
-    """CREATE TABLE IF NOT EXISTS decisions (
-  id BIGINT PRIMARY KEY DEFAULT nextval('decisions_seq'),
-  sha256 VARCHAR NOT NULL,
-  code VARCHAR NOT NULL,
-  section VARCHAR NOT NULL,
-  table_key VARCHAR NOT NULL,
-  row_key VARCHAR NOT NULL,
-  column_key VARCHAR NOT NULL,
-  line INTEGER NOT NULL,
-  decision VARCHAR NOT NULL,
-  comment VARCHAR,
-  reviewer VARCHAR,
-  decided_at TIMESTAMP NOT NULL
-)""",
-    """CREATE OR REPLACE VIEW decisions_latest AS
-SELECT * FROM decisions
-QUALIFY row_number() OVER (
-  PARTITION BY sha256, code, section, table_key, row_key, column_key, line
-  ORDER BY decided_at DESC, id DESC) = 1""",
-)
-
-# Join a findings row ``f`` of a report ``r`` to its decision ``d`` (a LEFT JOIN condition).
-JOIN = """d.sha256 = r.sha256 AND d.code = f.code
-  AND d.section = coalesce(f.section, '') AND d.table_key = coalesce(f."table", '')
-  AND d.row_key = coalesce(f."row", '') AND d.column_key = coalesce(f."column", '')
-  AND d.line = coalesce(f.line, 0)"""
-
-# The decision in force for a finding: NULL while undecided ("reopened" counts as undecided).
-STATE = "CASE WHEN d.decision IN ('confirmed', 'dismissed') THEN d.decision END"
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in DDL:
-        con.execute(statement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +73,10 @@ def record(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     comment = (comment or "").strip()[:MAX_COMMENT] or None
     reviewer = (reviewer or "").strip()[:MAX_REVIEWER] or None
-    row = con.execute(
-        "INSERT INTO decisions (sha256, code, section, table_key, row_key, column_key, line, decision, comment,"
-        " reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [key.sha256, key.code, key.section, key.table, key.row, key.column, key.line, decision, comment, reviewer, now],
-    ).fetchone()
+    stored_key = DecisionKey(key.sha256, key.code, key.section, key.table, key.row, key.column, key.line)
+    new_id = add_decision(con, stored_key, decision, comment, reviewer, now)
     return {
-        "id": row[0] if row else None,
+        "id": new_id,
         "sha256": key.sha256,
         "code": key.code,
         "section": key.section or None,
@@ -128,13 +92,7 @@ def record(
 
 
 def history(con: duckdb.DuckDBPyConnection, sha256: str) -> list[dict[str, Any]]:
-    cur = con.execute(
-        "SELECT id, code, section, table_key, row_key, column_key, line, decision, comment, reviewer, decided_at"
-        " FROM decisions WHERE sha256 = ? ORDER BY decided_at DESC, id DESC",
-        [sha256],
-    )
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return [as_dict(d) for d in decision_history(con, sha256)]
 
 
-__all__ = ["DECISIONS", "JOIN", "STATE", "PlaceKey", "ensure_schema", "history", "record"]
+__all__ = ["DECISIONS", "PlaceKey", "history", "record"]

@@ -16,15 +16,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from gongkai.formats import load_format
+from gongkai.store.queries import agency as q_agency
+from gongkai.store.queries.base import as_dict
+from gongkai.store.queries.findings import finding_counts, reports_findings
 from gongkai.views.web.app import state
-from gongkai.views.web.data import (
-    FINDING_COLUMNS,
-    FINDINGS_FROM,
-    SEVERITY_ORDER,
-    TABLE_NAMES,
-    finding_dict,
-    rule_title,
-)
+from gongkai.views.web.data import TABLE_NAMES, finding_dicts, rule_title
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.metrics import OUTCOMES, line_chart, metrics, report_metrics
 from gongkai.views.web.render import UI, Column, DataTable, Page, request_lang, respond, split_ext
@@ -70,11 +66,7 @@ def _delta(cur: Any, prev: Any) -> tuple[str, Any]:
 
 
 def agency_page(db: WebDB, key: str, ui: UI, requests_column: str = "total") -> Page:
-    reports = db.rows(
-        """SELECT id, agency, "year", "format", province, city, county, region_code, signed_on, published_on, path,
-             status FROM reports WHERE agency_key = ? AND status = 'ok' ORDER BY "year" NULLS FIRST, id""",
-        [key],
-    )
+    reports = db.show_paths([as_dict(r) for r in q_agency.agency_reports(db.cursor(), key)])
     if not reports:
         raise HTTPException(404, detail=ui.t("没有这个机关的报告。", "No reports of this agency."))
     ids = [r["id"] for r in reports]
@@ -83,28 +75,14 @@ def agency_page(db: WebDB, key: str, ui: UI, requests_column: str = "total") -> 
         year_count[r["year"]] += 1
         n = year_count[r["year"]]
         r["label"] = f"{r['year'] or '?'}" + (f" ({n})" if n > 1 else "")
-    counts = {
-        row["report"]: row
-        for row in db.rows(
-            f"""SELECT f.report, count(*) FILTER (WHERE f.severity = 'error') AS errors,
-                count(*) FILTER (WHERE f.severity = 'warning') AS warnings,
-                count(*) FILTER (WHERE f.severity = 'info') AS infos,
-                count(*) FILTER (WHERE d.decision = 'dismissed') AS dismissed
-            FROM {FINDINGS_FROM} WHERE f.report IN (SELECT unnest(?)) GROUP BY f.report""",
-            [ids],
-        )
-    }
+    counts = {c.report: as_dict(c) for c in finding_counts(db.cursor(), ids)}
     for r in reports:
         c = counts.get(r["id"], {})
         r.update({k: c.get(k, 0) for k in ("errors", "warnings", "infos", "dismissed")})
 
     values: dict[int, dict[tuple[str, str, str], Any]] = defaultdict(dict)
-    for v in db.rows(
-        """SELECT report, table_key, row_key, column_key, value FROM "values"
-        WHERE report IN (SELECT unnest(?)) AND NOT extra_row""",
-        [ids],
-    ):
-        values[v["report"]][(v["table_key"], v["row_key"], v["column_key"])] = v["value"]
+    for v in q_agency.format_cells(db.cursor(), ids):
+        values[v.report][(v.table_key, v.row_key, v.column_key)] = v.value
 
     formats = _formats_newest_first(reports)
     spec_requests = load_format(formats[0]).tables["requests"]
@@ -179,12 +157,8 @@ def agency_page(db: WebDB, key: str, ui: UI, requests_column: str = "total") -> 
     }
 
     findings = [
-        finding_dict(row) | {"rule_title": rule_title(str(row["code"]), ui.lang)}
-        for row in db.rows(
-            f"""SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE f.report IN (SELECT unnest(?))
-            ORDER BY r."year" DESC, f.report, {SEVERITY_ORDER}, f.origin, f.seq""",
-            [ids],
-        )
+        f | {"rule_title": rule_title(str(f["code"]), ui.lang)}
+        for f in finding_dicts(db, reports_findings(db.cursor(), ids))
     ]
     latest = reports[-1]
     rep_table = DataTable(

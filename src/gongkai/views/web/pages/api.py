@@ -12,16 +12,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from gongkai.store.queries import reports as q_reports
+from gongkai.store.queries.base import as_dict
+from gongkai.store.queries.decisions import list_decisions
+from gongkai.store.queries.findings import count_findings, filtered_findings
 from gongkai.views.web import decisions
 from gongkai.views.web.app import state
-from gongkai.views.web.data import (
-    FINDING_COLUMNS,
-    FINDINGS_FROM,
-    SEVERITY_ORDER,
-    Filters,
-    finding_dict,
-    rule_catalogue,
-)
+from gongkai.views.web.data import Filters, finding_dicts, rule_catalogue
 from gongkai.views.web.render import UI, JSONResponse, request_lang, reviewer_of
 
 router = APIRouter(prefix="/api")
@@ -63,16 +60,10 @@ def api_findings(
 ) -> Response:
     """审核发现（含审核结论），按条件筛选，分页。Findings with their review decisions."""
     db = state(request).db
-    where, params = _filters(request).where()
-    total = db.scalar(f"SELECT count(*) FROM {FINDINGS_FROM} WHERE {where}", params)
-    rows = db.rows(
-        f"""SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE {where}
-        ORDER BY {SEVERITY_ORDER}, r.agency, r."year", f.report, f.origin, f.seq LIMIT ? OFFSET ?""",
-        [*params, limit, offset],
-    )
-    return JSONResponse(
-        {"ok": True, "total": total, "limit": limit, "offset": offset, "findings": [finding_dict(r) for r in rows]}
-    )
+    selection = _filters(request).selection()
+    total = count_findings(db.cursor(), selection)
+    rows = finding_dicts(db, filtered_findings(db.cursor(), selection, limit, offset))
+    return JSONResponse({"ok": True, "total": total, "limit": limit, "offset": offset, "findings": rows})
 
 
 @router.get("/reports", tags=["reports"], summary="Reports in the corpus, filtered")
@@ -90,21 +81,9 @@ def api_reports(
 ) -> Response:
     """报告列表，每份报告附各级别发现数。Reports, each with its finding counts."""
     db = state(request).db
-    where, params = _filters(request).where(with_findings=False)
-    if status == "failed":
-        where, params = "r.status = 'failed'", []
-    elif status == "all":
-        where = where.replace("r.status = 'ok'", "TRUE", 1)
-    total = db.scalar(f"SELECT count(*) FROM reports r WHERE {where}", params)
-    rows = db.rows(
-        f"""SELECT r.id, r.path, r.sha256, r.kind, r.status, r.error_code, r.agency, r.agency_key, r."year",
-          r."format", r.province, r.city, r.county, r.region_code, r.signed_on, r.published_on, r.title,
-          (SELECT count(*) FROM findings f WHERE f.report = r.id AND f.severity = 'error') AS errors,
-          (SELECT count(*) FROM findings f WHERE f.report = r.id AND f.severity = 'warning') AS warnings,
-          (SELECT count(*) FROM findings f WHERE f.report = r.id AND f.severity = 'info') AS infos
-        FROM reports r WHERE {where} ORDER BY r.agency, r."year", r.id LIMIT ? OFFSET ?""",
-        [*params, limit, offset],
-    )
+    selection = _filters(request).selection()
+    total = q_reports.count_reports(db.cursor(), selection, status)
+    rows = db.show_paths([as_dict(r) for r in q_reports.list_reports(db.cursor(), selection, status, limit, offset)])
     for r in rows:
         r["url"] = f"/reports/{r['id']}"
     return JSONResponse({"ok": True, "total": total, "limit": limit, "offset": offset, "reports": rows})
@@ -206,12 +185,5 @@ def api_decisions(
 ) -> Response:
     """审核记录（每次审核一条，最新在前）。Every decision ever taken, newest first."""
     db = state(request).db
-    where, params = "TRUE", []
-    if report is not None:
-        where, params = "d.sha256 = (SELECT sha256 FROM reports WHERE id = ?)", [report]
-    rows = db.rows(
-        f"""SELECT d.*, (SELECT min(r.id) FROM reports r WHERE r.sha256 = d.sha256) AS report
-        FROM decisions d WHERE {where} ORDER BY d.decided_at DESC, d.id DESC LIMIT ? OFFSET ?""",
-        [*params, limit, offset],
-    )
+    rows = [as_dict(d) for d in list_decisions(db.cursor(), report, limit, offset)]
     return JSONResponse({"ok": True, "decisions": rows})

@@ -12,16 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from gongkai.store.queries import index as q_index
+from gongkai.store.queries import reports as q_reports
+from gongkai.store.queries.base import as_dict
+from gongkai.store.queries.findings import code_counts, findings_by_agency, findings_of_groups
 from gongkai.views.web.app import state
-from gongkai.views.web.data import (
-    FINDING_COLUMNS,
-    FINDINGS_FROM,
-    SEVERITY_ORDER,
-    Filters,
-    finding_dict,
-    rule_catalogue,
-    years,
-)
+from gongkai.views.web.data import Filters, finding_dict, finding_dicts, rule_catalogue, years
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.render import UI, DataTable, Page, columns, request_lang, respond
 
@@ -30,6 +26,7 @@ router = APIRouter()
 GROUPS_PER_PAGE = 40
 FINDINGS_PER_GROUP = 8
 DOWNLOAD_LIMIT = 100_000
+FAILED_SHOWN = 20
 
 
 def _int(value: str | None, default: int, lo: int = 1, hi: int = 1_000_000) -> int:
@@ -42,61 +39,26 @@ def _int(value: str | None, default: int, lo: int = 1, hi: int = 1_000_000) -> i
 TOTALS = ("errors", "warnings", "infos", "undecided", "reports_with_findings")
 
 
-def _groups(db: WebDB, where: str, params: list[Any], page_no: int) -> list[dict[str, Any]]:
-    """One page of agency groups, worst first, each row also carrying the totals over all groups."""
-    return db.rows(
-        f"""WITH g AS (
-          SELECT {GROUP_KEY} AS agency_key, arg_max(r.agency, r."year") AS agency,
-            any_value(r.province) AS province, any_value(r.city) AS city, any_value(r.county) AS county,
-            any_value(r.region_code) AS region_code,
-            count(DISTINCT r.id) AS reports, list(DISTINCT r."year" ORDER BY r."year") AS years,
-            count(*) FILTER (WHERE f.severity = 'error') AS errors,
-            count(*) FILTER (WHERE f.severity = 'warning') AS warnings,
-            count(*) FILTER (WHERE f.severity = 'info') AS infos,
-            count(*) FILTER (WHERE d.decision IS NULL OR d.decision = 'reopened') AS undecided,
-            count(*) AS findings
-          FROM {FINDINGS_FROM} WHERE {where}
-          GROUP BY 1)
-        SELECT *, count(*) OVER () AS n_groups, sum(errors) OVER () AS t_errors,
-          sum(warnings) OVER () AS t_warnings, sum(infos) OVER () AS t_infos,
-          sum(undecided) OVER () AS t_undecided, sum(reports) OVER () AS t_reports_with_findings
-        FROM g
-        ORDER BY errors DESC, warnings DESC, findings DESC, agency, agency_key
-        LIMIT ? OFFSET ?""",
-        [*params, GROUPS_PER_PAGE, (page_no - 1) * GROUPS_PER_PAGE],
-    )
-
-
-GROUP_KEY = "coalesce(r.agency_key, '#' || CAST(r.id AS VARCHAR))"
+def _groups(db: WebDB, filters: Filters, page_no: int) -> q_index.GroupPage:
+    """One page of agency groups, worst first, with the totals over all groups."""
+    offset = (page_no - 1) * GROUPS_PER_PAGE
+    return q_index.agency_groups(db.cursor(), filters.selection(), GROUPS_PER_PAGE, offset)
 
 
 def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: bool = False) -> Page:
-    where, params = filters.where()
-    group_key = GROUP_KEY
-    groups = _groups(db, where, params, page_no)
-    if not groups and page_no > 1:
+    result = _groups(db, filters, page_no)
+    if not result.groups and page_no > 1:
         page_no = 1
-        groups = _groups(db, where, params, page_no)
-    totals = {k: int(groups[0][f"t_{k}"] or 0) if groups else 0 for k in TOTALS}
-    total_groups = int(groups[0]["n_groups"]) if groups else 0
+        result = _groups(db, filters, page_no)
+    totals = {k: getattr(result.totals, k) for k in TOTALS}
+    total_groups = result.totals.groups
     pages = max(1, -(-total_groups // GROUPS_PER_PAGE))
-    for g in groups:
-        for k in ("n_groups", *(f"t_{t}" for t in TOTALS)):
-            g.pop(k, None)
+    groups = [as_dict(g) | {"years": list(g.years)} for g in result.groups]
     keys = [g["agency_key"] for g in groups]
     by_key: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
     if keys:
-        # The page's reports first (a few hundred of thousands), then their findings.
-        rows = db.rows(
-            f"""SELECT {FINDING_COLUMNS}, {group_key} AS group_key
-            FROM {FINDINGS_FROM}
-            WHERE {where} AND f.report IN (
-              SELECT r.id FROM reports r WHERE {group_key} IN (SELECT unnest(?)))
-            QUALIFY row_number() OVER (PARTITION BY {group_key}
-                ORDER BY {SEVERITY_ORDER}, r."year" DESC, f.report, f.origin, f.seq) <= ?
-            ORDER BY {SEVERITY_ORDER}, r."year" DESC, f.report, f.origin, f.seq""",
-            [*params, keys, FINDINGS_PER_GROUP],
-        )
+        shown = findings_of_groups(db.cursor(), filters.selection(), keys, FINDINGS_PER_GROUP)
+        rows = db.show_paths([as_dict(f.finding) | {"group_key": f.group_key} for f in shown])
         for row in rows:
             by_key[row["group_key"]].append(finding_dict(row))
     for g in groups:
@@ -106,10 +68,7 @@ def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: b
 
     facets = _facets(db, filters)
     summary = _summary(db, filters, totals)
-    failed = db.rows(
-        "SELECT id, path, error_code, error_zh, error_en FROM reports WHERE status = 'failed'"
-        " ORDER BY ingested_at DESC, path LIMIT 20"
-    )
+    failed = db.show_paths([as_dict(f) for f in q_reports.failed_reports(db.cursor(), FAILED_SHOWN)])
     data: dict[str, Any] = {
         "filters": filters.active(),
         "summary": summary,
@@ -160,63 +119,28 @@ _FINDINGS_COLUMNS = columns(
 
 
 def _findings_table(db: WebDB, filters: Filters) -> DataTable:
-    where, params = filters.where()
-    rows = db.rows(
-        f"""SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE {where}
-        ORDER BY r.agency, r."year", {SEVERITY_ORDER}, f.origin, f.seq LIMIT ?""",
-        [*params, DOWNLOAD_LIMIT],
-    )
+    rows = findings_by_agency(db.cursor(), filters.selection(), DOWNLOAD_LIMIT)
     table = DataTable("findings", "审核发现", "Findings", _FINDINGS_COLUMNS)
-    for row in rows:
-        f = finding_dict(row)
+    for f in finding_dicts(db, rows):
         table.rows.append([f.get(c.key) for c in table.columns])
     return table
 
 
 def _summary(db: WebDB, filters: Filters, totals: dict[str, int]) -> dict[str, Any]:
-    where_r, params_r = filters.where(with_findings=False)
-    counts = (
-        db.one(
-            f"""SELECT count(*) AS reports, count(DISTINCT r.agency_key) AS agencies,
-              (SELECT count(*) FROM reports WHERE status = 'failed') AS failed
-            FROM reports r WHERE {where_r}""",
-            params_r,
-        )
-        or {}
-    )
-    return {**counts, **totals}
+    counts = q_index.corpus_counts(db.cursor(), filters.selection())
+    return {**as_dict(counts), **totals}
 
 
 def _facets(db: WebDB, filters: Filters) -> dict[str, Any]:
-    provinces = [
-        r[0]
-        for r in db.tuples(
-            "SELECT province FROM reports WHERE status = 'ok' AND province IS NOT NULL"
-            " GROUP BY 1 ORDER BY count(*) DESC, 1"
-        )
-    ]
+    cur = db.cursor()
+    provinces = q_index.provinces(cur)
     cities: list[str] = []
     counties: list[str] = []
     if filters.province:
-        cities = [
-            r[0]
-            for r in db.tuples(
-                "SELECT city FROM reports WHERE status = 'ok' AND province = ? AND city IS NOT NULL"
-                " GROUP BY 1 ORDER BY 1",
-                [filters.province],
-            )
-        ]
+        cities = q_index.cities(cur, filters.province)
     if filters.city or filters.province:
-        col, value = ("city", filters.city) if filters.city else ("province", filters.province)
-        counties = [
-            r[0]
-            for r in db.tuples(
-                f"SELECT county FROM reports WHERE status = 'ok' AND {col} = ? AND county IS NOT NULL"
-                " GROUP BY 1 ORDER BY 1",
-                [value],
-            )
-        ]
-    present = dict(db.tuples("SELECT code, count(*) FROM findings GROUP BY 1"))
+        counties = q_index.counties(cur, province=filters.province, city=filters.city)
+    present = {c.code: c.findings for c in code_counts(cur)}
     catalogue = rule_catalogue()
     rules = [
         {"code": code, "count": present.get(code, 0), "info": catalogue.get(code)}

@@ -18,17 +18,17 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gongkai.formats import load_format, section_specs
+from gongkai.store.queries import reports as q_reports
+from gongkai.store.queries.base import as_dict
+from gongkai.store.queries.findings import finding_exists, report_findings
 from gongkai.views.web import decisions
 from gongkai.views.web.app import state
 from gongkai.views.web.data import (
-    FINDING_COLUMNS,
-    FINDINGS_FROM,
     SEVERITY_NAMES,
-    SEVERITY_ORDER,
     TABLE_NAMES,
     cell_anchor,
     figures_text,
-    finding_dict,
+    finding_dicts,
     row_anchor,
     rule_title,
 )
@@ -146,44 +146,28 @@ def _table_view(
 
 
 def load_report(db: WebDB, rid: int) -> dict[str, Any]:
-    report = db.one("SELECT * FROM reports WHERE id = ?", [rid])
-    if report is None:
+    row = q_reports.report(db.cursor(), rid)
+    if row is None:
         raise HTTPException(404, detail=None)
-    return report
+    return db.show_paths([as_dict(row)])[0]
 
 
 def report_page(db: WebDB, rid: int, ui: UI) -> Page:
     report = load_report(db, rid)
-    sections = db.rows("SELECT key, title, text, line, ordinal FROM sections WHERE report = ? ORDER BY ordinal", [rid])
-    values = db.rows('SELECT * FROM "values" WHERE report = ? ORDER BY table_key, row_order, column_key', [rid])
-    findings = [
-        finding_dict(r)
-        for r in db.rows(
-            f"""SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE f.report = ?
-            ORDER BY {SEVERITY_ORDER}, f.origin, f.seq""",
-            [rid],
-        )
-    ]
+    cur = db.cursor()
+    sections = [as_dict(s) for s in q_reports.sections(cur, rid)]
+    values = [as_dict(v) for v in q_reports.values(cur, rid)]
+    findings = finding_dicts(db, report_findings(cur, rid))
     for f in findings:
         f["rule_title"] = rule_title(str(f["code"]), ui.lang)
-    history = decisions.history(db.cursor(), report["sha256"])
+    history = decisions.history(cur, report["sha256"])
     others = (
-        db.rows(
-            'SELECT id, "year", agency, status FROM reports WHERE agency_key = ? AND id <> ? ORDER BY "year", id',
-            [report.get("agency_key"), rid],
-        )
+        [as_dict(o) for o in q_reports.other_reports(cur, report["agency_key"], rid)]
         if report.get("agency_key")
         else []
     )
     related_ids = sorted({int(f["related_report"]) for f in findings if f.get("related_report")})
-    related = {
-        r["id"]: r
-        for r in (
-            db.rows('SELECT id, "year", agency FROM reports WHERE id IN (SELECT unnest(?))', [related_ids])
-            if related_ids
-            else []
-        )
-    }
+    related = {r.id: as_dict(r) for r in q_reports.report_names(cur, related_ids)}
 
     by_cell: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     by_row: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -371,13 +355,7 @@ def decide(
         raise HTTPException(400, detail="bad finding key / 发现编号有误") from None
     if decision not in decisions.DECISIONS:
         raise HTTPException(400, detail=f"decision: {' | '.join(decisions.DECISIONS)}")
-    exists = db.scalar(
-        """SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report
-        WHERE f.report = ? AND f.code = ? AND coalesce(f.section, '') = ? AND coalesce(f."table", '') = ?
-          AND coalesce(f."row", '') = ? AND coalesce(f."column", '') = ? AND coalesce(f.line, 0) = ?""",
-        [rid, key.code, key.section, key.table, key.row, key.column, key.line],
-    )
-    if not exists:
+    if not finding_exists(db.cursor(), rid, key.code, key.section, key.table, key.row, key.column, key.line):
         raise HTTPException(404, detail="no such finding / 没有这条发现")
     with db.writing() as con:
         return decisions.record(con, key, decision, comment, reviewer)

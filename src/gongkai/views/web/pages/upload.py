@@ -27,8 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from gongkai.readers.detect import detect_kind
+from gongkai.store.queries import reports as q_reports
+from gongkai.store.queries.findings import report_findings
 from gongkai.views.web.app import WebState, state
-from gongkai.views.web.data import FINDING_COLUMNS, FINDINGS_FROM, SEVERITY_ORDER, finding_dict, rule_title
+from gongkai.views.web.data import finding_dicts, rule_title
 from gongkai.views.web.render import UI, JSONResponse, Page, render_html, request_lang, respond
 from gongkai.views.web.saving import discard, save_atomic
 
@@ -138,8 +140,7 @@ def _process(st: WebState, name: str, data: bytes, ui: UI) -> UploadResult:
 
     rid = report_id(sha)
     with st.upload_locks.hold(sha):  # the same bytes uploaded at once: one reads, the others find it stored
-        known = st.db.one("SELECT id, status, parser_version FROM reports WHERE id = ? AND status = 'ok'", [rid])
-        if known is not None:
+        if q_reports.is_stored(st.db.cursor(), rid):
             result.status = "known"
             result.report = rid
         else:
@@ -153,15 +154,11 @@ def _process(st: WebState, name: str, data: bytes, ui: UI) -> UploadResult:
                 return result
             result.status = "ok"
             result.report = stored
-    meta = st.db.one('SELECT agency, "year" FROM reports WHERE id = ?', [result.report]) or {}
-    result.agency, result.year = meta.get("agency"), meta.get("year")
+    meta = q_reports.report_name(st.db.cursor(), result.report)
+    result.agency, result.year = (meta.agency, meta.year) if meta else (None, None)
     result.findings = [
-        finding_dict(r) | {"rule_title": rule_title(str(r["code"]), ui.lang)}
-        for r in st.db.rows(
-            f"SELECT {FINDING_COLUMNS} FROM {FINDINGS_FROM} WHERE f.report = ?"
-            f" ORDER BY {SEVERITY_ORDER}, f.origin, f.seq",
-            [result.report],
-        )
+        f | {"rule_title": rule_title(str(f["code"]), ui.lang)}
+        for f in finding_dicts(st.db, report_findings(st.db.cursor(), result.report))
     ]
     return result
 
