@@ -24,9 +24,12 @@ import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules cat
 from gongkai.corpus.ingest import IngestProgress
 from gongkai.formats import load_format
 from gongkai.store.db import DEFAULT_DB, Store, StoreError, disk_full_error, open_error
+from gongkai.store.queries.reports import status_counts
 from gongkai.views.cli import (
     EXIT_USAGE_OR_IO,
     LimitOption,
+    PathsArgument,
+    WorkersOption,
     _paths_or_exit,
     app,
     err,
@@ -35,9 +38,16 @@ from gongkai.views.cli import (
     report_file_error,
     write_json_line,
 )
-from gongkai.views.i18n import t
+from gongkai.views.i18n import metavar, t
 
-DbOption = Annotated[Path, typer.Option("--db", help="数据库文件 / database file")]
+DbOption = Annotated[Path, typer.Option("--db", help="数据库文件 / database file", metavar=metavar("数据库", "DB"))]
+YearOption = Annotated[
+    int, typer.Option("--year", "-y", help="报告年度 / report year", metavar=metavar("年度", "YEAR"))
+]
+RegionOption = Annotated[
+    str,
+    typer.Option("--region", "-r", help="地区名称或区划代码 / region name or code", metavar=metavar("地区", "REGION")),
+]
 
 
 class TableFormat(StrEnum):
@@ -126,15 +136,24 @@ def _load_rule_config(config: Path | None) -> Any:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="报告文件或文件夹 / report files or folders")],
+    paths: PathsArgument,
     db: DbOption = Path(DEFAULT_DB),
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-j", help="并行进程数，默认为 CPU 核数 / worker processes")
+    workers: WorkersOption = None,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", help="每次提交的报告数 / reports per commit", metavar=metavar("份数", "N")),
+    ] = 200,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="审核规则配置 / rules config file", metavar=metavar("文件", "FILE")),
     ] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="每次提交的报告数 / reports per commit")] = 200,
-    config: Annotated[Path | None, typer.Option("--config", help="审核规则配置 / rules config file")] = None,
     memory_limit: Annotated[
-        str, typer.Option("--memory-limit", help="数据库内存上限 / DuckDB memory limit, e.g. 256MB")
+        str,
+        typer.Option(
+            "--memory-limit",
+            help="数据库内存上限 / DuckDB memory limit, e.g. 256MB",
+            metavar=metavar("大小", "SIZE"),
+        ),
     ] = "256MB",
     recheck: Annotated[
         bool,
@@ -178,8 +197,8 @@ def ingest(
             # Each batch is one transaction: what was committed stays whole, the rest is rolled back.
             full = "space" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC
             raise _store_error(disk_full_error(str(db), str(exc)) if full else open_error(str(db), exc)) from None
-        totals = store.query("SELECT status, count(*) FROM reports GROUP BY status")
-    counts = dict(totals)
+        totals = status_counts(store.con)
+    counts = {c.status: c.reports for c in totals}
     err.print(
         t(
             f"{result.files} 个文件：新解析 {result.parsed}（失败 {len(result.failed)}），"
@@ -241,9 +260,13 @@ def schema(
 @app.command()
 def roster(
     expected: Annotated[
-        Path, typer.Argument(help="应公开机关名单 CSV：机关名称[,区划代码] / CSV of expected agencies")
+        Path,
+        typer.Argument(
+            help="应公开机关名单 CSV：机关名称[,区划代码] / CSV of expected agencies",
+            metavar=metavar("名单", "EXPECTED.csv"),
+        ),
     ],
-    year: Annotated[int, typer.Option("--year", "-y", help="报告年度 / report year")],
+    year: YearOption,
     db: DbOption = Path(DEFAULT_DB),
     output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
 ) -> None:
@@ -311,8 +334,8 @@ def _number(v: Decimal | None) -> str:
 
 @app.command("sum")
 def sum_command(
-    region: Annotated[str, typer.Option("--region", "-r", help="地区名称或区划代码 / region name or code")],
-    year: Annotated[int, typer.Option("--year", "-y", help="报告年度 / report year")],
+    region: RegionOption,
+    year: YearOption,
     db: DbOption = Path(DEFAULT_DB),
     output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
 ) -> None:
@@ -378,10 +401,21 @@ def export(
     output: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv | parquet | xlsx")] = ExportFormat.csv,
     db: DbOption = Path(DEFAULT_DB),
     out_path: Annotated[
-        Path | None, typer.Option("--out", "-o", help="输出文件夹（csv、parquet）或文件（xlsx）/ output folder or file")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="输出文件夹（csv、parquet）或文件（xlsx）/ output folder or file",
+            metavar=metavar("路径", "PATH"),
+        ),
     ] = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="只导出该年度 / only this year")] = None,
-    region: Annotated[str | None, typer.Option("--region", "-r", help="只导出该地区 / only this region")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="只导出该年度 / only this year", metavar=metavar("年度", "YEAR"))
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", "-r", help="只导出该地区 / only this region", metavar=metavar("地区", "REGION")),
+    ] = None,
 ) -> None:
     """导出报告、数值（长表与宽表）和审核发现。Export reports, values (long and wide) and findings.
 

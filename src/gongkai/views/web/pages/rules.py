@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from gongkai.store.queries.findings import code_counts
 from gongkai.views.web.app import state
 from gongkai.views.web.data import rule_catalogue
 from gongkai.views.web.render import UI, Column, DataTable, Page, request_lang, respond, set_reviewer, split_ext
@@ -21,7 +22,7 @@ def rules(request: Request, ext: str) -> Response:
     if _base != "rules":
         raise HTTPException(404)
     ui = UI(request_lang(request))
-    counts = dict(state(request).db.tuples("SELECT code, count(*) FROM findings GROUP BY 1"))
+    counts = {c.code: c.findings for c in code_counts(state(request).db.cursor())}
     table = DataTable(
         "rules",
         "审核规则",
