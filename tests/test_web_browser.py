@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from gongkai.store.db import Store
 from gongkai.corpus.ingest import ingest
+from gongkai.store.db import Store
 from gongkai.views.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

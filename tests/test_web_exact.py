@@ -10,8 +10,8 @@ from typing import Any
 import simplejson
 from fastapi.testclient import TestClient
 
-from gongkai.store.db import Store
 from gongkai.corpus.ingest import ingest
+from gongkai.store.db import Store
 from gongkai.views.web.app import create_app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

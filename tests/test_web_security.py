@@ -21,8 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from gongkai.store.db import Store
 from gongkai.corpus.ingest import ingest
+from gongkai.store.db import Store
 from gongkai.views.cli import app as cli_app
 from gongkai.views.web.app import create_app
 from gongkai.views.web.guards import MAX_FORM_BYTES, TokenLogFilter, redact

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from gongkai.corpus.ingest import ingest
 from gongkai.limits import Limits
 from gongkai.store.db import Store
-from gongkai.corpus.ingest import ingest
 from gongkai.views.web.app import create_app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
