@@ -21,6 +21,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from pdfplumber import utils
@@ -79,6 +80,7 @@ class _Folds(dict[int, str]):
 
 
 _FOLDS = _Folds()
+_X0 = itemgetter("x0")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -217,19 +219,23 @@ def _text_lines(objects: PageObjects, boxes: list[tuple[float, float, float, flo
 def _with_gaps(chars: list[dict[str, Any]], size: float) -> str:
     """The line's text with spaces where the characters are apart, and `` | `` where the gap is
     as wide as a table column gap (text tables drawn without ruling lines)."""
-    chars = sorted(chars, key=lambda c: c["x0"])
     out: list[str] = []
-    prev: dict[str, Any] | None = None
-    for ch in chars:
-        text = str(ch.get("text", ""))
-        if prev is not None:
-            gap = float(ch["x0"]) - float(prev["x1"])
-            if gap > max(2.5 * size, 18):
+    column_gap = max(2.5 * size, 18)
+    word_gap = 0.25 * size
+    prev_x1 = 0.0
+    prev_space = True  # no gap before the first character
+    for ch in sorted(chars, key=_X0):
+        text = ch["text"]
+        space = text.isspace()
+        if out:
+            gap = ch["x0"] - prev_x1
+            if gap > column_gap:
                 out.append(" | ")
-            elif gap > 0.25 * size and not text.isspace() and not str(prev.get("text", "")).isspace():
+            elif gap > word_gap and not space and not prev_space:
                 out.append(" ")
         out.append(text)
-        prev = ch
+        prev_x1 = ch["x1"]
+        prev_space = space
     return "".join(out)
 
 
@@ -326,7 +332,7 @@ def _words(chars: list[dict[str, Any]]) -> list[tuple[float, list[dict[str, Any]
         word: list[dict[str, Any]] = []
         top = 0.0
         prev: dict[str, Any] = {}
-        for c in sorted(lines[k], key=lambda c: c["x0"]):
+        for c in sorted(lines[k], key=_X0):
             text = c["text"]
             if text.isspace():
                 if word:
