@@ -39,9 +39,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from gongkai.formats import FORMAT_IDS, TABLE_KEYS, FormatSpec, TableSpec, format_for_year, load_format, section_specs
+from gongkai.ledger import FIRST_YEAR
 from gongkai.model import Report, TableData
 from gongkai.rules import Finding, check_report
-from gongkai.views.web.app import FORM_OVERHEAD, WebState, state, wants_json
+from gongkai.views.web.app import FORM_OVERHEAD, WebState, error_response, state, wants_json
 from gongkai.views.web.grid import HEAD_ROLES, keyed_grid
 from gongkai.views.web.guards import RETRY_AFTER_SECONDS
 from gongkai.views.web.pages.upload import _UPLOAD_WORKERS, safe_filename, size_text, too_large_message
@@ -52,7 +53,6 @@ from gongkai.writers.output import FORMATS, default_name, for_writing
 
 router = APIRouter()
 
-FIRST_YEAR = 2019  # the revised 条例 and the 2019 format (gongkai.ledger.FIRST_YEAR)
 META_FIELDS = ("agency", "year", "signed_on", "title")
 SECTION_FIELD = "section."
 CELL_FIELD = "cell."
@@ -282,7 +282,7 @@ def finding_targets(f: Mapping[str, Any], fmt: FormatSpec) -> tuple[str, list[st
         row, column = f.get("row"), f.get("column")
         if row is None and column is None:  # the table as a whole
             return f"table:{spec.key}", []
-        rows = [row] if row in spec.rows else ([] if row else list(spec.rows))
+        rows = [row] if row in spec.rows else ([] if row else _column_rows(spec, str(f.get("code"))))
         cells = [cell_name(spec.key, r, c) for r in rows for c in spec.rows[r].columns if column in (None, c)]
         return f"table:{spec.key}", cells
     section = f.get("section")
@@ -294,6 +294,16 @@ def finding_targets(f: Mapping[str, Any], fmt: FormatSpec) -> tuple[str, list[st
     if name == "region":
         return "meta", ["agency"]
     return "meta", []
+
+
+def _column_rows(spec: TableSpec, code: str) -> list[str]:
+    """The rows a finding about a whole column points at: those of the format's sum it reports
+    (B001: 一, 二, 三(七), 四), else every row."""
+    for s in spec.sums:
+        if s.code == code and s.per == "column":
+            lhs, rhs = spec.sum_rows(s, lambda k: k in spec.rows and not spec.rows[k].optional)
+            return [k for k in spec.rows if k in (*lhs, *rhs)]
+    return list(spec.rows)
 
 
 def rule_title(code: str, ui: UI) -> str:
@@ -429,6 +439,7 @@ def write_page(
         "refused": refused,
         "limit": size_text(st.settings.max_upload_bytes),
         "download_formats": list(FORMATS),
+        "restore": values is None,  # a plain visit: the script brings back what this tab had typed
     }
     return render_html(request, "write.html", context, status=status)
 
@@ -436,7 +447,9 @@ def write_page(
 @router.get("/write", include_in_schema=False)
 def write_form(request: Request) -> Response:
     year = request.query_params.get("year", "")
-    return write_page(request, values={"year": year} if year.isdigit() else None)
+    if year.isdigit():
+        return write_page(request, values={"year": year})
+    return write_page(request)
 
 
 # --- POST /write/check -----------------------------------------------------------------------
@@ -474,7 +487,10 @@ async def write_check(request: Request) -> Response:
     report as `gongkai write` would lay it out (each with the fields it points at: `cells`), the
     fields whose text is not a number or date (`input_errors`), and the tables as read."""
     ui = UI(request_lang(request))
-    fields = await _fields(request)
+    try:
+        fields = await _fields(request)
+    except HTTPException as exc:  # the page's script reads JSON, whatever it accepts
+        return JSONResponse(error_body(exc.status_code, str(exc.detail)), status_code=exc.status_code)
     return JSONResponse(await run_in_threadpool(check_fields, fields, ui))
 
 
@@ -737,7 +753,7 @@ async def write_download(request: Request) -> Response:
         }
         return _refused(request, fields, refused)
     if not st.export_slots.acquire(blocking=False):
-        response = _error(
+        response = error_response(
             request,
             503,
             ui.t(
@@ -757,12 +773,6 @@ async def write_download(request: Request) -> Response:
     if result.refused:
         headers["X-Gongkai-Errors"] = str(result.errors)
     return Response(data, media_type=DOWNLOAD_TYPES[fmt_name], headers=headers)
-
-
-def _error(request: Request, status: int, message: str) -> Response:
-    from gongkai.views.web.app import error_response
-
-    return error_response(request, status, message)
 
 
 def _refused(request: Request, fields: Mapping[str, Any], refused: dict[str, Any]) -> Response:

@@ -16,6 +16,17 @@
   var allEl = document.getElementById("w-all");
   var RANK = { error: 0, warning: 1, info: 2 };
   var DELAY = 400;
+  var timer = null;
+  var sent = 0;
+  var checks = 0;
+  var controller = null;
+  // What is under way — a check waiting for typing to pause, a check or a ledger on the wire — is
+  // written on the form (data-pending), and each check answered counts up data-checked.
+  var busy = { waiting: false, checking: false, ledger: false };
+  function pending(what, on) {
+    busy[what] = on;
+    form.setAttribute("data-pending", busy.waiting || busy.checking || busy.ledger ? "1" : "0");
+  }
 
   function msg(name, values) {
     var text = form.getAttribute("data-msg-" + name) || "";
@@ -152,13 +163,45 @@
     form.setAttribute("data-checked", String(++checks));
   }
 
+  // --- kept in this tab (sessionStorage) across a language switch or a reload; never sent elsewhere --
+  var STORE = "gongkai-write";
+  function save() {
+    try { window.sessionStorage.setItem(STORE, JSON.stringify(fields())); } catch (e) { /* storage off */ }
+  }
+  function restore() {
+    var saved = null;
+    try { saved = JSON.parse(window.sessionStorage.getItem(STORE) || "null"); } catch (e) { saved = null; }
+    if (!saved || typeof saved !== "object") return false;
+    if (typeof saved.format === "string") setFormat(saved.format);
+    Object.keys(saved).forEach(function (name) {
+      if (name === "format" || typeof saved[name] !== "string") return;
+      var input = field(name);
+      if (!input) return;
+      if (input.type === "radio" || input.type === "checkbox") {
+        form.querySelectorAll("input[name='" + name + "']").forEach(function (i) { i.checked = i.value === saved[name]; });
+      } else {
+        input.value = saved[name];
+      }
+    });
+    if (ledgerYear && yearInput) ledgerYear.value = yearInput.value;
+    return true;
+  }
+  var clear = document.getElementById("w-clear");
+  if (clear) {
+    clear.hidden = false;
+    clear.addEventListener("click", function () {
+      try { window.sessionStorage.removeItem(STORE); } catch (e) { /* storage off */ }
+      window.location.assign(window.location.pathname);
+    });
+  }
+
   // --- the check, a moment after the last change ----------------------------------------------------
-  var timer = null;
-  var sent = 0;
-  var checks = 0;
-  var controller = null;
   function check() {
     var mine = ++sent;
+    save();
+    clearTimeout(timer);
+    pending("waiting", false);
+    pending("checking", true);
     if (controller) controller.abort();
     controller = typeof AbortController === "function" ? new AbortController() : null;
     statusEl.textContent = msg("checking");
@@ -172,16 +215,20 @@
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (mine !== sent) return;
+        pending("checking", false);
         if (!res.ok) { statusEl.textContent = res.body.error || msg("failed"); return; }
         show(res.body);
       })
       .catch(function (err) {
         if (err && err.name === "AbortError") return;
-        if (mine === sent) statusEl.textContent = msg("failed");
+        if (mine !== sent) return;
+        pending("checking", false);
+        statusEl.textContent = msg("failed");
       });
   }
   function schedule() {
     clearTimeout(timer);
+    pending("waiting", true);
     timer = setTimeout(check, DELAY);
   }
   form.addEventListener("input", schedule);
@@ -241,6 +288,7 @@
       if (yearInput && yearInput.value.trim()) data.set("year", yearInput.value.trim());
       ledgerResult.textContent = "";
       ledgerResult.appendChild(el("p", "muted", msg("reading")));
+      pending("ledger", true);
       fetch(url(form.getAttribute("data-ledger-url")), {
         method: "POST",
         headers: { Accept: "application/json" },
@@ -256,20 +304,21 @@
           }
           fillRequests(res.body);
           showLedger(res.body);
-          clearTimeout(timer);
           check();
         })
         .catch(function () {
           ledgerResult.textContent = "";
           ledgerResult.appendChild(el("p", "error-message", msg("failed")));
-        });
+        })
+        .then(function () { pending("ledger", false); });
     });
   }
 
   // A page shown again with what was typed (a refused file, a ledger read without this script) is
   // checked at once; an empty one waits for the first change.
+  var restored = form.getAttribute("data-restore") === "1" && restore();
   var typed = Array.prototype.some.call(form.querySelectorAll("input:enabled, textarea"), function (i) {
     return i.type !== "hidden" && i.type !== "radio" && i.type !== "checkbox" && i.name !== "year" && i.value.trim();
   });
-  if (typed) check();
+  if (typed || restored) check();
 })();
