@@ -202,13 +202,27 @@ def test_rules_lists_every_rule():
     assert all({"code", "severity", "title", "title_en", "summary"} <= set(r) for r in data)
 
 
-def test_rules_explains_one_with_an_example():
+def test_rules_explains_one_with_an_example_in_chinese_then_english():
     result = runner.invoke(app, ["rules", "B001"])
     assert result.exit_code == 0
     assert "requests-column-balance" in result.stdout
-    assert "Example" in result.stdout and "Why is this bad?" in result.stdout
+    assert "示例" in result.stdout and "为什么是问题" in result.stdout and "说明" in result.stdout
+    assert "Why is this bad?" not in result.stdout
+    english = runner.invoke(app, ["--lang", "en", "rules", "B001"])
+    assert "Example" in english.stdout and "Why is this bad?" in english.stdout and "为什么是问题" not in english.stdout
     data = json.loads(runner.invoke(app, ["rules", "late-publication", "--format", "json"]).stdout)
     assert data["code"] == "T001" and data["options"][0]["name"] == "grace-days"
+    assert data["explanation_zh"].startswith("## 说明") and "## What it does" in data["explanation"]
+
+
+def test_rules_explains_a_code_of_the_ledger():
+    result = runner.invoke(app, ["rules", "L001"])
+    assert result.exit_code == 0
+    assert "missing-field" in result.stdout and "为什么是问题" in result.stdout and "gongkai ledger" in result.stdout
+    english = runner.invoke(app, ["--lang", "en", "rules", "missing-field"])
+    assert "Why is this bad?" in english.stdout
+    data = json.loads(runner.invoke(app, ["rules", "L014", "--format", "json"]).stdout)
+    assert data["code"] == "L014" and data["command"] == "ledger" and data["explanation_zh"]
 
 
 def test_rules_unknown_code_exit_2():

@@ -49,9 +49,44 @@ def test_rule_is_documented(rule: type[Rule]):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_options_listed_in_docs_exist_and_declared_ones_are_listed(rule: type[Rule]):
-    doc = rule.doc()
-    listed = set(re.findall(r"^- `([a-z-]+)`", doc.split("## Options", 1)[1], re.M)) if "## Options" in doc else set()
-    assert listed == {o.name for o in rule.options}
+    for doc, heading in ((rule.doc(), "## Options"), (rule.explanation("zh"), "## 选项")):
+        listed = set(re.findall(r"^- `([a-z-]+)`", doc.split(heading, 1)[1], re.M)) if heading in doc else set()
+        assert listed == {o.name for o in rule.options}, heading
+
+
+ZH_HEADINGS = {
+    "## What it does": "## 说明",
+    "## Why is this bad?": "## 为什么是问题",
+    "## Example": "## 示例",
+    "## Options": "## 选项",
+    "## Severity": "## 级别",
+    "## References": "## 依据",
+}
+
+
+def _cjk_share(text: str) -> float:
+    prose = re.sub(r"```.*?```|`[^`]*`", "", text, flags=re.S)
+    letters = [c for c in prose if c.isalpha()]
+    return sum(1 for c in letters if "\u4e00" <= c <= "\u9fff") / max(len(letters), 1)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_is_documented_in_chinese_with_the_same_sections(rule: type[Rule]):
+    """``doc_zh`` has the English docstring's sections, in order, and is written in Chinese."""
+    assert rule.doc_zh, f"{rule.code} has no doc_zh"
+    zh = rule.explanation("zh")
+    en_sections = [h for h in re.findall(r"^## .*$", rule.doc(), re.M) if h in ZH_HEADINGS]
+    assert re.findall(r"^## .*$", zh, re.M) == [ZH_HEADINGS[h] for h in en_sections]
+    assert zh.count("```") == rule.doc().count("```")  # the same examples
+    assert _cjk_share(zh) > 0.8, f"{rule.code}: doc_zh is not mostly Chinese"
+    assert rule.summary_zh() and "\n" not in rule.summary_zh()
+
+
+def test_rule_pages_are_chinese_first_then_english():
+    for rule in RULES:
+        page = (DOCS / f"{rule.code}.md").read_text(encoding="utf-8")
+        assert page.index("## 说明") < page.index("---") < page.index("## What it does"), rule.code
+        assert f"**{rule.title_zh}** — {rule.title_en}" in page
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

@@ -1,8 +1,9 @@
 """Findings, places and rules: the catalogue lives on the rule classes.
 
 A :class:`Rule` declares everything the catalogue, the docs and ``--select`` need as class
-attributes (code, kebab name, default severity, titles, message templates, options) and a
-docstring with ``## What it does`` / ``## Why is this bad?`` / ``## Example``. Its ``check`` yields
+attributes (code, kebab name, default severity, titles, message templates, options), a
+docstring with ``## What it does`` / ``## Why is this bad?`` / ``## Example`` and the same in
+Chinese in ``doc_zh`` (``## 说明`` / ``## 为什么是问题`` / ``## 示例``). Its ``check`` yields
 :class:`Finding` objects built through :meth:`Rule.finding` at a :class:`Place`, and a place is
 only ever made from the parsed objects (a ``Value``, a ``Row``, a ``Section``, a meta field), so
 locations are never typed by hand.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -318,6 +320,9 @@ class Rule:
     variants: ClassVar[dict[str, tuple[str, str]]] = {}
     options: ClassVar[tuple[Option, ...]] = ()
     status: ClassVar[str] = "stable"
+    # The explanation in Chinese, shown first (``gongkai rules CODE``, docs/rules/): the sections
+    # of the English docstring as ## 说明, ## 为什么是问题, ## 示例 (应改为：…), ## 选项, ## 级别.
+    doc_zh: ClassVar[str] = ""
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
@@ -331,6 +336,14 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def explanation(cls, lang: str = "zh") -> str:
+        """The explanation in *lang*: ``doc_zh`` in Chinese (the English docstring when a rule
+        has none), the docstring in English."""
+        if lang != "en" and cls.doc_zh:
+            return inspect.cleandoc(cls.doc_zh)
+        return cls.doc()
+
+    @classmethod
     def summary(cls) -> str:
         """The first paragraph of ``## What it does``, on one line."""
         text = cls.doc()
@@ -338,6 +351,15 @@ class Rule:
             body = text.split("## What it does", 1)[1].split("##", 1)[0].strip()
             return " ".join(body.split("\n\n", 1)[0].split())
         return cls.title_en
+
+    @classmethod
+    def summary_zh(cls) -> str:
+        """The first paragraph of ``## 说明``, on one line (its lines joined without spaces)."""
+        text = inspect.cleandoc(cls.doc_zh)
+        if "## 说明" in text:
+            body = text.split("## 说明", 1)[1].split("##", 1)[0].strip()
+            return unwrap_zh(body.split("\n\n", 1)[0])
+        return cls.title_zh
 
     def finding(
         self,
@@ -365,6 +387,39 @@ class Rule:
             note=note,
             order=place.order,
         )
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def unwrap_zh(text: str) -> str:
+    """Chinese Markdown with its paragraphs on one line each: the lines of a paragraph (as
+    ``doc_zh`` is wrapped in the source) joined without a space where Chinese meets Chinese, so
+    that no reader shows a space in the middle of a sentence. Headings, list items, fenced code
+    and blank lines stay as they are; a list item's continuation lines join the item."""
+    out: list[str] = []
+    fenced = False
+    joinable = False  # the last line of out is paragraph text that the next line continues
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if raw.lstrip().startswith("```"):
+            fenced = not fenced
+            out.append(raw)
+            joinable = False
+            continue
+        if fenced or not line or line.startswith("#"):
+            out.append(raw if fenced else line)
+            joinable = False
+            continue
+        if joinable and not line.startswith("- "):
+            prev = out[-1]
+            sep = "" if _wide(prev[-1]) or _wide(line[0]) else " "
+            out[-1] = prev + sep + line
+            continue
+        out.append(line)
+        joinable = True
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------

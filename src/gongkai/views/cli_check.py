@@ -5,6 +5,7 @@ Registered on the main app by importing this module (see the bottom of views/cli
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections import Counter
@@ -23,8 +24,8 @@ from rich.text import Text
 from gongkai.formats import FORMAT_IDS, TableSpec, load_format
 from gongkai.model import Report
 from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, get_rule, load_config
-from gongkai.rules.base import META_FIELDS, describe_place, json_figure
-from gongkai.rules.docs import render_rule, rule_info
+from gongkai.rules.base import META_FIELDS, describe_place, json_figure, unwrap_zh
+from gongkai.rules.docs import render_rule_page, rule_info
 from gongkai.rules.registry import all_rules
 from gongkai.views.cli import (
     EXIT_FINDINGS,
@@ -504,9 +505,9 @@ def rules_command(
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text | json")] = OutputFormat.text,
 ) -> None:
-    """列出审核规则，或解释一条规则。List the check rules, or explain one.
+    """列出审核规则，或解释一条规则（中文；--lang en 英文）。List the check rules, or explain one.
 
-    Example: gongkai rules B001
+    The ledger's codes (L001…) are explained too. Example: gongkai rules B001
     """
     if code is None:
         rules = all_rules()
@@ -520,13 +521,18 @@ def rules_command(
         table.add_column(t("说明", "What it reports"))
         for r in rules:
             style = SEVERITY_STYLE[r.severity]
-            table.add_row(Text(r.code, style=style), Text(r.severity, style=style), r.name, t(r.title_zh, r.title_en))
+            table.add_row(
+                Text(r.code, style=style),
+                Text(_severity_text(r.severity), style=style),
+                r.name,
+                t(r.title_zh, r.title_en),
+            )
         out.print(table)
         out.print(
             Text(
                 t(
-                    "用 gongkai rules 代码 查看说明和示例。",
-                    "Run gongkai rules CODE for an explanation and an example.",
+                    "用 gongkai rules 代码 查看说明和示例；申请台账的审核发现（L001…）也可以这样查看。",
+                    "Run gongkai rules CODE for an explanation and an example; the ledger's codes (L001…) too.",
                 ),
                 style="dim",
             )
@@ -535,11 +541,63 @@ def rules_command(
     try:
         rule = get_rule(code)
     except KeyError:
+        ledger_code = _ledger_code(code)
+        if ledger_code is not None:
+            if output is OutputFormat.json:
+                print(json.dumps(_ledger_info(ledger_code), ensure_ascii=False, indent=2))
+            else:
+                out.print(Markdown(_ledger_page(ledger_code)), soft_wrap=False)
+            return
         hint = t("没有这条规则。用 gongkai rules 查看全部规则。", "No such rule. Run gongkai rules to list them.")
         err.print(f"[bold red]{escape(code)}[/]: {escape(hint)}", highlight=False)
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
     if output is OutputFormat.json:
         print(json.dumps(rule_info(rule), ensure_ascii=False, indent=2))
         return
-    text = render_rule(rule).split("\n", 2)[2]  # without the "generated" comment
-    out.print(Markdown(text), soft_wrap=False)
+    out.print(Markdown(render_rule_page(rule, lang())), soft_wrap=False)
+
+
+def _ledger_code(code: str) -> Any:
+    """A code of ``gongkai ledger`` (L001…) by code or name, or None."""
+    from gongkai.ledger.findings import CODES
+
+    key = code.strip()
+    return CODES.get(key.upper()) or next((c for c in CODES.values() if c.name == key.lower()), None)
+
+
+def _ledger_info(code: Any) -> dict[str, Any]:
+    return {
+        "code": code.code,
+        "name": code.name,
+        "family": "L",
+        "command": "ledger",
+        "severity": code.severity,
+        "title": code.title_zh,
+        "title_en": code.title_en,
+        "message": code.template_zh,
+        "message_en": code.template_en,
+        "variants": {k: {"message": zh, "message_en": en} for k, (zh, en) in code.variants.items()},
+        "explanation": inspect.cleandoc(code.doc_en),
+        "explanation_zh": unwrap_zh(inspect.cleandoc(code.doc_zh)),
+    }
+
+
+def _ledger_page(code: Any) -> str:
+    """A code of the ledger explained in the current language, as ``gongkai rules`` explains a rule."""
+    en = lang() == "en"
+    lines = [
+        f"# {code.code} {code.name}",
+        "",
+        f"**{t(code.title_zh, code.title_en)}**",
+        "",
+        t("- 命令：`gongkai ledger`（docs/ledger.md）", "- Command: `gongkai ledger` (docs/ledger.md)"),
+        t(
+            f"- 默认级别：`{code.severity}`（{SEVERITY_ZH[code.severity]}）",
+            f"- Default severity: `{code.severity}`",
+        ),
+        t(f"- 消息：{code.template_zh}", f"- Message: {code.template_en}"),
+    ]
+    for key, (zh, en_) in code.variants.items():
+        lines.append(t(f"- 消息 `{key}`：{zh}", f"- Message `{key}`: {en_}"))
+    body = inspect.cleandoc(code.doc_en) if en else unwrap_zh(inspect.cleandoc(code.doc_zh))
+    return "\n".join([*lines, "", body, ""])

@@ -34,6 +34,25 @@ class CumulativeBelowAnnual(Rule):
     annual figure legitimately larger.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    比较表二中规章和（行政）规范性文件的本年数量与累计数量：2019 年格式中，本年新公开数量不应超过对
+    外公开总数量；2021 年格式中，本年制发件数不应超过现行有效件数。
+
+    ## 为什么是问题
+    本年公开的文件是全部已公开文件的一部分；本年制发的文件，除非当年即被废止，都是现行有效的。本年数
+    量更大，通常是两列填反了，或者累计数没有更新。
+
+    ## 示例
+    ```
+    规范性文件 | 31 | 31 | 3
+    ```
+    本年新公开数量 31，大于对外公开总数量 3。
+
+    ## 级别
+    警告：在 2021 年格式中，同一年内制发又废止的文件会使本年数量合理地大于现行有效件数。
+    """
+
     code: ClassVar[str] = "B007"
     name: ClassVar[str] = "cumulative-below-annual"
     severity: ClassVar[Severity] = "warning"

@@ -28,6 +28,26 @@ class RequestsRowTotal(EquationRule):
     Error.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    逐行核对表三的“总计”列是否等于六类申请人之和：自然人，加上法人或其他组织的五类（商业企业、科研机
+    构、社会公益组织、法律服务机构、其他）。
+
+    ## 为什么是问题
+    “总计”按定义就是各类申请人的合计。总计与分项之和不符，说明某个数值填错了，或者某一列错了位。
+
+    ## 示例
+    ```
+    一、本年新收政府信息公开申请数量 | 12 | 3 | 0 | 0 | 0 | 0 | 16
+    ```
+    总计为 16，但 12+3+0+0+0+0 = 15。
+
+    应改为：`… | 12 | 3 | 0 | 0 | 0 | 0 | 15`。
+
+    ## 级别
+    错误。
+    """
+
     code: ClassVar[str] = "B002"
     name: ClassVar[str] = "requests-row-total"
     severity: ClassVar[Severity] = "error"

@@ -27,6 +27,23 @@ class InferredValue(Rule):
     Info.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    提示某一行的数值是解析时推断还原的，例如一行的单元格丢了分隔符、数字连写在一起（`0000000` 还原为
+    七个 0）。每行一条，列出还原的单元格；只有一个单元格时，指明该单元格。
+
+    ## 为什么是问题
+    还原只是一种读法，不是报告逐格写明的内容；审核人员采用之前，应对照原文核实。
+
+    ## 示例
+    ```
+    行政许可 00
+    ```
+
+    ## 级别
+    提示。
+    """
+
     code: ClassVar[str] = "F014"
     name: ClassVar[str] = "inferred-value"
     severity: ClassVar[Severity] = "info"

@@ -24,6 +24,22 @@ class MetaUnresolved(Rule):
     Warning: the report may say it in a way the reader does not understand yet.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    无法确定报告的基本信息：报告机关（从标题、落款或第一句话中识别）、报告年度，或者机关所在的地区（省、
+    市、县及行政区划代码）。
+
+    ## 为什么是问题
+    说不清是哪个机关、哪个年度的报告，就无法归档，也无法比较；按期公布的核查（T001）也要依据机关和年
+    度。地区无法确定，通常是因为机关名称中没有地名（如“自治区医疗保障局”），正文也没有提到。
+
+    ## 示例
+    网页的标题丢失，正文以“一年来，我局……”开头，落款只有“局办公室”。
+
+    ## 级别
+    警告：报告也许写明了，只是写法还不能被识别。
+    """
+
     code: ClassVar[str] = "F011"
     name: ClassVar[str] = "meta-unresolved"
     severity: ClassVar[Severity] = "warning"

@@ -25,6 +25,21 @@ class MissingTable(Rule):
     Error.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    统计表（表二 主动公开、表三 申请办理、表四 复议诉讼）没有找到，或者找到了却没有读出任何数字。
+
+    ## 为什么是问题
+    三张统计表是在机关之间、年度之间比较和汇总的部分，格式规定必须填报。以图片代替表格、漏掉表格，或
+    者单元格里全是文字而没有数字，这部分就无从核对，也无法汇总。
+
+    ## 示例
+    第三部分写“本年度未收到政府信息公开申请”，没有附表三：表三仍须列出，各项填 0。
+
+    ## 级别
+    错误。
+    """
+
     code: ClassVar[str] = "F002"
     name: ClassVar[str] = "missing-table"
     severity: ClassVar[Severity] = "error"

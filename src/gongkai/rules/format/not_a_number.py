@@ -24,6 +24,23 @@ class NotANumber(Rule):
     Error.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    统计表中应填数字的单元格，填的不是数字，而是文字、百分比、日期等。
+
+    ## 为什么是问题
+    三张统计表的每个单元格都是件数或金额。单元格里的文字（`详见附件`、`100%`）无法汇总和核对，通常说
+    明数值填错了位置。
+
+    ## 示例
+    ```
+    行政许可 | 详见附件
+    ```
+
+    ## 级别
+    错误。
+    """
+
     code: ClassVar[str] = "F006"
     name: ClassVar[str] = "not-a-number"
     severity: ClassVar[Severity] = "error"

@@ -25,6 +25,22 @@ class ReplacedBytes(Rule):
     Warning.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    提示文件是 UTF-8 文本，但其中有少数字节无法解码（例如一个汉字被截成两半，或者传输中损坏了一个字
+    节）。读取时这些字节被替换为 `�`。
+
+    ## 为什么是问题
+    被替换的字节可能是表中的一位数字，也可能是机关名称中的一个字：`�` 附近的内容应对照原文核实。为一
+    个字节就拒收整份报告，会丢掉其余的全部内容。
+
+    ## 示例
+    某个工具在缓冲区边界截断了多字节字符，保存下来的报告。
+
+    ## 级别
+    警告。
+    """
+
     code: ClassVar[str] = "F017"
     name: ClassVar[str] = "replaced-bytes"
     severity: ClassVar[Severity] = "warning"

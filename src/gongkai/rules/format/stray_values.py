@@ -27,6 +27,25 @@ class StrayValues(Rule):
     Warning: the figures may be page furniture, or they may be a lost row.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    统计表中有不属于任何一行的数值：出现在第一个行标题之前，或者出现在结束上一行的小标题之后。
+
+    ## 为什么是问题
+    不属于任何一行的数字，读者无法知道它是哪一项的数值。这往往是编辑表格时某行的标题丢失或被拆开，数
+    值因而“漂”了出来，原来那一行也就成了空行。
+
+    ## 示例
+    ```
+    （三）不予公开 | 0 | 0 | 0
+    1.属于国家秘密 | 0 | 0 | …
+    ```
+    分组标题“（三）不予公开”后面的三个数值不属于任何一行。
+
+    ## 级别
+    警告：这些数字可能只是页眉、页码之类的版面内容，也可能是丢了标题的一行。
+    """
+
     code: ClassVar[str] = "F009"
     name: ClassVar[str] = "stray-values"
     severity: ClassVar[Severity] = "warning"

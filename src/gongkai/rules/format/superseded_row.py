@@ -24,6 +24,23 @@ class SupersededRow(Rule):
     Warning: the figures are complete, only less detailed than the format asks.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    2021 年格式的表三仍沿用 2019 年格式的单行“（六）其他处理”，没有分为 2021 年格式的三个子行（1.申
+    请人无正当理由逾期不补正……，2.申请人逾期未按收费通知要求缴纳费用……，3.其他）。
+
+    ## 为什么是问题
+    2021 年格式把“其他处理”拆开，是为了把因逾期不补正、逾期不缴费而不再处理的申请分别统计。只有一行
+    的数值无法与分行填报的报告汇总。该行仍会被读取并计入合计核对（B003），F003 也不再报告缺少这三个
+    子行。
+
+    ## 示例
+    洪泽区 2023 年度报告：表头是 2021 年格式，表中却是“（六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0”。
+
+    ## 级别
+    警告：数值是完整的，只是没有格式要求的那样细。
+    """
+
     code: ClassVar[str] = "F013"
     name: ClassVar[str] = "superseded-row"
     severity: ClassVar[Severity] = "warning"

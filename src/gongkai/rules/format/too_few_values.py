@@ -26,6 +26,24 @@ class TooFewValues(Rule):
     Error: the row's figures cannot be read reliably.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    统计表某一行的数值个数少于格式规定的列数。
+
+    ## 为什么是问题
+    数值按顺序填入各列，最后几列因此没有数值；如果缺的是中间的某个单元格，其后的每个数值都错了列。没
+    有可统计的事项应填 0，不要留空，更不要删去单元格。
+
+    ## 示例
+    ```
+    5.属于三类内部事务信息 | 0 | 0 | 0 | 0 | 0 | 0 |
+    ```
+    七列只有六个数值：缺少“总计”单元格。
+
+    ## 级别
+    错误：这一行的数值无法可靠读取。
+    """
+
     code: ClassVar[str] = "F005"
     name: ClassVar[str] = "too-few-values"
     severity: ClassVar[Severity] = "error"

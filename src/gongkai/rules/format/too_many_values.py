@@ -26,6 +26,24 @@ class TooManyValues(Rule):
     Error: the row's figures cannot be read reliably.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    统计表某一行的数值个数多于格式规定的列数（表三有七列：自然人、法人或其他组织的五类、总计）。
+
+    ## 为什么是问题
+    多出来的数值无法归位：读取时按顺序把前面的数值放入格式的各列，但这是否符合机关的本意无从得知，这
+    一行的每个数值都靠不住。通常是编辑表格时增加或拆分了单元格。
+
+    ## 示例
+    ```
+    4.保护第三方合法权益 0       0       0       0       0       0       0       0       0       0       0
+    ```
+    格式只有七列，这一行却有十一个数值。
+
+    ## 级别
+    错误：这一行的数值无法可靠读取。
+    """
+
     code: ClassVar[str] = "F004"
     name: ClassVar[str] = "too-many-values"
     severity: ClassVar[Severity] = "error"

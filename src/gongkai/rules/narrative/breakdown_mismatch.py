@@ -32,6 +32,29 @@ class BreakdownMismatch(Rule):
     Warning: parts may overlap (the same item published on two channels).
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    核对正文中写明的分项：一个合计，后接“其中”和同一单位的各个分项，例如“共公开政府信息29条，其中门
+    户网站发布信息23条，微信公众号发布信息4条，媒体发布信息2条”（23+4+2 = 29，成立）。分项之和大于合
+    计的，予以报告；分项以“其他”“其余”等兜底项结尾、表明已经列全，而分项之和小于合计的，也予以报告。
+
+    ## 为什么是问题
+    合计与它自己的分项相矛盾，说明某个数字写错了，而读者无法判断是哪一个。
+
+    ## 示例
+    ```
+    共公开政府信息25条，其中门户网站发布信息23条，微信公众号发布信息4条，媒体发布信息2条。
+    ```
+    23+4+2 = 29，不是 25。
+
+    ## 选项
+    - `breakdown-strict`：分项没有“其他”类兜底项时，分项之和小于合计也报告（默认 false：这样的列举可
+      能只列出了部分分项）。
+
+    ## 级别
+    警告：分项之间可能有重叠（同一条信息在两个渠道发布）。
+    """
+
     code: ClassVar[str] = "N002"
     name: ClassVar[str] = "breakdown-mismatch"
     severity: ClassVar[Severity] = "warning"

@@ -32,6 +32,26 @@ class LatePublication(Rule):
     Error. A page date can be that of a later re-publication; the note says which date was used.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    核查报告是否在条例第四十九条规定的期限内公布：县级以上地方人民政府报告本行政区域的年度报告（如湖
+    北省人民政府、淮安市洪泽区人民政府），应于次年 3 月 31 日前公布；其他机关（部门、办公室、乡镇等）
+    应于次年 1 月 31 日前公布。有发布日期（网页上的“发布日期”）时按发布日期核查，否则按成文日期核查
+    （报告不可能在成文之前公布）。
+
+    ## 为什么是问题
+    公布期限是法定的；逾期公布违反条例，政务公开工作主管部门应当督促整改。
+
+    ## 示例
+    西藏自治区医疗保障局 2020 年度报告，发布日期为 2022-01-17，而期限是 2021-01-31。
+
+    ## 选项
+    - `grace-days`：期限之后容许的天数，超过才算逾期（默认 0）。
+
+    ## 级别
+    错误。网页日期可能是后来重新发布的日期；审核发现的附注说明采用了哪个日期。
+    """
+
     code: ClassVar[str] = "T001"
     name: ClassVar[str] = "late-publication"
     severity: ClassVar[Severity] = "error"

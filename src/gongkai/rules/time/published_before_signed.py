@@ -22,6 +22,21 @@ class PublishedBeforeSigned(Rule):
     Warning: page dates are sometimes set by the web system, not by the agency.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    网页上的发布日期早于报告的成文日期。
+
+    ## 为什么是问题
+    报告不可能在写成之前就发布。两个日期中必有一个是错的——照抄上一年度报告的成文日期很常见——而按期公
+    布的核查（T001）正依赖这两个日期。
+
+    ## 示例
+    网页显示“发布日期:2024-01-10”，报告落款却是“2024年1月19日”。
+
+    ## 级别
+    警告：网页日期有时由网站系统生成，而不是机关填写的。
+    """
+
     code: ClassVar[str] = "T003"
     name: ClassVar[str] = "published-before-signed"
     severity: ClassVar[Severity] = "warning"

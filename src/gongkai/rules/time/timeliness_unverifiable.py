@@ -24,6 +24,21 @@ class TimelinessUnverifiable(Rule):
     Info.
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    提示无法核查报告是否按期公布（T001）：报告既没有发布日期，也没有成文日期；或者报告年度不明；或者
+    日期在 1 月 31 日至 3 月 31 日之间，而报告机关不明，不知道适用哪个期限。
+
+    ## 为什么是问题
+    并未发现错误；但报告应以成文日期（落款日期）结尾，否则审核人员要另找发布日期才能核查是否按期公布。
+
+    ## 示例
+    报告以“六、其他需要报告的事项　无。”结束，没有落款，也没有日期。
+
+    ## 级别
+    提示。
+    """
+
     code: ClassVar[str] = "T004"
     name: ClassVar[str] = "timeliness-unverifiable"
     severity: ClassVar[Severity] = "info"

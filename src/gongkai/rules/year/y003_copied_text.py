@@ -60,6 +60,26 @@ class CopiedText(YearRule):
     - `copy-min-chars` (default 80)
     """
 
+    doc_zh: ClassVar[str] = """
+    ## 说明
+    把每个章节的文字与同一机关上一年度报告的同一章节比较，标出几乎相同的章节（按 4 个字符一组计算
+    Jaccard 相似度，不计数字和标点，达到 `copy-similarity` 即标出）。短于 `copy-min-chars` 的章节不
+    比较：“无。”年年相同，理所当然。
+
+    ## 为什么是问题
+    年度报告讲的是所报告的那一年。照抄上一年度、只改了年份的“总体情况”或“存在的主要问题及改进情况”，
+    没有告诉公众这一年的任何情况，其中的“改进情况”也不可能已经落实。
+
+    ## 示例
+    2023 年度报告的“五、存在的主要问题及改进情况”与 2022 年度逐字相同，只是把 2022 换成了 2023。
+
+    应改为：写明本年度发现的问题，以及上一年度问题的整改情况。
+
+    ## 选项
+    - `copy-similarity`：相似度（0–1）达到该值即视为照抄（默认 0.9）。
+    - `copy-min-chars`：短于该字数（不计空白）的章节不比较（默认 80）。
+    """
+
     code: ClassVar[str] = "Y003"
     name: ClassVar[str] = "copied-section-text"
     severity: ClassVar[Severity] = "warning"
