@@ -8,7 +8,14 @@ tables have different rows and columns. Agency-added rows are not summed (their 
 from agency to agency); a cell with no value in any report stays without a value.
 
 Summing preserves every balance rule of the format (they are linear), so the sum of balanced
-tables balances; ``tests/test_store_aggregate.py`` checks it.
+tables balances; ``tests/test_store_aggregate.py`` checks it. A report with findings of severity
+error is summed as it is, and named in :attr:`RegionSum.flagged` with its error codes, so that
+whoever compiles the region knows which figures to look at first.
+
+The rows of a table keep the format's groups (``group`` in formats/*.toml: table 三's
+（三）不予公开, （四）无法提供, （五）不予处理, （六）其他处理): :func:`table_layout` lists the
+rows under their group headings as the national table prints them, and the CSV names each
+row's group.
 """
 
 from __future__ import annotations
@@ -49,12 +56,33 @@ class FormatSum:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FlaggedReport:
+    """A summed report with findings of severity error: its error codes and how often each."""
+
+    report: int
+    agency: str | None
+    path: str
+    format: str
+    codes: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": self.report,
+            "agency": self.agency,
+            "path": self.path,
+            "format": self.format,
+            "codes": dict(self.codes),
+        }
+
+
 @dataclass(slots=True)
 class RegionSum:
     region: str
     year: int
     formats: dict[str, FormatSum] = field(default_factory=dict)
     agencies: int = 0
+    flagged: list[FlaggedReport] = field(default_factory=list)  # summed reports with error findings
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +90,8 @@ class RegionSum:
             "year": self.year,
             "agencies": self.agencies,
             "reports": sum(len(f.reports) for f in self.formats.values()),
+            "reports_with_errors": len(self.flagged),
+            "error_reports": [f.to_dict() for f in self.flagged],
             "formats": {k: f.to_dict() for k, f in self.formats.items()},
         }
 
@@ -81,6 +111,27 @@ GROUP BY ALL
 """
 
 
+# The error findings of the reports summed, by report and code (per-report and year rules).
+ERRORS_SQL = """
+SELECT f.report, r.agency, r.path, r."format", f.code, count(*)
+FROM findings f JOIN reports r ON r.id = f.report
+WHERE f.report IN (SELECT unnest(?)) AND f.severity = 'error'
+GROUP BY ALL
+ORDER BY f.report, f.code
+"""
+
+
+def flagged_reports(store: Store, ids: list[int]) -> list[FlaggedReport]:
+    """The reports among *ids* with findings of severity error, by id."""
+    if not ids:
+        return []
+    out: dict[int, FlaggedReport] = {}
+    for report, agency, path, fmt, code, n in store.query(ERRORS_SQL, [ids]):
+        flagged = out.setdefault(report, FlaggedReport(report, agency, path, fmt or "", {}))
+        flagged.codes[code] = int(n)
+    return list(out.values())
+
+
 def sum_region(store: Store, region: RegionFilter, year: int) -> RegionSum:
     where, params = region.sql("c")
     chosen = store.query(CHOSEN_SQL.format(where=where), [year, *params])
@@ -98,6 +149,47 @@ def sum_region(store: Store, region: RegionFilter, year: int) -> RegionSum:
                 rows[rkey] = {c: got.get((tkey, rkey, c), (None, 0)) for c in rspec.columns}
             fsum.tables[tkey] = rows
         out.formats[fmt_id] = fsum
+    out.flagged = flagged_reports(store, [rid for rid, _ in chosen])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutRow:
+    """One line of a summed table as the national table prints it: a group heading (``row``
+    None), or a row of the format — at ``depth`` 1 under a heading, or heading the group itself
+    (``heads``: a single （六）其他处理 row followed by its sub-rows)."""
+
+    label: str
+    row: str | None
+    depth: int = 0
+    heads: bool = False
+
+    @property
+    def heading(self) -> bool:
+        return self.row is None or self.heads
+
+
+def table_layout(format_id: str, table: str, rows: list[str]) -> list[LayoutRow]:
+    """*rows* of a table in order, each group's rows under a heading with the group's label
+    (``group`` of the format; table 二's ``item`` likewise). A row whose label is the group's
+    own (the 2019-style single （六）其他处理 row) is the heading itself."""
+    spec = load_format(format_id).tables[table]
+    out: list[LayoutRow] = []
+    current: str | None = None
+    for key in rows:
+        rspec = spec.rows[key]
+        group = rspec.group or rspec.item
+        if group is None:
+            after = rows.index(key) + 1
+            following = spec.rows[rows[after]] if after < len(rows) else None
+            heads = following is not None and (following.group or following.item) == rspec.label
+            current = rspec.label if heads else None  # the row heads the group that follows
+            out.append(LayoutRow(rspec.label, key, heads=heads))
+            continue
+        if group != current:
+            out.append(LayoutRow(group, None))
+            current = group
+        out.append(LayoutRow(rspec.label, key, depth=1))
     return out
 
 
@@ -122,9 +214,19 @@ def sum_rows(result: RegionSum) -> list[dict[str, Any]]:
                             "reports": n,
                             "row_label": tspec.rows[rkey].label,
                             "column_label": tspec.columns[ckey].label,
+                            "row_group": tspec.rows[rkey].group or tspec.rows[rkey].item or "",
                         }
                     )
     return rows
 
 
-__all__ = ["FormatSum", "RegionSum", "sum_region", "sum_rows"]
+__all__ = [
+    "FlaggedReport",
+    "FormatSum",
+    "LayoutRow",
+    "RegionSum",
+    "flagged_reports",
+    "sum_region",
+    "sum_rows",
+    "table_layout",
+]

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 import gongkai.rules.year  # noqa: F401  (registers Y001–Y003 in the rules catalogue)
 from gongkai.corpus.ingest import IngestProgress
@@ -338,12 +339,20 @@ def sum_command(
     year: YearOption,
     db: DbOption = Path(DEFAULT_DB),
     output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
+    details: Annotated[
+        bool,
+        typer.Option("--details", help="列出有错误级别审核发现的报告及其代码 / list the reports with error findings"),
+    ] = False,
 ) -> None:
     """汇总一个地区各机关的统计表。Sum the statistics tables over a region's agencies.
 
-    Example: gongkai sum --region 湖北省 --year 2023
+    表三按全国格式分组列出（（三）不予公开、（四）无法提供……）；汇总的报告中有错误级别审核发现的，
+    显示份数，--details 逐份列出。Table 三 keeps the format's groups; the reports summed that have
+    error findings are counted (--details lists them with their codes; JSON always does).
+
+    Example: gongkai sum --region 湖北省 --year 2023 --details
     """
-    from gongkai.store.aggregate import sum_region, sum_rows
+    from gongkai.store.aggregate import sum_region, sum_rows, table_layout
     from gongkai.store.regions import RegionNotFound, parse_region
 
     try:
@@ -368,6 +377,8 @@ def sum_command(
         w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["region", "year"])
         w.writeheader()
         w.writerows(rows)
+        if result.flagged:
+            err.print(_flagged_line(result, csv=True), highlight=False)
         return
     out.print(
         t(
@@ -386,11 +397,58 @@ def sum_command(
             table.add_column(t("项目", "row"))
             for c in cols:
                 table.add_column(tspec.columns[c].label, justify="right")
-            for rkey, values in rows_.items():
-                table.add_row(tspec.rows[rkey].label, *[_number(values[c][0]) if c in values else "" for c in cols])
+            for line in table_layout(fmt_id, tkey, list(rows_)):
+                label = Text("  " * line.depth + line.label, style="bold" if line.heading else "")
+                if line.row is None:  # a group's heading: no figures of its own
+                    table.add_row(label, *["" for _ in cols])
+                    continue
+                values = rows_[line.row]
+                if line.heads and all(v is None for v, _ in values.values()):
+                    values = {}  # a single （六）其他处理 no report gave: the heading of its sub-rows
+                table.add_row(label, *[_number(values[c][0]) if c in values else "" for c in cols])
             _print_wide(table)
     if not result.formats:
         out.print(t("没有符合条件的报告。", "No reports match."), highlight=False)
+        return
+    out.print(_flagged_line(result, details=details), highlight=False)
+    if details and result.flagged:
+        _print_wide(_flagged_table(result))
+
+
+def _codes_text(codes: dict[str, int]) -> str:
+    return t("、", ", ").join(f"{code}×{n}" if n > 1 else code for code, n in codes.items())
+
+
+def _flagged_line(result: Any, *, details: bool = False, csv: bool = False) -> str:
+    """How many of the reports summed have error findings (their figures are in the sum)."""
+    n = len(result.flagged)
+    total = sum(len(f.reports) for f in result.formats.values())
+    if not n:
+        return t(
+            f"汇总的 {total} 份报告都没有错误级别的审核发现。",
+            f"None of the {total} reports summed has an error finding.",
+        )
+    if details:
+        tail = ("：", ":")
+    elif csv:
+        tail = ("（--format json 逐份列出）。", " (--format json lists them).")
+    else:
+        tail = ("（--details 逐份列出）。", " (--details lists them).")
+    return t(
+        f"汇总的 {total} 份报告中，{n} 份有错误级别的审核发现，其数值照原样计入" + tail[0],
+        f"{n} of the {total} reports summed have error findings; their figures are summed as they are" + tail[1],
+    )
+
+
+def _flagged_table(result: Any) -> Table:
+    table = Table(title=t("有错误级别审核发现的报告", "Reports summed with error findings"))
+    table.add_column(t("报告编号", "report"), justify="right")
+    table.add_column(t("机关", "agency"))
+    table.add_column(t("错误代码", "error codes"))
+    table.add_column(t("文件", "file"))
+    for f in result.flagged:
+        table.add_row(str(f.report), f.agency or t("（未识别）", "(not found)"), _codes_text(f.codes), f.path)
+    return table
 
 
 # --- export -----------------------------------------------------------------------------------
