@@ -171,9 +171,7 @@ def test_sum_names_the_reports_with_error_findings() -> None:
     got = {(f.report, code, n) for f in result.flagged for code, n in f.codes.items()}
     assert got == {(r, c, n) for r, c, n in expected}
     assert {f.report for f in result.flagged} <= set(chosen)
-    data = json.loads(
-        runner.invoke(app, ["sum", "-r", region, "-y", str(year), "--db", str(db), "-f", "json"]).stdout
-    )
+    data = json.loads(runner.invoke(app, ["sum", "-r", region, "-y", str(year), "--db", str(db), "-f", "json"]).stdout)
     assert data["reports_with_errors"] == len(result.flagged)
     assert {r["report"] for r in data["error_reports"]} == {f.report for f in result.flagged}
     assert all(r["codes"] and "agency" in r for r in data["error_reports"])

@@ -23,7 +23,7 @@ from gongkai.model import Report
 from gongkai.rules import ConfigError, load_config
 from gongkai.views.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE_OR_IO, app, err, out, path_text
 from gongkai.views.cli_check import render_findings
-from gongkai.views.i18n import lang, t
+from gongkai.views.i18n import lang, metavar, t
 from gongkai.writers.input import (
     InputError,
     report_from_markdown_text,
@@ -206,7 +206,7 @@ def write(
     data: Annotated[
         list[Path],
         typer.Argument(
-            metavar="DATA...",
+            metavar=metavar("数据", "DATA"),
             help="数据：parse 的 JSON，或 YAML/Markdown 源文件 / parse JSON, or a YAML/Markdown source",
         ),
     ],
