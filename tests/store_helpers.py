@@ -20,7 +20,7 @@ def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Everything stored, in a stable order, without the ingest time."""
     with Store(db, read_only=True) as store:
         return {
-            "reports": store.query("SELECT * EXCLUDE (ingested_at) FROM reports ORDER BY id"),
+            "reports": store.query("SELECT * EXCLUDE (ingested_at, first_ingested_at) FROM reports ORDER BY id"),
             "sections": store.query("SELECT * FROM sections ORDER BY report, ordinal"),
             "values": store.query('SELECT * FROM "values" ORDER BY report, table_key, row_order, column_key'),
             "findings": store.query("SELECT * FROM findings ORDER BY report, origin, seq"),

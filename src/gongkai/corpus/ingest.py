@@ -229,6 +229,7 @@ def ingest(
     result = IngestResult()
     version = parser_version()
     stored = store.stored_files()
+    store.release()  # held only while a batch is written: a running gongkai serve reads meanwhile
     files = list(iter_report_files(paths))
     progress.start(len(files))
     tasks = list(_plan(files, stored, version, result, recheck, limits))
@@ -250,6 +251,7 @@ def ingest(
         nonlocal last_flush, committed
         if buffer:
             written = _write(store, buffer)
+            store.release()
             for rows in written:
                 if not rows.ok:
                     r = rows.report

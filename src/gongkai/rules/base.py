@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -306,6 +307,21 @@ class Context:
                         yield spec, row, column, value
 
 
+_TABLE_TOKEN = re.compile(r"\{table:(\w+)\}")
+
+
+def _named_tables(text: str, lang: str) -> str:
+    """``{table:requests}`` → 表三 (zh) / table 3 (en; Table 3 at the start of a text)."""
+
+    def name(m: re.Match[str]) -> str:
+        zh, en = table_names()[m.group(1)]
+        if lang == "zh":
+            return zh
+        return en.capitalize() if m.start() == 0 else en
+
+    return _TABLE_TOKEN.sub(name, text)
+
+
 class Rule:
     """Base class of every rule. Subclasses set the ClassVars and implement ``check``."""
 
@@ -323,6 +339,19 @@ class Rule:
     # The explanation in Chinese, shown first (``gongkai rules CODE``, docs/rules/): the sections
     # of the English docstring as ## 说明, ## 为什么是问题, ## 示例 (应改为：…), ## 选项, ## 级别.
     doc_zh: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Tables are named in titles and messages as ``{table:requests}``: the format's short
+        name (表三 / table 3) is put in here, so that no table name is written in a rule."""
+        super().__init_subclass__(**kwargs)
+        for attr, lang in (("title_zh", "zh"), ("title_en", "en"), ("template_zh", "zh"), ("template_en", "en")):
+            text = cls.__dict__.get(attr)
+            if isinstance(text, str):
+                setattr(cls, attr, _named_tables(text, lang))
+        if "variants" in cls.__dict__:
+            cls.variants = {
+                k: (_named_tables(zh, "zh"), _named_tables(en, "en")) for k, (zh, en) in cls.variants.items()
+            }
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError

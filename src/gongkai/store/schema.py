@@ -27,7 +27,8 @@ PARSER_VERSION = 1
 
 # Bump when the layout of the database changes; an older database is refused with a clear message,
 # unless MIGRATIONS (below) bring it up to date.
-SCHEMA_VERSION = 3  # 3: decisions, report_metrics, v_agency_year declared here; 2: values DECIMAL(38,10)
+SCHEMA_VERSION = 4  # 4: report versions (reports.superseded_by, first_ingested_at; decisions.carried_from)
+# 3: decisions, report_metrics, v_agency_year declared here; 2: values DECIMAL(38,10)
 
 DECIMAL_TYPE = f"DECIMAL({MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS},{MAX_FRACTION_DIGITS})"  # every value exactly
 
@@ -129,8 +130,10 @@ REPORTS = Relation(
         C(
             "status",
             "VARCHAR",
-            "ok：已解析；failed：无法读取或不是年度报告",
-            "ok: parsed; failed: unreadable or not an annual report",
+            "ok：已解析（当前版本）；superseded：已解析，但已被同一机关同一年度的较新版本取代（见 superseded_by），"
+            "作为历史保留；failed：无法读取或不是年度报告",
+            "ok: parsed (the current version); superseded: parsed, but replaced by a newer version of the same "
+            "agency and year (see superseded_by), kept as history; failed: unreadable or not an annual report",
             True,
         ),
         C(
@@ -170,6 +173,22 @@ REPORTS = Relation(
         ),
         C("title", "VARCHAR", "报告标题", "Report title"),
         C("ingested_at", "TIMESTAMP", "写入数据库的时间（UTC）", "When the row was written (UTC)", True),
+        C(
+            "first_ingested_at",
+            "TIMESTAMP",
+            "这份内容第一次写入数据库的时间（UTC）；重新导入、重新审核时不变。同一机关同一年度的版本按它排先后",
+            "When this content was first written (UTC); unchanged when it is ingested or checked again. The "
+            "versions of an agency's year are ordered by it",
+        ),
+        C(
+            "superseded_by",
+            "BIGINT",
+            "取代它的较新版本（reports.id）：同一机关同一年度后来写入的报告，除非两份都有发布日期且它的更晚；"
+            "为空即当前版本（或失败的文件）",
+            "The newer version that replaced it (reports.id): a report of the same agency and year stored later, "
+            "unless both carry a published date and this one's is later; null for the current version (and "
+            "failed files)",
+        ),
     ),
     primary_key=("id",),
 )
@@ -362,6 +381,13 @@ DECISIONS = Relation(
         C("comment", "VARCHAR", "审核意见", "The reviewer's comment"),
         C("reviewer", "VARCHAR", "审核人", "Reviewer"),
         C("decided_at", "TIMESTAMP", "审核时间（UTC）", "When decided (UTC)", True),
+        C(
+            "carried_from",
+            "VARCHAR",
+            "沿用自上一版本：被取代的报告的 SHA-256（同一规则、同一位置的发现）；审核人直接作出的为空",
+            "Carried over from an earlier version: the SHA-256 of the superseded report (a finding of the same "
+            "rule at the same place); null when a reviewer decided it here",
+        ),
     ),
     primary_key=("id",),
 )
@@ -413,6 +439,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # 2 → 3: the web app's own metrics table gives way to report_metrics (derived data, recomputed);
     # decisions, decisions_seq and decisions_latest keep their layout and every decision.
     2: ("DROP TABLE IF EXISTS web_report_metrics",),
+    # 3 → 4: report versions. Every stored report is current (nothing superseded yet) and was first
+    # written when it was last written; decisions were all taken by a reviewer.
+    3: (
+        "ALTER TABLE reports ADD COLUMN IF NOT EXISTS first_ingested_at TIMESTAMP",
+        "ALTER TABLE reports ADD COLUMN IF NOT EXISTS superseded_by BIGINT",
+        "UPDATE reports SET first_ingested_at = ingested_at WHERE first_ingested_at IS NULL",
+        "ALTER TABLE decisions ADD COLUMN IF NOT EXISTS carried_from VARCHAR",
+    ),
 }
 
 
@@ -495,11 +529,13 @@ def _view(name: str, table_key: str, format_id: str | None, zh: str, en: str) ->
 AGENCY_YEAR = Relation(
     "v_agency_year",
     "view",
-    "每个机关每个年度一份报告：同一机关同一年度有多份（重新发布、转载）时，取发布日期最晚的一份，"
-    "其次成文日期最晚、编号最大。地区汇总（gongkai sum）、地区页与历年趋势都按它计。",
-    "One report per agency and year: when the corpus holds several (a re-published version, a copy "
-    "on another site) the latest published one, then the latest signed, then the highest id. Region "
-    "sums (gongkai sum), the region page and its trend count these.",
+    "每个机关每个年度一份报告：当前版本（status = 'ok'，较早的版本已被取代，见 v_report_versions）；"
+    "没有机关键的报告各自算一个机关。万一仍有多份，取发布日期最晚的一份，其次成文日期最晚、编号最大。"
+    "地区汇总（gongkai sum）、地区页与历年趋势都按它计。",
+    "One report per agency and year: the current version (status = 'ok'; earlier versions are "
+    "superseded, see v_report_versions); a report without an agency key is an agency of its own. "
+    "Should several remain, the latest published one, then the latest signed, then the highest id. "
+    "Region sums (gongkai sum), the region page and its trend count these.",
     (
         C("report", "BIGINT", "reports.id", "reports.id", True),
         C(
@@ -533,7 +569,55 @@ QUALIFY row_number() OVER (
   ORDER BY decided_at DESC, id DESC) = 1""",
 )
 
-VIEWS: tuple[Relation, ...] = (*(_view(*spec) for spec in _VIEW_SPECS), AGENCY_YEAR, DECISIONS_LATEST)
+REPORT_VERSIONS = Relation(
+    "v_report_versions",
+    "view",
+    "同一机关同一年度的各个版本（草稿、更正、重新发布）：按第一次写入的先后编号；当前版本 status 为 ok，"
+    "较早的为 superseded 并指向取代它的版本。较新的判定：后写入的取代当前版本，除非两份都有发布日期且当前版本的更晚"
+    "（那么后写入的这份是迟到的旧版本，直接被当前版本取代）。没有机关键或年度的报告不分版本。",
+    "The versions of one agency's report for one year (a draft, a correction, a re-publication), "
+    "numbered in the order they were first stored; the current one has status ok, earlier ones "
+    "superseded, pointing to the version that replaced them. Which is newer: the one stored later "
+    "replaces the current version, unless both carry a published date and the current one's is "
+    "later (then the one stored later is an older version arriving late and is superseded at once). "
+    "Reports without an agency key or year have no versions.",
+    (
+        C("agency_key", "VARCHAR", "机关键", "Agency key", True),
+        C("year", "INTEGER", "报告年度", "Report year", True),
+        C("report", "BIGINT", "reports.id", "reports.id", True),
+        C(
+            "version",
+            "INTEGER",
+            "第几个版本（按第一次写入的先后，从 1 起）",
+            "Version number (order first stored, from 1)",
+            True,
+        ),
+        C("versions", "INTEGER", "这个机关这一年度共有几个版本", "How many versions the agency's year has", True),
+        C("status", "VARCHAR", "ok（当前版本）或 superseded", "ok (current) or superseded", True),
+        C("superseded_by", "BIGINT", "取代它的版本（reports.id）", "The version that replaced it (reports.id)"),
+        C("current_report", "BIGINT", "当前版本（reports.id）", "The current version (reports.id)"),
+        C("published_on", "DATE", "发布日期", "Publication date"),
+        C("first_ingested_at", "TIMESTAMP", "第一次写入的时间（UTC）", "When first stored (UTC)"),
+        C("sha256", "VARCHAR", "文件内容的 SHA-256", "SHA-256 of the file's bytes", True),
+    ),
+    primary_key=("report",),
+    sql="""SELECT r.agency_key, r."year", r.id AS report,
+  CAST(row_number() OVER w AS INTEGER) AS version,
+  CAST(count(*) OVER (PARTITION BY r.agency_key, r."year") AS INTEGER) AS versions,
+  r.status, r.superseded_by,
+  max(CASE WHEN r.status = 'ok' THEN r.id END) OVER (PARTITION BY r.agency_key, r."year") AS current_report,
+  r.published_on, r.first_ingested_at, r.sha256
+FROM reports r
+WHERE r.status IN ('ok', 'superseded') AND r.agency_key IS NOT NULL AND r."year" IS NOT NULL
+WINDOW w AS (PARTITION BY r.agency_key, r."year" ORDER BY r.first_ingested_at, r.id)""",
+)
+
+VIEWS: tuple[Relation, ...] = (
+    *(_view(*spec) for spec in _VIEW_SPECS),
+    AGENCY_YEAR,
+    REPORT_VERSIONS,
+    DECISIONS_LATEST,
+)
 RELATIONS: tuple[Relation, ...] = TABLES + VIEWS
 VIEW_TABLES = {v[0]: (v[1], v[2]) for v in _VIEW_SPECS}  # view name → (table key, format)
 
@@ -645,6 +729,7 @@ __all__ = [
     "PARSER_VERSION",
     "RELATIONS",
     "REPORT_METRICS",
+    "REPORT_VERSIONS",
     "SCHEMA_VERSION",
     "SEQUENCES",
     "TABLES",

@@ -58,15 +58,15 @@ class AppealsGroupTotal(EquationRule):
     code: ClassVar[str] = "B004"
     name: ClassVar[str] = "appeals-group-total"
     severity: ClassVar[Severity] = "error"
-    title_zh: ClassVar[str] = "表四某组“总计”不等于维持、纠正、其他、尚未审结之和"
-    title_en: ClassVar[str] = "A group of table 4 whose total is not upheld + corrected + other + pending"
+    title_zh: ClassVar[str] = "{table:appeals}某组“总计”不等于维持、纠正、其他、尚未审结之和"
+    title_en: ClassVar[str] = "A group of {table:appeals} whose total is not upheld + corrected + other + pending"
     template_zh: ClassVar[str] = "{table}{subject}：{lhs_name} = {lhs}，{rhs_name} = {rhs}。"
     template_en: ClassVar[str] = "{table_en} {subject_en}: {lhs_en} = {lhs}, {rhs_en} = {rhs}."
     variants: ClassVar[dict[str, tuple[str, str]]] = {
         "unsatisfiable": (
-            "表四{subject}：数字“{raw}”无论如何拆分，总计都不等于维持+纠正+其他+尚未审结，报告自身的数字有误；"
+            "{table:appeals}{subject}：数字“{raw}”无论如何拆分，总计都不等于维持+纠正+其他+尚未审结，报告自身的数字有误；"
             "该组数值无法确定，请核对原文。",
-            "Table 4 {subject_en}: however the digits “{raw}” are cut, the total is never upheld + corrected + "
+            "{table:appeals} {subject_en}: however the digits “{raw}” are cut, the total is never upheld + corrected + "
             "other + pending: the report's own figures disagree; the group's values cannot be told, check the "
             "original.",
         )

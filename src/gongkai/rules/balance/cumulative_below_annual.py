@@ -56,10 +56,12 @@ class CumulativeBelowAnnual(Rule):
     code: ClassVar[str] = "B007"
     name: ClassVar[str] = "cumulative-below-annual"
     severity: ClassVar[Severity] = "warning"
-    title_zh: ClassVar[str] = "表二本年数量大于累计（现行有效）数量"
-    title_en: ClassVar[str] = "Table 2: this year's figure exceeds the standing total"
-    template_zh: ClassVar[str] = "表二「{row}」：{annual_label} = {annual}，大于{total_label} = {total}。"
-    template_en: ClassVar[str] = "Table 2 row {row_key}: {annual_key} = {annual} exceeds {total_key} = {total}."
+    title_zh: ClassVar[str] = "{table:proactive}本年数量大于累计（现行有效）数量"
+    title_en: ClassVar[str] = "{table:proactive}: this year's figure exceeds the standing total"
+    template_zh: ClassVar[str] = "{table:proactive}「{row}」：{annual_label} = {annual}，大于{total_label} = {total}。"
+    template_en: ClassVar[str] = (
+        "{table:proactive} row {row_key}: {annual_key} = {annual} exceeds {total_key} = {total}."
+    )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         pairs = _PAIRS.get(ctx.format.id)

@@ -59,7 +59,7 @@ class RequestsOutcomeTotal(EquationRule):
     name: ClassVar[str] = "requests-outcome-total"
     severity: ClassVar[Severity] = "error"
     skip_zeros: ClassVar[bool] = True
-    title_zh: ClassVar[str] = "表三某列（七）总计不等于各项办理结果之和"
-    title_en: ClassVar[str] = "A column of table 3 whose total is not the sum of the outcome rows"
+    title_zh: ClassVar[str] = "{table:requests}某列（七）总计不等于各项办理结果之和"
+    title_en: ClassVar[str] = "A column of {table:requests} whose total is not the sum of the outcome rows"
     template_zh: ClassVar[str] = "{table}{subject}：{lhs_name} = {lhs}，{rhs_name} = {rhs}。"
     template_en: ClassVar[str] = "{table_en} {subject_en}: {lhs_en} = {lhs}, {rhs_en} = {rhs}."

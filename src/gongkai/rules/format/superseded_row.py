@@ -44,11 +44,13 @@ class SupersededRow(Rule):
     code: ClassVar[str] = "F013"
     name: ClassVar[str] = "superseded-row"
     severity: ClassVar[Severity] = "warning"
-    title_zh: ClassVar[str] = "2021年格式的表三仍使用2019年单行“其他处理”"
-    title_en: ClassVar[str] = "A 2021-format table 3 keeps the 2019 single 其他处理 row"
-    template_zh: ClassVar[str] = "表三仍按2019年格式填报单行“（六）其他处理”，2021年格式要求分为{count}项填报。"
+    title_zh: ClassVar[str] = "2021年格式的{table:requests}仍使用2019年单行“其他处理”"
+    title_en: ClassVar[str] = "A 2021-format {table:requests} keeps the 2019 single 其他处理 row"
+    template_zh: ClassVar[str] = (
+        "{table:requests}仍按2019年格式填报单行“（六）其他处理”，2021年格式要求分为{count}项填报。"
+    )
     template_en: ClassVar[str] = (
-        "Table 3 keeps the 2019 single row other_handling; the 2021 format splits it into {count} rows."
+        "{table:requests} keeps the 2019 single row other_handling; the 2021 format splits it into {count} rows."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

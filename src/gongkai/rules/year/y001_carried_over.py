@@ -56,11 +56,12 @@ class CarriedOverMismatch(YearRule):
     title_zh: ClassVar[str] = "上年结转与上一年度报告的结转下年度不一致"
     title_en: ClassVar[str] = "Carried-over requests differ from last year's carried-forward"
     template_zh: ClassVar[str] = (
-        "表三「二、上年结转政府信息公开申请数量」「{column}」为 {this}，"
+        "{table:requests}「二、上年结转政府信息公开申请数量」「{column}」为 {this}，"
         "而 {prev_year} 年度报告「四、结转下年度继续办理」为 {prev}。"
     )
     template_en: ClassVar[str] = (
-        "Table 3 carried_over, column {column_key}, is {this}, but the {prev_year} report's carried_forward is {prev}."
+        "{table:requests} carried_over, column {column_key}, is {this}, "
+        "but the {prev_year} report's carried_forward is {prev}."
     )
 
     cells: ClassVar[tuple[tuple[str, str], ...]] = (("requests", "carried_over"), ("requests", "carried_forward"))

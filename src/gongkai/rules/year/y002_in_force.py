@@ -54,11 +54,11 @@ class InForceMismatch(YearRule):
     title_zh: ClassVar[str] = "现行有效件数与上一年度及本年制发、废止件数不符"
     title_en: ClassVar[str] = "Documents in force do not follow from last year's count"
     template_zh: ClassVar[str] = (
-        "表二「{row}」现行有效件数为 {this}，按 {prev_year} 年度报告的 {prev} 件加本年制发 {issued} 件、"
+        "{table:proactive}「{row}」现行有效件数为 {this}，按 {prev_year} 年度报告的 {prev} 件加本年制发 {issued} 件、"
         "减本年废止 {repealed} 件应为 {expected}。"
     )
     template_en: ClassVar[str] = (
-        "Table 2 {row_key}: {this} in force, but the {prev_year} report's {prev} plus {issued} issued "
+        "{table:proactive} {row_key}: {this} in force, but the {prev_year} report's {prev} plus {issued} issued "
         "minus {repealed} repealed gives {expected}."
     )
 

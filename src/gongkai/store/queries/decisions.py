@@ -37,6 +37,7 @@ class DecisionRecord:
     comment: str | None
     reviewer: str | None
     decided_at: dt.datetime
+    carried_from: str | None  # the sha256 of the earlier version it was carried over from
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class DecisionListing:
     comment: str | None
     reviewer: str | None
     decided_at: dt.datetime
+    carried_from: str | None
     report: int | None
 
 
@@ -76,8 +78,8 @@ def decision_history(con: Connection, sha256: str) -> list[DecisionRecord]:
     return fetch(
         con,
         DecisionRecord,
-        "SELECT id, code, section, table_key, row_key, column_key, line, decision, comment, reviewer, decided_at"
-        " FROM decisions WHERE sha256 = ? ORDER BY decided_at DESC, id DESC",
+        "SELECT id, code, section, table_key, row_key, column_key, line, decision, comment, reviewer, decided_at,"
+        " carried_from FROM decisions WHERE sha256 = ? ORDER BY decided_at DESC, id DESC",
         [sha256],
     )
 

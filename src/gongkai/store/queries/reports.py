@@ -42,6 +42,8 @@ class ReportRow:
     region_code: str | None
     title: str | None
     ingested_at: dt.datetime
+    first_ingested_at: dt.datetime | None
+    superseded_by: int | None
 
 
 @dataclass(frozen=True, slots=True)
