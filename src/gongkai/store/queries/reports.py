@@ -155,8 +155,10 @@ def report_names(con: Connection, report_ids: Sequence[int]) -> list[ReportName]
 
 
 def is_stored(con: Connection, report_id: int) -> bool:
-    """Whether report *report_id* is stored and parsed (status ok)."""
-    return bool(scalar(con, "SELECT count(*) FROM reports WHERE id = ? AND status = 'ok'", [report_id]))
+    """Whether report *report_id* is stored and parsed (status ok, or superseded by a newer version)."""
+    return bool(
+        scalar(con, "SELECT count(*) FROM reports WHERE id = ? AND status IN ('ok', 'superseded')", [report_id])
+    )
 
 
 def report_path(con: Connection, report_id: int) -> str | None:

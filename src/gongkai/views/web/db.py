@@ -52,9 +52,11 @@ class WebDB:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
-        if cur is None:
-            cur = self.store.con.cursor()
+        con = self.store.con  # opened again if the store let go of the file (Store.release)
+        if cur is None or getattr(self._local, "opened", None) != self.store.opened:
+            cur = con.cursor()
             self._local.cursor = cur
+            self._local.opened = self.store.opened
             with self._cursors_lock:
                 self._cursors.append(cur)
         return cur
