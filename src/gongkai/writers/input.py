@@ -37,6 +37,7 @@ from gongkai.formats import (
     load_format,
     match_heading,
     section_specs,
+    table_names,
 )
 from gongkai.model import Meta, Number, Report, Row, Section, Source, TableData, Value, representable
 from gongkai.normalize import label_core, label_key
@@ -53,7 +54,6 @@ __all__ = [
     "with_requests",
 ]
 
-TABLE_NAMES = {"proactive": ("表二", "table 2"), "requests": ("表三", "table 3"), "appeals": ("表四", "table 4")}
 # Cells the parser could not read as a plain number: a Markdown source holding one is refused,
 # a value gongkai guessed is no value to publish.
 UNSETTLED = frozenset({"inferred", "ambiguous", "not_a_number", "out_of_range"})
@@ -178,7 +178,7 @@ def table_from_values(
     (keys only) or in a YAML source (keys, labels or labels without numbering: *by_label*).
     *cells* is the parse output's ``cells`` for this table: the raw text of each value and the
     rows that were found."""
-    zh, en = TABLE_NAMES[spec.key]
+    zh, en = table_names()[spec.key]
     if not isinstance(data, Mapping):
         raise InputError(
             f"{where}：{zh}应为“行 → 列 → 数值”的对象。", f"{where}: {en} must be an object of rows of columns."
@@ -645,14 +645,15 @@ def report_from_yaml_text(text: str, where: str = "YAML") -> Report:
     if not isinstance(tables_in, Mapping):
         raise InputError(f"{where}：tables 应为对象。", f"{where}: tables must be an object.")
     tables: dict[str, TableData] = {}
-    names = {"proactive": "proactive", "表二": "proactive", "requests": "requests", "表三": "requests"}
-    names |= {"appeals": "appeals", "表四": "appeals"}
+    names = {k: k for k in TABLE_KEYS} | {zh: k for k, (zh, _) in table_names().items()}
     given: dict[str, Any] = {}
     for name, tdata in tables_in.items():
         tkey = names.get(str(name))
         if tkey is None:
             raise InputError(
-                f"{where}：没有“{name}”这一统计表。可用：proactive（表二）、requests（表三）、appeals（表四）。",
+                f"{where}：没有“{name}”这一统计表。可用："
+                + "、".join(f"{k}（{zh}）" for k, (zh, _) in table_names().items())
+                + "。",
                 f"{where}: no table {name!r}. Tables: proactive, requests, appeals.",
             )
         given[tkey] = tdata
