@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from gongkai.store.db import Store
 from gongkai.corpus.ingest import ingest
+from gongkai.store.db import Store
 from gongkai.store.safe_cells import csv_row, csv_value, is_risky, xlsx_row
 from gongkai.views.cli import app as cli_app
 from gongkai.views.web.app import create_app

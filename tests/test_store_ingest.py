@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gongkai.corpus.ingest import ingest
 from gongkai.store import schema
 from gongkai.store.db import Store
-from gongkai.corpus.ingest import ingest
 from gongkai.views.cli import app
 from store_helpers import ROOT, generate_corpus, snapshot
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from gongkai.region import resolve_region
+from gongkai.corpus.ingest import ingest
 from gongkai.corpus.year import run_year_rules
+from gongkai.region import resolve_region
 from gongkai.rules.year.y003_copied_text import similarity
 from gongkai.store.agency import agency_key, agency_norm
 from gongkai.store.db import Store
-from gongkai.corpus.ingest import ingest
 from store_helpers import generate_corpus as g
 
 AGENCY = g.Agency(0, "新乡市卫滨区", "卫滨区", "410703", "医疗保障局", True, [2022, 2023])
