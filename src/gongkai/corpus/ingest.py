@@ -321,6 +321,7 @@ def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
     set aside: a file whose failure cannot be stored either is still returned, so it is named.
     When not even a failed row can be written because of the database itself (a full disk, an
     I/O error), that error is raised: the command explains it, and what was committed stays."""
+    store.open()  # the file first: a database another process keeps ends the ingest with its reason
     try:
         store.write_reports(batch)
         return batch

@@ -64,6 +64,11 @@ class StoreError(Exception):
         self.message_en = message_en
 
 
+class StoreBusy(StoreError, OSError):
+    """Another process kept the database for longer than this one waits (an I/O error, like
+    EBUSY: callers that stop on the database's own failures stop on it too)."""
+
+
 def _arrow_type(sql_type: str) -> pa.DataType:
     if sql_type == DECIMAL_TYPE:
         return pa.decimal128(MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS, MAX_FRACTION_DIGITS)
@@ -101,6 +106,8 @@ class StoredFile:
 
 def open_error(path: str, exc: BaseException, waited: float | None = None) -> StoreError:
     """Why a database file cannot be used, in words that say what to do."""
+    if isinstance(exc, StoreError):
+        return exc
     if isinstance(exc, turns.LockTimeout):
         waited = exc.waited
         exc = exc.cause
@@ -117,11 +124,11 @@ def open_error(path: str, exc: BaseException, waited: float | None = None) -> St
     )
 
 
-def lock_error(path: str, detail: str, waited: float | None = None) -> StoreError:
+def lock_error(path: str, detail: str, waited: float | None = None) -> StoreBusy:
     """Another process kept the database for longer than this one waits."""
     zh_wait = f"已等待 {waited:.0f} 秒，" if waited else ""
     en_wait = f" (waited {waited:.0f} s)" if waited else ""
-    return StoreError(
+    return StoreBusy(
         f"无法打开数据库 {path}：另一个进程一直在使用它，{zh_wait}仍未轮到。gongkai serve 运行时，ingest、sum、"
         "roster、export 本可以同时使用这个数据库（网页在两次请求之间让出它）；一直占用它的可能是一个很长的导入或导出、"
         "较早版本的 gongkai serve，或别的程序。请等它结束，或先停止 gongkai serve（或那个程序）再试；"
@@ -284,6 +291,11 @@ class Store:
             raise
         self._con = con
         self.opened += 1
+
+    def open(self) -> None:
+        """Open the file now if it was let go of (waiting its turn); :class:`StoreBusy` when
+        another process keeps it."""
+        _ = self.con
 
     def release(self) -> None:
         """Close the file so that other processes can use it; the next use opens it again. Never
@@ -588,6 +600,7 @@ __all__ = [
     "DEFAULT_DB",
     "ReportRows",
     "Store",
+    "StoreBusy",
     "StoreError",
     "StoredFile",
     "Version",

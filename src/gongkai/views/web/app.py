@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gongkai import __version__
 from gongkai.limits import DEFAULT_LIMITS, Limits
-from gongkai.views.web.db import WebDB
+from gongkai.views.web.db import DatabaseSessions, WebDB
 from gongkai.views.web.guards import (
     MAX_EXPORTS,
     MAX_FORM_BYTES,
@@ -55,6 +55,9 @@ MAX_UPLOAD_FILES = 50
 TOKEN_COOKIE = "gongkai_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers per upload request
+# Requests that take the database at their first use, not at their start (see DatabaseSessions):
+# uploads receive and read their files first, which takes long and needs no database.
+LAZY_DB_PATHS = frozenset({*UPLOAD_PATHS, "/upload/store", "/write/ledger", "/write/check", "/write/download"})
 
 
 @dataclass(slots=True)
@@ -226,6 +229,7 @@ def create_app(
     app.state.web = WebState(web_db, settings, slots)
     # Inside the guard below (Host, token, Origin first); the body limit sits right above the
     # routes so that its 413 reaches them as an HTTP error, not wrapped in the guard's task group.
+    app.add_middleware(DatabaseSessions, db=web_db, error=asgi_error, lazy=lambda path: path in LAZY_DB_PATHS)
     app.add_middleware(ExportSlots, slots=slots, error=asgi_error)
     app.add_middleware(BodyLimit, limit_for=settings.body_limit, error=asgi_error, lang=_scope_lang)
 

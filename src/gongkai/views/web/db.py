@@ -4,6 +4,19 @@ One :class:`gongkai.store.Store` per server, opened read-write (uploads and revi
 to it). Requests run on a thread pool; each thread reads through its own DuckDB cursor, and every
 write goes through :meth:`WebDB.writing`, which serialises writers with one lock.
 
+The server holds the file only while it answers. DuckDB lets one process use a database file at a
+time, and ``gongkai ingest``, ``sum``, ``roster`` and ``export`` must work on it while the server
+runs (:mod:`gongkai.store.turns`). So every request is a *session* (:class:`DatabaseSessions`, an
+ASGI middleware): it holds the database from its start (or, for uploads, from its first read) to
+its answer, and the file stays open only while some request holds it and for :data:`LINGER_SECONDS`
+after the last one — or not at all when another process waits for it: then no new request takes
+it, the requests under way finish, the server closes the file, lets the waiting process go first
+and opens the file again for the next request, waiting its turn. A request that cannot have the
+file within :data:`WAIT_SECONDS` is answered 503 with ``Retry-After`` and the reason.
+
+Derived data survive closing: the page cache and the metrics key on a fingerprint of ``reports``
+(:meth:`WebDB.version`), so what another process ingests shows on the next page.
+
 Pages read through :mod:`gongkai.store.queries`, handing it :meth:`WebDB.cursor` (and, to write,
 the connection :meth:`WebDB.writing` yields); the tables are the store's, created and migrated by
 :class:`~gongkai.store.db.Store`.
@@ -18,26 +31,55 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import duckdb
 
-from gongkai.store.db import Store
+from gongkai.store import turns
+from gongkai.store.db import Store, StoreBusy
 from gongkai.store.queries.metrics import reports_fingerprint
 from gongkai.store.queries.reports import report_path, report_paths, scan
 
 T = TypeVar("T")
 PAGE_CACHE_SIZE = 64
+LINGER_SECONDS = 1.0  # the file stays open this long after the last request, for the next one
+WAIT_SECONDS = 15.0  # a request waits this long for the file, then is answered 503
+TEND_SECONDS = 0.05  # how often, while the file is open, the server looks for a process waiting
+YIELD_SECONDS = 10.0  # at most this long the server keeps off the file for a waiting process
+RETRY_AFTER_SECONDS = 5
+
+
+class _Hold:
+    """One request's hold on the database (see :class:`DatabaseSessions`)."""
+
+    __slots__ = ("held", "lock")
+
+    def __init__(self) -> None:
+        self.held = False
+        self.lock = threading.Lock()
+
+
+_SESSION: ContextVar[_Hold | None] = ContextVar("gongkai_db_session", default=None)
 
 
 class WebDB:
-    def __init__(self, path: str | Path, *, uploads_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        uploads_dir: str | Path | None = None,
+        linger: float = LINGER_SECONDS,
+        wait: float = WAIT_SECONDS,
+    ) -> None:
         self.path = str(path)
-        self.store = Store(self.path)
+        self.store = Store(self.path, wait=wait)
+        self.linger = linger
         self._lock = threading.RLock()
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
@@ -47,12 +89,120 @@ class WebDB:
         self._pages: OrderedDict[Hashable, Any] = OrderedDict()
         self._pages_lock = threading.Lock()
         self.uploads_dir = Path(uploads_dir) if uploads_dir else default_uploads_dir(self.path)
+        # who holds the file: requests (sessions), and one standing hold for use outside any request
+        self._turns = threading.Condition()
+        self._holders = 0
+        self._standing = False
+        self._yielding = False  # another process waits: no new hold until it had its turn
+        self._last_use = time.monotonic()
+        self._closed = False
+        self.yielded = 0  # times the file was let go of for a waiting process (the tests look)
+        self._watcher = turns.Watcher(self.path)
+        self._tender: threading.Thread | None = None
+        if turns.shared(self.path):
+            self._tender = threading.Thread(target=self._tend, name="gongkai-db-turns", daemon=True)
+            self._tender.start()
+
+    # --- holding the file ---------------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """A block that uses the database as one request does: held from its first use to its end."""
+        hold = _Hold()
+        token = _SESSION.set(hold)
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+            self.let_go(hold)
+
+    def hold(self, hold: _Hold | None = None) -> None:
+        """Take the database for *hold* (default: the current session's; outside any, a standing
+        hold kept until :meth:`close`), opening the file if needed. :class:`StoreBusy` when another
+        process keeps it longer than the store waits."""
+        hold = hold if hold is not None else _SESSION.get()
+        if hold is None:
+            with self._turns:
+                if not self._standing:
+                    self._acquire()
+                    self._standing = True
+            return
+        with hold.lock:
+            if not hold.held:
+                self._acquire()
+                hold.held = True
+
+    def let_go(self, hold: _Hold | None = None) -> None:
+        """End *hold* (default: the current session's) before its request ends — an upload
+        before it reads its files, which takes long and needs no database. The next use takes
+        the database again."""
+        hold = hold if hold is not None else _SESSION.get()
+        if hold is None:
+            return
+        with hold.lock:
+            if hold.held:
+                hold.held = False
+                self._release()
+
+    def _acquire(self) -> None:
+        deadline = time.monotonic() + self.store.wait
+        with self._turns:
+            while self._yielding:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise busy_error(self.path, self.store.wait)
+                self._turns.wait(min(left, TEND_SECONDS))
+            if self._closed:
+                raise duckdb.ConnectionException("the web app's database is closed")
+            self.store.open()  # waiting its turn; the other requests wait on the condition meanwhile
+            self._holders += 1
+            self._last_use = time.monotonic()
+            self._turns.notify_all()  # the tender looks at the open file
+
+    def _release(self) -> None:
+        with self._turns:
+            self._holders -= 1
+            self._last_use = time.monotonic()
+            self._turns.notify_all()
+
+    def _tend(self) -> None:
+        """While the file is open: close it when no request holds it and none came for
+        :attr:`linger` seconds, or at once (after the requests under way) when another process
+        waits for it — then keep off it until that process had its turn."""
+        with self._turns:
+            while not self._closed:
+                self._turns.wait(TEND_SECONDS if self.store.connected else None)
+                if self._closed or not self.store.connected:
+                    continue
+                waiting = self._watcher.others_waiting()
+                if waiting:
+                    self._yielding = True
+                if self._holders or not (waiting or time.monotonic() - self._last_use >= self.linger):
+                    continue
+                self._close_file()
+                if waiting:
+                    self.yielded += 1
+                    until = time.monotonic() + YIELD_SECONDS
+                    while self._watcher.others_waiting() and time.monotonic() < until and not self._closed:
+                        self._turns.wait(TEND_SECONDS)
+                self._yielding = False
+                self._turns.notify_all()
+
+    def _close_file(self) -> None:
+        with self._cursors_lock:
+            for cur in self._cursors:
+                with contextlib.suppress(duckdb.Error):
+                    cur.close()
+            self._cursors.clear()
+        self.store.release()
 
     # --- reading ----------------------------------------------------------------------------
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the database, held for the current request (:meth:`hold`)."""
+        self.hold()
         cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
-        con = self.store.con  # opened again if the store let go of the file (Store.release)
+        con = self.store.con
         if cur is None or getattr(self._local, "opened", None) != self.store.opened:
             cur = con.cursor()
             self._local.cursor = cur
@@ -153,20 +303,98 @@ class WebDB:
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The store's own connection, held by this thread alone until the block ends."""
-        with self._lock:
-            try:
-                yield self.store.con
-            finally:
-                self.generation += 1
+        """The store's own connection, held by this thread alone until the block ends (and the
+        database held for the request; outside any, for the block)."""
+        alone = _SESSION.get() is None
+        if alone:
+            self._acquire()
+        else:
+            self.hold()
+        try:
+            with self._lock:
+                try:
+                    yield self.store.con
+                finally:
+                    self.generation += 1
+        finally:
+            if alone:
+                self._release()
 
     def close(self) -> None:
+        with self._turns:
+            self._closed = True
+            self._turns.notify_all()
+        if self._tender is not None:
+            self._tender.join(timeout=5)
         with self._cursors_lock:
             for cur in self._cursors:
                 with contextlib.suppress(duckdb.Error):
                     cur.close()
             self._cursors.clear()
         self.store.close()
+        self._watcher.close()
+
+
+def busy_error(path: str, waited: float) -> StoreBusy:
+    """The answer to a request that could not have the database in time."""
+    return StoreBusy(
+        f"数据库 {os.path.basename(path)} 正被另一个进程使用（例如 gongkai ingest 正在写入一批报告，或 export "
+        f"正在导出），已等待 {waited:.0f} 秒。请 {RETRY_AFTER_SECONDS} 秒后刷新；若一直如此，"
+        "请查看是否有长时间运行的导入或导出。",
+        f"The database {os.path.basename(path)} is in use by another process (gongkai ingest writing a batch, "
+        f"or an export) — waited {waited:.0f} s. Reload in {RETRY_AFTER_SECONDS} seconds; if this persists, "
+        "look for a long-running ingest or export.",
+    )
+
+
+class DatabaseSessions:
+    """ASGI middleware: every request (static files aside) is a session on the database
+    (:meth:`WebDB.session`), taken at its start — off the event loop, waiting its turn — or, for
+    the paths *lazy* names (uploads: the body first, then the files are read without the
+    database), at its first use; let go of when its answer is sent. A request that cannot have
+    the database in time is answered 503 with ``Retry-After``."""
+
+    def __init__(
+        self,
+        app: Any,
+        db: WebDB,
+        error: Callable[[dict[str, Any], int, str, str], Any],
+        lazy: Callable[[str], bool] = lambda path: False,
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.error = error
+        self.lazy = lazy
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        import anyio.to_thread
+
+        hold = _Hold()
+        token = _SESSION.set(hold)
+        started = False
+
+        async def tracked(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            if not self.lazy(path):
+                await anyio.to_thread.run_sync(self.db.hold, hold)
+            await self.app(scope, receive, tracked)
+        except StoreBusy as exc:
+            if started:
+                raise
+            response = self.error(scope, 503, exc.message_zh, exc.message_en)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            await response(scope, receive, send)
+        finally:
+            _SESSION.reset(token)
+            self.db.let_go(hold)
 
 
 def _under(path: str, folder: str) -> bool:
@@ -199,8 +427,9 @@ def open_checked(path: str | Path, factory: Callable[[str | Path], WebDB]) -> We
     except (duckdb.Error, OSError) as exc:
         raise refuse(exc) from None
     try:
-        for table in PROBE_TABLES:
-            scan(web_db.cursor(), table)  # every column of every row: every block of the file
+        with web_db.session():
+            for table in PROBE_TABLES:
+                scan(web_db.cursor(), table)  # every column of every row: every block of the file
     except duckdb.Error as exc:
         web_db.close()
         raise refuse(exc) from None
@@ -218,4 +447,4 @@ def default_uploads_dir(db_path: str) -> Path:
     return p.with_name(p.stem + ".uploads")
 
 
-__all__ = ["WebDB", "default_uploads_dir", "open_checked"]
+__all__ = ["DatabaseSessions", "WebDB", "busy_error", "default_uploads_dir", "open_checked"]
