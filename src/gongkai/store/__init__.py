@@ -10,6 +10,7 @@
 - :mod:`gongkai.store.regions`, :mod:`~gongkai.store.aggregate`, :mod:`~gongkai.store.roster`,
   :mod:`~gongkai.store.export` — choosing a region, ``gongkai sum``, ``gongkai roster``,
   ``gongkai export``.
+- :mod:`gongkai.store.queries` — what the web pages read and write, with typed results.
 
 Importing the package is cheap: DuckDB and Arrow load with :mod:`gongkai.store.db`, which the
 ingest workers never import.
