@@ -86,10 +86,10 @@ def test_cli_export_xlsx_writes_text_never_formulas(hostile_db: tuple[Path, int]
     _assert_no_formula(cells)
     wb = load_workbook(out)
     reports = wb["报告"]
-    keys = [c.value for c in reports[2]]
-    row = [c for c in reports[3]]
-    path_cell = row[keys.index("path")]
-    agency_cell = row[keys.index("agency")]
+    heads = [c.value for c in reports[1]]
+    row = [c for c in reports[2]]
+    path_cell = row[heads.index("文件")]
+    agency_cell = row[heads.index("机关")]
     assert (path_cell.value, path_cell.data_type) == (EVIL_NAME, "s")
     assert (agency_cell.value, agency_cell.data_type) == (EVIL_AGENCY, "s")
     numbers = [c for c in cells if c.data_type == "n" and isinstance(c.value, (int, float)) and c.value == -3]

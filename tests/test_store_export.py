@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from gongkai.formats import load_format
 from gongkai.store.db import Store
 from gongkai.store.export import DATASETS
 from gongkai.views.cli import app
@@ -75,24 +76,37 @@ def test_xlsx_round_trip_in_the_national_layout(tmp_path: Path) -> None:
         "审核发现",
     ]
     rows = list(wb["表三 申请办理"].iter_rows(values_only=True))
-    labels, keys = rows[0], rows[1]
-    assert labels[keys.index("natural_person")] == "自然人" and labels[keys.index("total")] == "总计"
+    heads = rows[0]  # one header row, the format's Chinese labels; no row of keys
+    assert heads[:6] == ("机关", "年度", "省", "市", "县（区）", "区划代码")
+    assert "natural_person" not in heads and "自然人" in heads and "总计" in heads
+    with Store(db, read_only=True) as store:
+        stored_rows = store.query(
+            """SELECT v.report, v.row_key, v.column_key, v.value, v.extra_row, v.row_label, r."format"
+            FROM "values" v JOIN reports r ON r.id = v.report WHERE v.table_key = 'requests'"""
+        )
+    labels = {fmt: load_format(fmt).tables["requests"] for fmt in ("2019", "2021")}
+    stored = {}
+    for rid, rkey, ckey, value, extra, written, fmt in stored_rows:
+        spec = labels[fmt]
+        label = written if extra else spec.rows[rkey].label
+        stored[(rid, label, spec.columns[ckey].label)] = value
     got = {}
-    for row in rows[2:]:
-        rec = dict(zip(keys, row, strict=True))
-        for col in ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"):
-            got[(rec["report"], "requests", rec["row_order"], col)] = _dec(rec[col])
-    stored = {k: v for k, v in _stored(db).items() if k[1] == "requests"}
+    value_heads = {c.label for spec in labels.values() for c in spec.columns.values()}
+    for row in rows[1:]:
+        rec = dict(zip(heads, row, strict=True))
+        for head in value_heads & set(heads):
+            if (rec["报告编号"], rec["行"], head) in stored or rec[head] is not None:
+                got[(rec["报告编号"], rec["行"], head)] = _dec(rec[head])
     assert got == stored
     # Rows carry the national format's labels, in its order.
-    first = [dict(zip(keys, r, strict=True)) for r in rows[2:5]]
-    assert [r["row_label"] for r in first] == [
+    assert [r[heads.index("行")] for r in rows[1:4]] == [
         "一、本年新收政府信息公开申请数量",
         "二、上年结转政府信息公开申请数量",
         "（一）予以公开",
     ]
     findings = list(wb["审核发现"].iter_rows(values_only=True))
-    assert findings[1][:5] == ("report", "seq", "origin", "code", "severity") and len(findings) > 2
+    assert findings[0][:9] == ("机关", "年度", "省", "市", "县（区）", "区划代码", "规则", "规则名称", "级别")
+    assert len(findings) > 2 and {r[8] for r in findings[1:]} <= {"错误", "警告", "提示"}
 
 
 def test_export_filters_by_year(tmp_path: Path) -> None:

@@ -2,11 +2,12 @@
 
 CSV and Parquet write one file per dataset into a folder: ``reports``, ``sections``, ``values``
 (long form), the four wide tables (``proactive_2019``, ``proactive_2021``, ``requests``,
-``appeals``: one column per format column key) and ``findings``. Excel writes one workbook with
-a sheet per statistics table laid out like the national format — rows in the format's order,
-Chinese labels from the format specs in the first header row and the keys in the second — plus
-the reports and findings. Long ``values`` is left out of the workbook (it passes Excel's row
-limit on a large corpus); use CSV or Parquet for it.
+``appeals``: one column per format column key) and ``findings``. Excel writes one workbook
+through :mod:`gongkai.store.xlsx` (the web's workbooks are written by it too): the reports, a sheet
+per statistics table laid out like the national format and the findings with their review
+decisions, each row led by agency, year and region, one header row in the reader's language,
+links to the web app with ``--base-url``. Long ``values`` is left out of the workbook (it passes
+Excel's row limit on a large corpus); use CSV or Parquet for it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Any
 
 from gongkai.formats import load_format
 from gongkai.store.db import Store
+from gongkai.store.queries.findings import FindingFilter
 from gongkai.store.regions import RegionFilter
-from gongkai.store.safe_cells import sql_text, xlsx_cell, xlsx_row
+from gongkai.store.safe_cells import sql_text
 from gongkai.store.schema import DECIMAL_TYPE, VIEW_TABLES, quote, relation, view_columns
 
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
-XLSX_MAX_ROWS = 1_048_576
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +144,20 @@ def dataset_sql(
 
 
 def export(
-    store: Store, fmt: str, out: Path, *, year: int | None = None, region: RegionFilter | None = None
+    store: Store,
+    fmt: str,
+    out: Path,
+    *,
+    year: int | None = None,
+    region: RegionFilter | None = None,
+    base_url: str | None = None,
+    lang: str = "zh",
 ) -> list[Path]:
-    """Write the export; returns the files written."""
+    """Write the export (``gongkai export``); returns the files written. *base_url* and *lang*
+    are the workbook's (links to the web app, the language of its heads)."""
     if fmt == "xlsx":
         target = out if out.suffix.lower() == ".xlsx" else out / "gongkai.xlsx"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_xlsx(store, target, year=year, region=region)
+        write_xlsx(store, target, year=year, region=region, base_url=base_url, lang=lang)
         return [target]
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -203,35 +211,23 @@ def _national_labels(ds: Dataset) -> dict[str, str]:
     return out
 
 
-def write_xlsx(store: Store, target: Path, *, year: int | None = None, region: RegionFilter | None = None) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+def write_xlsx(
+    store: Store,
+    target: Path,
+    *,
+    year: int | None = None,
+    region: RegionFilter | None = None,
+    base_url: str | None = None,
+    lang: str = "zh",
+) -> None:
+    """The workbook of ``gongkai export --format xlsx``: the reports, the statistics tables and
+    the findings (:func:`gongkai.store.xlsx.corpus_sheets`, the web's report workbook too).
+    Raises :class:`gongkai.store.xlsx.TooManyRows` (a ValueError) past Excel's row limit."""
+    from gongkai.store import xlsx
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    key_font = Font(color="808080", size=9)
-    fill = PatternFill("solid", fgColor="EEEEEE")
-    for ds in DATASETS:
-        if ds.sheet_zh is None:
-            continue
-        sql = dataset_sql(ds, year, region)
-        n_rows = store.query(f"SELECT count(*) FROM ({sql})")[0][0]
-        if n_rows + 2 > XLSX_MAX_ROWS:
-            raise ValueError(f"{ds.name}: {n_rows} rows")
-        ws = wb.create_sheet(ds.sheet_zh)
-        labels, keys = _table_headers(ds)
-        ws.append([xlsx_cell(ws, label, font=bold, fill=fill) for label in labels])
-        ws.append(xlsx_row(ws, keys, font=key_font))
-        ws.freeze_panes = "A3"
-        national = _national_labels(ds)
-        label_at = keys.index("row_label") if national else -1
-        key_at = keys.index("row_key") if national else -1
-        for row in _rows(store, sql):
-            cells = [_cell(v) for v in row]
-            if national and cells[key_at] in national:
-                cells[label_at] = national[cells[key_at]]
-            ws.append(xlsx_row(ws, cells))  # text is a string cell, never a formula
-    wb.save(target)
+    flt = FindingFilter(region=region.prefix if region else "", year=year, decision="all")
+    ctx = xlsx.Context(lang=lang, base_url=base_url)
+    xlsx.write_workbook(target, xlsx.corpus_sheets(store.con, xlsx.Scope(flt), ctx), lang)
 
 
 __all__ = ["DATASETS", "EXPORT_FORMATS", "Dataset", "export", "write_xlsx"]

@@ -39,7 +39,7 @@ from gongkai.views.cli import (
     report_file_error,
     write_json_line,
 )
-from gongkai.views.i18n import metavar, t
+from gongkai.views.i18n import lang, metavar, t
 
 DbOption = Annotated[Path, typer.Option("--db", help="数据库文件 / database file", metavar=metavar("数据库", "DB"))]
 YearOption = Annotated[
@@ -245,7 +245,6 @@ def schema(
     Example: gongkai schema --format markdown > docs/schema.md
     """
     from gongkai.store.schema import schema_json, schema_markdown, schema_text
-    from gongkai.views.i18n import lang
 
     if output is SchemaFormat.json:
         sys.stdout.write(schema_json() + "\n")
@@ -474,10 +473,24 @@ def export(
         str | None,
         typer.Option("--region", "-r", help="只导出该地区 / only this region", metavar=metavar("地区", "REGION")),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="网页版地址：xlsx 每行链接到报告页和原件 / the web app's address: xlsx rows link to the report "
+            "page and the original",
+            metavar=metavar("网址", "URL"),
+        ),
+    ] = None,
 ) -> None:
     """导出报告、数值（长表与宽表）和审核发现。Export reports, values (long and wide) and findings.
 
-    Example: gongkai export --format xlsx --out corpus.xlsx
+    xlsx：每张表以机关、年度、省、市、县、区划代码开头，一行表头（--lang en 为英文），可筛选、首行冻结；
+    有 --base-url 时每行链接到网页上的报告和原件（PDF 到页）。xlsx: every sheet leads with agency, year
+    and region, one header row (English with --lang en), filters and a frozen head; with --base-url each
+    row links to its report page and the original (a PDF at its page).
+
+    Example: gongkai export --format xlsx --out corpus.xlsx --base-url http://127.0.0.1:8000
     """
     from gongkai.store.export import export as run_export
     from gongkai.store.regions import RegionNotFound, parse_region
@@ -489,10 +502,21 @@ def export(
         except RegionNotFound:
             err.print(t(f"无法确定地区「{region}」。", f"Cannot tell which region '{region}' is."), highlight=False)
             raise typer.Exit(EXIT_USAGE_OR_IO) from None
+    if base_url and not base_url.startswith(("http://", "https://")):
+        err.print(
+            t(
+                f"--base-url 应以 http:// 或 https:// 开头：{base_url}",
+                f"--base-url must start with http(s)://: {base_url}",
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE_OR_IO)
     target = out_path or (Path("gongkai.xlsx") if output is ExportFormat.xlsx else Path("export"))
     with _open(db) as store:
         try:
-            written = run_export(store, output.value, target, year=year, region=region_filter)
+            written = run_export(
+                store, output.value, target, year=year, region=region_filter, base_url=base_url, lang=lang()
+            )
         except ValueError as exc:
             err.print(
                 t(

@@ -13,7 +13,7 @@ import io
 import math
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -25,7 +25,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from gongkai import __version__, jsonout
-from gongkai.store.safe_cells import write_csv, xlsx_row
+from gongkai.store import xlsx
+from gongkai.store.safe_cells import write_csv
 
 REVIEWER_COOKIE = "gongkai_reviewer"
 FORMATS = ("html", "json", "csv", "xlsx")
@@ -167,32 +168,23 @@ def table_csv(table: DataTable, ui: UI) -> bytes:
     return out.getvalue()
 
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+def table_sheet(table: DataTable) -> xlsx.Sheet:
+    """A page's table as a sheet of :mod:`gongkai.store.xlsx` (numbers as numbers, nested data as
+    JSON text)."""
+    return xlsx.Sheet(
+        table.name,
+        table.zh,
+        table.en,
+        [xlsx.Col(c.key, c.zh, c.en) for c in table.columns],
+        ([_cell_value(v) for v in row] for row in table.rows),
+    )
 
 
 def write_tables_xlsx(tables: Sequence[DataTable], ui: UI, out: IO[bytes]) -> None:
-    """The tables as one workbook, a sheet each, written as it goes (openpyxl's write-only mode):
-    every text is a string cell, never a formula (:mod:`gongkai.store.safe_cells`)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    used: set[str] = set()
-    for table in tables:
-        title = _SHEET_BAD.sub("_", ui.t(table.zh, table.en))[:31] or table.name[:31]
-        while title in used:
-            title = title[:28] + f"_{len(used)}"
-        used.add(title)
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        ws.append(xlsx_row(ws, table.heads(ui), font=bold))
-        for row in table.rows:
-            ws.append(xlsx_row(ws, [_cell_value(v) for v in row]))
-    if not tables:
-        ws = wb.create_sheet()
-        ws.append(xlsx_row(ws, [ui.t("（无数据）", "(no data)")]))
-    wb.save(out)
+    """The tables as one workbook, a sheet each, through the one XLSX writer
+    (:func:`gongkai.store.xlsx.write_workbook`: one header row in the page's language, frozen,
+    filtered, columns sized; every text a string cell, never a formula)."""
+    xlsx.write_workbook(out, [table_sheet(t) for t in tables], ui.lang)
 
 
 def tables_xlsx(tables: Sequence[DataTable], ui: UI) -> bytes:
@@ -220,6 +212,9 @@ class Page:
     tables: dict[str, DataTable] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     filename: str = "gongkai"
+    # The page's ``.xlsx`` when it is not its tables: the store's sheets (gongkai export's), given
+    # the language and the request's address for the links (see :func:`workbook_response`).
+    workbook: Callable[[xlsx.Context], Sequence[xlsx.Sheet]] | None = None
 
     def json_data(self) -> dict[str, Any]:
         out = {"ok": True, **self.data}
@@ -314,6 +309,8 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
     ui = UI(request_lang(request))
     if fmt == "json":
         return JSONResponse(page.json_data())
+    if fmt == "xlsx" and page.workbook is not None:
+        return workbook_response(request, page, ui)
     if fmt in ("csv", "xlsx"):
         name = request.query_params.get("table")
         chosen: list[DataTable]
@@ -360,6 +357,39 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
     return render_html(request, page.template, context)
 
 
+def base_url(request: Request) -> str:
+    """The app's address as the browser reached it (links in a downloaded workbook)."""
+    return str(request.base_url).rstrip("/")
+
+
+def workbook_response(request: Request, page: Page, ui: UI) -> Response:
+    """A page's :attr:`Page.workbook` as an ``.xlsx`` download (``?table=`` one sheet of it),
+    built into a temporary file and sent from there."""
+    assert page.workbook is not None
+    sheets = list(page.workbook(xlsx.Context(lang=ui.lang, base_url=base_url(request))))
+    name = request.query_params.get("table")
+    if name:
+        known = ", ".join(dict.fromkeys(s.table or s.name for s in sheets)) or "-"
+        sheets = [s for s in sheets if s.picked(name)]
+        if not sheets:
+            return JSONResponse(
+                error_body(404, ui.t(f"没有名为 {name} 的表。可选：{known}", f"No table {name}. Known: {known}")),
+                status_code=404,
+            )
+    out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by _file_chunks
+    try:
+        xlsx.write_workbook(out, sheets, ui.lang)
+        size = out.tell()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    filename = f"{page.filename}{'-' + name if name else ''}.xlsx"
+    headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size)}
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return StreamingResponse(_file_chunks(out), media_type=media, headers=headers)
+
+
 def _file_chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
     try:
         while data := f.read(size):
@@ -384,6 +414,7 @@ __all__ = [
     "DataTable",
     "JSONResponse",
     "Page",
+    "base_url",
     "columns",
     "content_disposition",
     "environment",
@@ -397,9 +428,11 @@ __all__ = [
     "respond",
     "split_ext",
     "table_csv",
+    "table_sheet",
     "tables_xlsx",
     "to_json",
     "url_with",
+    "workbook_response",
     "write_table_csv",
     "write_tables_xlsx",
 ]

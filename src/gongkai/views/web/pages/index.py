@@ -20,6 +20,7 @@ from gongkai.views.web.app import state
 from gongkai.views.web.data import Filters, finding_dict, finding_dicts, rule_catalogue, years
 from gongkai.views.web.db import WebDB
 from gongkai.views.web.render import UI, DataTable, Page, columns, request_lang, respond
+from gongkai.views.web.workbooks import findings_workbook
 
 router = APIRouter()
 
@@ -154,7 +155,11 @@ def _respond(request: Request, fmt: str) -> Response:
     filters = Filters.from_query(request.query_params)
     page_no = _int(request.query_params.get("page"), 1)
     ui = UI(request_lang(request))
-    download = fmt in ("csv", "xlsx", "json") and _wants_all(request, fmt)
+    if fmt == "xlsx":  # the findings sheet of gongkai export, read as it is written
+        page = Page("index.html", ui.t("问题", "Problems"), {}, filename="gongkai-findings")
+        page.workbook = findings_workbook(db, filters.selection())
+        return respond(request, page, fmt)
+    download = fmt in ("csv", "json") and _wants_all(request, fmt)
     if download:
         # Every finding: built for this download and let go, not kept in the page cache (twenty
         # such pages held at once kept gigabytes; at most two are built at a time, see guards).

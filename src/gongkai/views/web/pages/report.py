@@ -46,6 +46,7 @@ from gongkai.views.web.render import (
     split_ext,
 )
 from gongkai.views.web.source import source_text
+from gongkai.views.web.workbooks import report_workbook
 
 router = APIRouter()
 
@@ -260,6 +261,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
             "agency_href": f"/agencies/{quote(report['agency_key'], safe='')}" if report.get("agency_key") else None,
         },
         filename=f"gongkai-report-{rid}",
+        workbook=report_workbook(db, rid),  # the .xlsx: gongkai export's sheets of this report
     )
 
 
