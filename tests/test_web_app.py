@@ -448,7 +448,9 @@ def _hostile_report() -> bytes:
 
 
 def test_report_text_is_escaped(client: TestClient) -> None:
-    r = client.post("/api/upload", files={"files": ("hostile.txt", _hostile_report(), "text/plain")})
+    r = client.post(
+        "/api/upload", data={"store": "1"}, files={"files": ("hostile.txt", _hostile_report(), "text/plain")}
+    )
     assert r.status_code == 200, r.text
     result = r.json()["results"][0]
     assert result["status"] == "ok"
@@ -464,6 +466,7 @@ def test_upload_shows_findings_and_joins_the_corpus(client: TestClient, corpus: 
     data = text.encode("gb18030")
     html = client.post(
         "/upload",
+        data={"store": "1"},  # checked and stored at once (a check alone stores nothing: test_web_drafts.py)
         files=[
             ("files", ("卫滨区.txt", data, "text/plain")),
             ("files", ("same.txt", SEED_003.read_bytes(), "text/plain")),

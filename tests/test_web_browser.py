@@ -125,6 +125,7 @@ def test_review_flow_in_a_browser(site: dict[str, Any], browser: Any) -> None:
     page.goto(base + "/upload")
     assert page.locator("h1").inner_text() == "上传报告"
     page.set_input_files("input[type=file][name=files]", str(site["upload"]))
+    page.check("input[type=checkbox][name=store]")  # checked and stored (a check alone stores nothing)
     with page.expect_navigation():
         page.click("button[type=submit]:has-text('上传并审核')")
     result = page.locator(".upload-result").first
@@ -244,6 +245,7 @@ def test_report_with_script_is_shown_as_text(site: dict[str, Any], browser: Any,
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(site["url"] + "/upload")
     page.set_input_files("input[type=file][name=files]", str(hostile))
+    page.check("input[type=checkbox][name=store]")
     with page.expect_navigation():
         page.click("form.upload-form button[type=submit]")
     with page.expect_navigation():

@@ -190,7 +190,9 @@ def test_ten_concurrent_uploads_of_one_file(fresh_db: Path, tmp_path: Path) -> N
     with TestClient(app, base_url=LOCAL) as client:
 
         def post(i: int) -> Any:
-            return client.post("/api/upload", files={"files": ("同一份报告.txt", data, "text/plain")})
+            return client.post(
+                "/api/upload", data={"store": "1"}, files={"files": ("同一份报告.txt", data, "text/plain")}
+            )
 
         with ThreadPoolExecutor(10) as pool:
             answers = list(pool.map(post, range(10)))

@@ -84,6 +84,11 @@ def decision_history(con: Connection, sha256: str) -> list[DecisionRecord]:
     )
 
 
+def carried_count(con: Connection, sha256: str) -> int:
+    """How many decisions on the report with content *sha256* were carried over from an earlier version."""
+    return int(scalar(con, "SELECT count(*) FROM decisions WHERE sha256 = ? AND carried_from IS NOT NULL", [sha256]))
+
+
 def list_decisions(con: Connection, report: int | None, limit: int, offset: int) -> list[DecisionListing]:
     """Decisions, newest first: all, or those on the findings of report *report*."""
     where, params = (
@@ -98,4 +103,12 @@ def list_decisions(con: Connection, report: int | None, limit: int, offset: int)
     )
 
 
-__all__ = ["DecisionKey", "DecisionListing", "DecisionRecord", "add_decision", "decision_history", "list_decisions"]
+__all__ = [
+    "DecisionKey",
+    "DecisionListing",
+    "DecisionRecord",
+    "add_decision",
+    "carried_count",
+    "decision_history",
+    "list_decisions",
+]

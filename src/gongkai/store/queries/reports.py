@@ -192,12 +192,65 @@ def values(con: Connection, report_id: int) -> list[ValueRow]:
 
 
 def other_reports(con: Connection, agency_key: str, report_id: int) -> list[AgencyReportRef]:
-    """The agency's reports other than *report_id*, by year."""
+    """The agency's reports other than *report_id*, by year: the current version of each year
+    (earlier versions are :func:`versions`)."""
     return fetch(
         con,
         AgencyReportRef,
-        'SELECT id, "year", agency, status FROM reports WHERE agency_key = ? AND id <> ? ORDER BY "year", id',
+        """SELECT id, "year", agency, status FROM reports WHERE agency_key = ? AND id <> ? AND status <> 'superseded'
+        ORDER BY "year", id""",
         [agency_key, report_id],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """A version of an agency's report for a year (``v_report_versions``)."""
+
+    report: int
+    version: int
+    versions: int
+    status: str
+    superseded_by: int | None
+    current_report: int | None
+    published_on: dt.date | None
+    first_ingested_at: dt.datetime | None
+    path: str
+    title: str | None
+
+
+def versions(con: Connection, report_id: int) -> list[VersionRow]:
+    """Every version of the agency's report for the year of *report_id*, in the order stored
+    (none when it has no agency key or year)."""
+    return fetch(
+        con,
+        VersionRow,
+        """SELECT v.report, v.version, v.versions, v.status, v.superseded_by, v.current_report, v.published_on,
+          v.first_ingested_at, r.path, r.title
+        FROM v_report_versions v JOIN reports r ON r.id = v.report
+        WHERE (v.agency_key, v."year") = (SELECT (agency_key, "year") FROM reports WHERE id = ?)
+        ORDER BY v.version""",
+        [report_id],
+    )
+
+
+def current_version(con: Connection, agency_key: str | None, year: int | None) -> ReportName | None:
+    """The current version of the agency's report for *year*, if the corpus has one."""
+    if not agency_key or year is None:
+        return None
+    return fetch_one(
+        con,
+        ReportName,
+        """SELECT id, "year", agency FROM reports WHERE agency_key = ? AND "year" = ? AND status = 'ok'
+        ORDER BY id DESC LIMIT 1""",
+        [agency_key, year],
+    )
+
+
+def superseded_versions(con: Connection, report_id: int) -> list[ReportName]:
+    """The versions *report_id* superseded directly."""
+    return fetch(
+        con, ReportName, 'SELECT id, "year", agency FROM reports WHERE superseded_by = ? ORDER BY id', [report_id]
     )
 
 
@@ -267,7 +320,9 @@ __all__ = [
     "SectionRow",
     "StatusCount",
     "ValueRow",
+    "VersionRow",
     "count_reports",
+    "current_version",
     "failed_reports",
     "is_stored",
     "list_reports",
@@ -280,6 +335,8 @@ __all__ = [
     "scan",
     "sections",
     "status_counts",
+    "superseded_versions",
     "values",
+    "versions",
     "years",
 ]

@@ -167,6 +167,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
         if report.get("agency_key")
         else []
     )
+    versions = db.show_paths([as_dict(v) for v in q_reports.versions(cur, rid)]) if report.get("agency_key") else []
     related_ids = sorted({int(f["related_report"]) for f in findings if f.get("related_report")})
     related = {r.id: as_dict(r) for r in q_reports.report_names(cur, related_ids)}
 
@@ -234,6 +235,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
         "decisions": history,
         "source": {"status": src.status, "kind": src.kind, "lines": len(src.lines)},
         "other_reports": others,
+        "versions": versions,
     }
     title = report.get("title") or (
         f"{report.get('agency') or ui.t('（未识别机关）', '(unknown agency)')} {report.get('year') or ''}"
@@ -256,6 +258,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
             "lit_lines": lit_lines,
             "line_titles": line_titles,
             "others": others,
+            "versions": versions,
             "related": related,
             "counts": counts,
             "agency_href": f"/agencies/{quote(report['agency_key'], safe='')}" if report.get("agency_key") else None,
