@@ -98,17 +98,16 @@ HEADERS_ZH: dict[str, str] = {
 
 
 def _where(rel: str, year: int | None, region: RegionFilter | None) -> str:
-    """Filter any dataset by its report's year and region. Inlined, not bound (COPY takes no
-    parameters): the year is an int and the prefix only digits, checked here."""
-    conds = []
+    """Filter any dataset by its report's year and region, and to the current version of each
+    report (a superseded one is history: its page and v_report_versions keep it). Inlined, not
+    bound (COPY takes no parameters): the year is an int and the prefix only digits, checked here."""
+    conds = ["r.status <> 'superseded'"]
     if year is not None:
         conds.append(f'r."year" = {int(year)}')
     if region is not None and region.prefix:
         if not region.prefix.isdigit():
             raise ValueError(region.prefix)
         conds.append(f"r.region_code LIKE '{region.prefix}%'")
-    if not conds:
-        return ""
     id_col = "id" if rel == "reports" else "report"
     return f" WHERE {id_col} IN (SELECT r.id FROM reports r WHERE {' AND '.join(conds)})"
 

@@ -118,8 +118,10 @@ class FindingFilter:
 
     def where(self, *, with_findings: bool = True, status: str | None = "ok") -> tuple[str, list[Any]]:
         """SQL over ``reports r`` (and, *with_findings*, ``findings f`` joined to
-        ``decisions_latest d``), with its parameters. *status* None: reports of any status."""
-        sql = [f"r.status = '{status}'" if status in ("ok", "failed") else "TRUE"]
+        ``decisions_latest d``), with its parameters. *status* None: reports of any status but
+        superseded (an earlier version of an agency's report for a year is history, shown on its
+        own page only)."""
+        sql = [f"r.status = '{status}'" if status in ("ok", "failed") else "r.status <> 'superseded'"]
         params: list[Any] = []
         for name in ("province", "city", "county"):
             value = getattr(self, name)
