@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from gongkai.document import Document, Table
 from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year, load_format
@@ -32,26 +33,36 @@ class ExtractedTables:
 
 def _content_scores(table: Table) -> dict[str, int]:
     """How strongly a grid's text says which statistics table it is."""
-    scores = dict.fromkeys(TABLE_KEYS, 0)
-    spec = load_format("2021")
-    spec19 = load_format("2019")
+    scores = [0] * len(TABLE_KEYS)
     for row in table.rows:
         for cell in row:
-            if cell.merged or not cell.text.strip():
+            if cell.merged:
                 continue
-            k = label_key(cell.text)
-            core = label_core(cell.text)
-            for tkey, tspec in spec.tables.items():
-                if any(w in k for w in tspec.evidence_contains) or any(
-                    core.startswith(w) for w in tspec.evidence_prefixes
-                ):
-                    scores[tkey] += tspec.evidence_weight
-            for tkey in ("proactive", "requests"):
-                for s in (spec, spec19):
-                    if match_row(s.tables[tkey], k, in_body=True) is not None:
-                        scores[tkey] += 1
-                        break
-    return scores
+            for i, s in enumerate(_cell_scores(cell.text)):
+                scores[i] += s
+    return dict(zip(TABLE_KEYS, scores, strict=True))
+
+
+@lru_cache(maxsize=65536)
+def _cell_scores(text: str) -> tuple[int, ...]:
+    """What one cell's text adds to each table's score (in TABLE_KEYS order): a pure function of
+    the text, worked out once per distinct cell text."""
+    if not text.strip():
+        return (0,) * len(TABLE_KEYS)
+    spec = load_format("2021")
+    spec19 = load_format("2019")
+    scores = dict.fromkeys(TABLE_KEYS, 0)
+    k = label_key(text)
+    core = label_core(text)
+    for tkey, tspec in spec.tables.items():
+        if any(w in k for w in tspec.evidence_contains) or any(core.startswith(w) for w in tspec.evidence_prefixes):
+            scores[tkey] += tspec.evidence_weight
+    for tkey in ("proactive", "requests"):
+        for s in (spec, spec19):
+            if match_row(s.tables[tkey], k, in_body=True) is not None:
+                scores[tkey] += 1
+                break
+    return tuple(scores[t] for t in TABLE_KEYS)
 
 
 def _classify(table: Table, section: str | None) -> str | None:
@@ -87,6 +98,24 @@ def _detect_format(
     return load_format("2021"), "default"
 
 
+@cache
+def is_label_for(tkey: str) -> Callable[[str], bool]:
+    """Whether a text is a row label of table *tkey* in either format: one function per table,
+    its answers kept (tokens.py caches cell readings per function)."""
+    specs = [load_format(f).tables[tkey] for f in ("2021", "2019")]
+
+    @lru_cache(maxsize=65536)
+    def is_label(text: str) -> bool:
+        k = label_key(text)
+        if any(match_row(spec, k, True) is not None for spec in specs):
+            return True
+        # table 四: digits glued to its head words (…尚未审结总计201361000100000)
+        core = label_core(k)
+        return any(spec.shape == "flat" and any(core.startswith(h) for h in spec.header) for spec in specs)
+
+    return is_label
+
+
 def extract_tables(doc: Document, block_sections: list[str | None], year: int | None) -> ExtractedTables:
     grouped: dict[str, list[tuple[int, Table]]] = {k: [] for k in TABLE_KEYS}
     assignment: dict[int, str] = {}
@@ -97,21 +126,6 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
         if tkey is not None:
             grouped[tkey].append((index, block))
             assignment[index] = tkey
-
-    probe = load_format("2021")
-
-    def is_label_for(tkey: str) -> Callable[[str], bool]:
-        specs = [s.tables[tkey] for s in (probe, load_format("2019"))]
-
-        def is_label(text: str) -> bool:
-            k = label_key(text)
-            if any(match_row(spec, k, True) is not None for spec in specs):
-                return True
-            # table 四: digits glued to its head words (…尚未审结总计201361000100000)
-            core = label_core(k)
-            return any(spec.shape == "flat" and any(core.startswith(h) for h in spec.header) for spec in specs)
-
-        return is_label
 
     tokens = {k: tokenize(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
     fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)

@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
@@ -178,23 +179,33 @@ class _Units:
 
 
 def make_value(tok: Token, column: ColumnSpec, head_unit: str | None) -> Value:
-    parsed = parse_value(tok.raw)
+    value, unit, status = read_cell(tok.raw, column.kind, column.default_unit, head_unit)
+    return Value(value, tok.raw, tok.loc, unit, status)
+
+
+@lru_cache(maxsize=65536)
+def read_cell(
+    raw: str, kind: str, default_unit: str | None, head_unit: str | None
+) -> tuple[Number | None, str | None, str | None]:
+    """(value, unit, status) of a cell text in a column of ``kind``: a pure function of the text
+    and the column, worked out once per distinct cell."""
+    parsed = parse_value(raw)
     if parsed.status is not None:
-        return Value(None, tok.raw, tok.loc, status=parsed.status)
+        return None, None, parsed.status
     number = parsed.value
     assert number is not None
-    if column.kind == "money":
-        unit = parsed.unit or head_unit or column.default_unit
+    if kind == "money":
+        unit = parsed.unit or head_unit or default_unit
         if unit == "元":
             number = number.scaleb(-4)  # exact: 元 → 万元 moves the point, nothing is rounded
         if not representable(number):
-            return Value(None, tok.raw, tok.loc, status="out_of_range")
+            return None, None, "out_of_range"
         if unit in ("元", "万元"):
-            return Value(_normal(number), tok.raw, tok.loc, unit="万元")
-        return Value(_normal(number), tok.raw, tok.loc, status="unit_unknown")
+            return _normal(number), "万元", None
+        return _normal(number), None, "unit_unknown"
     if not representable(number):
-        return Value(None, tok.raw, tok.loc, status="out_of_range")
-    return Value(_count(number), tok.raw, tok.loc)
+        return None, None, "out_of_range"
+    return _count(number), None, None
 
 
 def _normal(number: Decimal) -> Number:
@@ -209,6 +220,11 @@ def _normal(number: Decimal) -> Number:
 def _count(number: Decimal) -> Number:
     # A count that is not whole stays a Decimal so that the rules can say so (B005).
     return int(number) if number == number.to_integral_value() else number
+
+
+_NOWHERE = Location()
+# Values and locations are immutable: one for every cell of every row a table does not have.
+_MISSING_NOWHERE = Value(None, "", _NOWHERE, status="missing")
 
 
 def _missing(loc: Location) -> Value:
@@ -256,9 +272,9 @@ def empty_table(spec: TableSpec, found: bool = False) -> TableData:
                 k,
                 "",
                 r.columns,
-                {c: _missing(Location()) for c in r.columns},
+                dict.fromkeys(r.columns, _MISSING_NOWHERE),
                 [],
-                Location(),
+                _NOWHERE,
                 found=False,
                 optional=r.optional,
             )
@@ -273,7 +289,8 @@ def _maker(spec: TableSpec, units: _Units) -> MakeValue:
 
     def make(column: str, text: str, loc: Location) -> Value:
         col = spec.columns[column]
-        return make_value(Token("value", text, loc, False, (0, 0)), col, units.by_column.get(col.key))
+        value, unit, status = read_cell(text, col.kind, col.default_unit, units.by_column.get(col.key))
+        return Value(value, text, loc, unit, status)
 
     return make
 

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import NamedTuple
 
 from gongkai.document import Location, Table
 from gongkai.normalize import fold, label_key
@@ -31,8 +33,9 @@ _GLUED_RE = re.compile(
 _INNER_NUMBERING_RE = re.compile(r"(?<=[^\d\s])(?:\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d))")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token (a named tuple: a report has hundreds, made and read once each)."""
+
     kind: str  # "text", "value", "blank"
     raw: str
     loc: Location
@@ -54,6 +57,7 @@ class ParsedNumber:
     status: str | None  # None (a number), "blank", "not_a_number"
 
 
+@lru_cache(maxsize=65536)
 def parse_value(raw: str) -> ParsedNumber:
     """Read one value cell: a number (with thousands separators, a sign, a unit), a null marker,
     or something that should be a number but is not."""
@@ -73,6 +77,7 @@ def parse_value(raw: str) -> ParsedNumber:
     return ParsedNumber(None, None, "not_a_number")
 
 
+@lru_cache(maxsize=65536)
 def is_value_text(text: str) -> bool:
     t = fold(text).strip()
     if not t:
@@ -123,9 +128,16 @@ def value_start(table: Table) -> int:
 def _split_cell(
     text: str, loc: Location, trusted: bool, row_id: tuple[int, int], is_label: Callable[[str], bool] | None
 ) -> list[Token]:
+    return [Token(kind, raw, loc, trusted, row_id, glued) for kind, raw, glued in _cell_plan(text, is_label)]
+
+
+@lru_cache(maxsize=65536)
+def _cell_plan(text: str, is_label: Callable[[str], bool] | None) -> tuple[tuple[str, str, bool], ...]:
+    """The tokens of one cell text as (kind, raw, glued): a pure function of the text and of
+    ``is_label`` (one function per table, made once), so worked out once per distinct cell."""
     if is_value_text(text):
-        return [Token("value", text, loc, trusted, row_id)]
-    tokens: list[Token] = []
+        return (("value", text, False),)
+    tokens: list[tuple[str, str, bool]] = []
     label_parts: list[str] = []
 
     def flush() -> None:
@@ -138,19 +150,19 @@ def _split_cell(
             glued = None
         labels = _glued_labels(glued.group("label"), is_label) if glued and is_label is not None else None
         if glued and labels:
-            tokens.extend(Token("text", part, loc, trusted, row_id) for part in labels)
-            tokens.append(Token("value", glued.group("digits").strip(), loc, trusted, row_id, glued=True))
+            tokens.extend(("text", part, False) for part in labels)
+            tokens.append(("value", glued.group("digits").strip(), True))
         else:
-            tokens.append(Token("text", label, loc, trusted, row_id))
+            tokens.append(("text", label, False))
 
     for piece in text.split():
         if is_value_text(piece) and not _is_numbering(piece):
             flush()
-            tokens.append(Token("value", piece, loc, trusted, row_id))
+            tokens.append(("value", piece, False))
         else:
             label_parts.append(piece)
     flush()
-    return tokens
+    return tuple(tokens)
 
 
 def _glued_labels(label: str, is_label: Callable[[str], bool]) -> list[str] | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
 
 from gongkai.document import Location
 from gongkai.model import AmbiguousRow, RecoveredRow, Row, TableData, Value
@@ -50,9 +49,11 @@ def write(table: TableData, cand: Candidate, make: MakeValue) -> None:
             value = Value(None, text, locs[i], status="blank", inferred_by=cand.how)
         elif text is not None:
             cell_text = text + (cand.unit or "") if cand.kinds[i] == MONEY and cand.unit else text
-            value = replace(make(col, cell_text, locs[i]), raw=text, status="inferred", inferred_by=cand.how)
-            if value.value is None:  # cannot happen for a reading, but never present it as one
+            made = make(col, cell_text, locs[i])
+            if made.value is None:  # cannot happen for a reading, but never present it as one
                 value = Value(None, cand.raw, locs[i], status="ambiguous")
+            else:
+                value = Value(made.value, text, made.loc, made.unit, "inferred", cand.how)
         else:
             value = Value(None, cand.raw, locs[i], status="ambiguous")
             ambiguous_cells.append(f"{row_key}.{col}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from gongkai.formats import load_format
 from gongkai.normalize import fold
@@ -89,6 +89,12 @@ def _patterns(table: str, format_id: str) -> list[tuple[re.Pattern[str], tuple[t
     return [(re.compile(p), cells, words) for p, cells, words in out]
 
 
+@lru_cache(maxsize=8)
+def _flat(text: str) -> str:
+    """The report's text folded, without spaces: once per report, for its three tables."""
+    return re.sub(r"\s+", "", fold(text))
+
+
 def text_facts(text: str, table: str, format_id: str = "2021") -> list[TextFact]:
     """Counts the text states for cells of ``table`` (全区共收到1272件申请 → new.total = 1272).
 
@@ -96,7 +102,7 @@ def text_facts(text: str, table: str, format_id: str = "2021") -> list[TextFact]
     """
     if not text:
         return []
-    flat = re.sub(r"\s+", "", fold(text))
+    flat = _flat(text)
     found: dict[tuple[tuple[str, str], ...], set[int]] = {}
     words_of: dict[tuple[tuple[str, str], ...], str] = {}
     for pattern, cells, words in _patterns(table, format_id):
