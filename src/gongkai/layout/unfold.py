@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -33,23 +35,43 @@ _VALUE_RUN_RE = re.compile(r"[\s\d.,，%万元件条个项次宗笔\-—－―/�
 _DIGIT_RUN_RE = re.compile(r"\d[\d\s]*")
 
 
+# Each character's comparison key (label_key of the character alone), learnt as characters are
+# met, as translate tables: the key of a line is one str.translate, not a call per character.
+_CHAR_KEYS: dict[int, str] = {}
+# Per character: "\x01" when its key is one character, "\x00" when it has none (spaces, quotes),
+# "\x02" when it is longer (㈠ → (一)).
+_CHAR_WIDTH: dict[int, str] = {}
+_KNOWN: set[str] = set()
+
+
+def _learn(text: str) -> None:
+    for ch in set(text).difference(_KNOWN):
+        k = label_key(ch)
+        _CHAR_KEYS[ord(ch)] = k
+        _CHAR_WIDTH[ord(ch)] = "\x01" if len(k) == 1 else "\x00" if not k else "\x02"
+        _KNOWN.add(ch)
+
+
 @dataclass(slots=True)
 class _Keyed:
     """A line's comparison key with, for each key character, its index in the raw line."""
 
     raw: str
     key: str
-    at: list[int]
+    at: Sequence[int]
 
     @classmethod
     def of(cls, raw: str) -> _Keyed:
-        chars: list[str] = []
-        at: list[int] = []
-        for i, ch in enumerate(raw):
-            for k in label_key(ch):  # character by character, to know where each key character came from
-                chars.append(k)
-                at.append(i)
-        return cls(raw, "".join(chars), at)
+        _learn(raw)
+        key = raw.translate(_CHAR_KEYS)
+        widths = raw.translate(_CHAR_WIDTH)
+        if "\x02" in widths:  # a character keyed as several: each key character points back to it
+            at: Sequence[int] = [i for i, ch in enumerate(raw) for _ in _CHAR_KEYS[ord(ch)]]
+        elif "\x00" in widths:  # characters without a key: the others keep their indices
+            at = list(itertools.compress(range(len(raw)), widths.encode("latin-1")))
+        else:
+            at = range(len(raw))
+        return cls(raw, key, at)
 
     def raw_index(self, k: int) -> int:
         return self.at[k] if k < len(self.at) else len(self.raw)
@@ -96,21 +118,40 @@ def _table_words() -> tuple[_TableWords, ...]:
 
 @cache
 def _section_words() -> tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]:
+    """(ordinal, keywords, titles longest first) of each section, keyed as lines are."""
     return tuple(
-        (s.ordinal, tuple(_k(w) for w in s.keywords), tuple(_k(t) for t in s.titles_unnumbered))
+        (
+            s.ordinal,
+            tuple(_k(w) for w in s.keywords),
+            tuple(sorted((_k(t) for t in s.titles_unnumbered), key=len, reverse=True)),
+        )
         for s in section_specs()
     )
+
+
+@cache
+def _any_section_word() -> re.Pattern[str] | None:
+    """Any keyword or title of any section: a numeral with none of them in the 40 characters after
+    it names no section (None when a word is empty and every numeral must be looked at)."""
+    words = {w for _, keywords, titles in _section_words() for w in (*keywords, *titles)}
+    if not words or "" in words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 def _k(text: str) -> str:
     """*text* keyed as a line is, character by character (traditional→simplified by phrase would
     differ)."""
-    return "".join(label_key(ch) for ch in text)
+    _learn(text)
+    return text.translate(_CHAR_KEYS)
 
 
 _NUMBERING_BEFORE_RE = re.compile(
     rf"(?:[{_CN}]{{1,2}}[、.]|\([{_CN}]{{1,2}}\)[、.]?|(?<!\d)\d[.、]|(?<=\d)[1-9][.、]|\(\d\)[、.]?)$"
 )
+
+
+_WINDOW_END_RE = re.compile(r"[\d。;]")
 
 
 def _headings(keyed: _Keyed) -> list[tuple[int, int, int]]:
@@ -120,12 +161,16 @@ def _headings(keyed: _Keyed) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     k = keyed.key
     last_number = last_section = 0
+    any_word = _any_section_word()
     for m in _SECTION_NUMBER_RE.finditer(k):
         number = _CN.index(m.group(1)) + 1
         if number <= last_number:
             continue
         after = m.end()
-        window = re.split(r"[\d。;]", k[after : after + 40], maxsplit=1)[0]
+        if any_word is not None and not any_word.search(k, after, after + 40):
+            continue
+        stop = _WINDOW_END_RE.search(k, after, after + 40)
+        window = k[after : stop.start() if stop else after + 40]
         found = None
         for ordinal, keywords, titles in _section_words():
             if ordinal <= last_section:
@@ -143,7 +188,8 @@ def _headings(keyed: _Keyed) -> list[tuple[int, int, int]]:
 
 
 def _title_end(window: str, keywords: tuple[str, ...], titles: tuple[str, ...]) -> int | None:
-    for title in sorted(titles, key=len, reverse=True):
+    """*titles* longest first."""
+    for title in titles:
         if window.startswith(title):
             return len(title)
     hits = [(window.find(kw, 0, 25), kw) for kw in keywords]
@@ -158,25 +204,44 @@ def _title_end(window: str, keywords: tuple[str, ...], titles: tuple[str, ...]) 
 
 
 def _region_labels(keyed: _Keyed, start: int, end: int, words: _TableWords) -> list[tuple[int, int]]:
-    """(cut, label end) of the row and group labels between key positions *start* and *end*."""
+    """(cut, label end) of the row and group labels between key positions *start* and *end*.
+
+    From the first row label on, again and again: of each label's first occurrence from the
+    position reached (a label that must be numbered counts only with numbering right before it),
+    the one whose cut — its numbering included — comes first, the longer on a tie; the next search
+    starts where it ends. Every occurrence of every label is found once, up front."""
     k = keyed.key
     found: list[tuple[int, int]] = []
     firsts = [q for q in (k.find(lab, start, end) for lab, _ in words.labels if lab not in words.head) if q >= 0]
     if not firsts:
         return found
+    # (position, label, label end, cut or -1 when the label needs numbering and has none)
+    hits: list[tuple[int, int, int, int]] = []
+    for i, (label, needs_number) in enumerate(words.labels):
+        q = k.find(label, start, end)
+        while q >= 0:
+            number = _NUMBERING_BEFORE_RE.search(k[max(start, q - 4) : q])  # a slice: no look behind it
+            cut = q - len(number.group(0)) if number else (-1 if needs_number else q)
+            hits.append((q, i, q + len(label), cut))
+            q = k.find(label, q + 1, end)
+    hits.sort()
+    positions = [h[0] for h in hits]
     p = min(firsts)  # before it is the head (column words), no row
     while p < end:
         best: tuple[int, int] | None = None
-        for label, needs_number in words.labels:
-            q = k.find(label, p, end)
-            if q < 0:
+        seen: set[int] = set()
+        for q, which, label_end, cut in itertools.islice(hits, bisect.bisect_left(positions, p), None):
+            # a cut is at most 4 characters (the numbering) before its label: past that, nothing
+            # comes before the best
+            if best is not None and q > best[0] + 4:
+                break
+            if which in seen:
+                continue  # not the label's first occurrence from p
+            seen.add(which)
+            if cut < 0:
                 continue
-            number = _NUMBERING_BEFORE_RE.search(k[max(start, q - 4) : q])
-            if needs_number and not number:
-                continue
-            cut = q - len(number.group(0)) if number else q
-            if best is None or cut < best[0] or (cut == best[0] and q + len(label) > best[1]):
-                best = (cut, q + len(label))
+            if best is None or cut < best[0] or (cut == best[0] and label_end > best[1]):
+                best = (cut, label_end)
         if best is None:
             break
         found.append(best)
