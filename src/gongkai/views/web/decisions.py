@@ -8,13 +8,17 @@ re-ingest (the same bytes come back with the same findings at the same places) a
 Decisions are never overwritten: every one is a new row with who decided and when, and the
 latest per key is the one in force (view ``decisions_latest``). ``reopen`` takes a finding back
 to undecided. Like ruff's ``noqa``, a dismissal is the reviewer's say that a finding is not a
-problem in this report. The table is the store's (:data:`gongkai.store.schema.DECISIONS`, read and
-written through :mod:`gongkai.store.queries.decisions`); this module checks what a reviewer sends.
+problem in this report. Many findings can be decided at once (:func:`record_many`: a rule's
+findings, or any filtered set), each getting a decision of its own. The table is the store's
+(:data:`gongkai.store.schema.DECISIONS`, read and written through
+:mod:`gongkai.store.queries.decisions` and :mod:`gongkai.store.queries.review`); this module
+checks what a reviewer sends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +26,8 @@ import duckdb
 
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.decisions import DecisionKey, add_decision, decision_history
+from gongkai.store.queries.findings import FindingFilter
+from gongkai.store.queries.review import FindingPlace, decide_filtered, decide_places
 
 DECISIONS = ("confirmed", "dismissed", "reopened")
 MAX_COMMENT = 2000
@@ -64,15 +70,21 @@ class PlaceKey:
         return cls(sha256, code, section, table, row, column, int(line or 0))
 
 
-def record(
-    con: duckdb.DuckDBPyConnection, key: PlaceKey, decision: str, comment: str | None, reviewer: str | None
-) -> dict[str, Any]:
-    """Store a decision and return it as stored."""
+def _checked(decision: str, comment: str | None, reviewer: str | None) -> tuple[str | None, str | None, dt.datetime]:
+    """The comment and reviewer as stored (trimmed, cut to size, None when empty) and the time."""
     if decision not in DECISIONS:
         raise ValueError(f"decision must be one of {', '.join(DECISIONS)}")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     comment = (comment or "").strip()[:MAX_COMMENT] or None
     reviewer = (reviewer or "").strip()[:MAX_REVIEWER] or None
+    return comment, reviewer, now
+
+
+def record(
+    con: duckdb.DuckDBPyConnection, key: PlaceKey, decision: str, comment: str | None, reviewer: str | None
+) -> dict[str, Any]:
+    """Store a decision and return it as stored."""
+    comment, reviewer, now = _checked(decision, comment, reviewer)
     stored_key = DecisionKey(key.sha256, key.code, key.section, key.table, key.row, key.column, key.line)
     new_id = add_decision(con, stored_key, decision, comment, reviewer, now)
     return {
@@ -91,8 +103,29 @@ def record(
     }
 
 
+def record_many(
+    con: duckdb.DuckDBPyConnection,
+    selection: FindingFilter | Sequence[FindingPlace],
+    decision: str,
+    comment: str | None,
+    reviewer: str | None,
+) -> int:
+    """Store *decision* on every finding of *selection* — what a filter selects, or the findings
+    named — as a decision of its own (the same comment, reviewer and time); returns how many."""
+    comment, reviewer, now = _checked(decision, comment, reviewer)
+    if isinstance(selection, FindingFilter):
+        return decide_filtered(con, selection, decision, comment, reviewer, now)
+    return decide_places(con, selection, decision, comment, reviewer, now)
+
+
+def place_of(report: int, token: str) -> FindingPlace:
+    """A finding of report *report* named by its :meth:`PlaceKey.token`; ValueError if malformed."""
+    key = PlaceKey.from_token("", token)
+    return FindingPlace(report, key.code, key.section, key.table, key.row, key.column, key.line)
+
+
 def history(con: duckdb.DuckDBPyConnection, sha256: str) -> list[dict[str, Any]]:
     return [as_dict(d) for d in decision_history(con, sha256)]
 
 
-__all__ = ["DECISIONS", "PlaceKey", "history", "record"]
+__all__ = ["DECISIONS", "PlaceKey", "history", "place_of", "record", "record_many"]

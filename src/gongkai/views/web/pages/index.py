@@ -15,7 +15,8 @@ from fastapi.responses import Response
 from gongkai.store.queries import index as q_index
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
-from gongkai.store.queries.findings import code_counts, findings_by_agency, findings_of_groups
+from gongkai.store.queries.findings import code_counts, findings_by_agency
+from gongkai.store.queries.review import repeats_of_groups
 from gongkai.views.web.app import state
 from gongkai.views.web.data import Filters, finding_dict, finding_dicts, rule_catalogue, years
 from gongkai.views.web.db import WebDB
@@ -25,7 +26,8 @@ from gongkai.views.web.workbooks import findings_workbook
 router = APIRouter()
 
 GROUPS_PER_PAGE = 40
-FINDINGS_PER_GROUP = 8
+FINDINGS_PER_GROUP = 8  # lines: a rule repeated within a report is one line
+REPEAT_SHOWN = 20  # the findings a repeated line opens onto
 DOWNLOAD_LIMIT = 100_000
 FAILED_SHOWN = 20
 
@@ -58,12 +60,14 @@ def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: b
     keys = [g["agency_key"] for g in groups]
     by_key: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
     if keys:
-        shown = findings_of_groups(db.cursor(), filters.selection(), keys, FINDINGS_PER_GROUP)
-        rows = db.show_paths([as_dict(f.finding) | {"group_key": f.group_key} for f in shown])
-        for row in rows:
-            by_key[row["group_key"]].append(finding_dict(row))
+        # A rule repeated within a report is one line with its count, opening onto its findings.
+        lines = repeats_of_groups(db.cursor(), filters.selection(), keys, FINDINGS_PER_GROUP, REPEAT_SHOWN)
+        for line in lines:
+            members = [finding_dict(row) for row in db.show_paths([as_dict(f) for f in line.findings])]
+            by_key[line.group_key].append(members[0] | {"repeat": line.count, "repeated": members[1:]})
     for g in groups:
         g["findings_shown"] = by_key.get(g["agency_key"], [])
+        g["shown_count"] = sum(f["repeat"] for f in g["findings_shown"])
         g["has_agency"] = not str(g["agency_key"]).startswith("#")
         g["first_report"] = g["findings_shown"][0]["report"] if g["findings_shown"] else None
 
@@ -77,7 +81,7 @@ def index_page(db: WebDB, filters: Filters, page_no: int, ui: UI, *, download: b
         "pages": pages,
         "agencies_total": total_groups,
         "groups": [
-            {k: v for k, v in g.items() if k not in ("findings_shown", "has_agency", "first_report")}
+            {k: v for k, v in g.items() if k not in ("findings_shown", "has_agency", "first_report", "shown_count")}
             | {"findings": g["findings_shown"]}
             for g in groups
         ],
