@@ -49,7 +49,7 @@ from gongkai.store.queries.reports import report_path, report_paths, scan
 T = TypeVar("T")
 PAGE_CACHE_SIZE = 64
 LINGER_SECONDS = 1.0  # the file stays open this long after the last request, for the next one
-WAIT_SECONDS = 15.0  # a request waits this long for the file, then is answered 503
+WAIT_SECONDS = 15.0  # a request waits this long for the file, then is answered 503 (GONGKAI_LOCK_WAIT)
 TEND_SECONDS = 0.05  # how often, while the file is open, the server looks for a process waiting
 YIELD_SECONDS = 10.0  # at most this long the server keeps off the file for a waiting process
 RETRY_AFTER_SECONDS = 5
@@ -75,10 +75,10 @@ class WebDB:
         *,
         uploads_dir: str | Path | None = None,
         linger: float = LINGER_SECONDS,
-        wait: float = WAIT_SECONDS,
+        wait: float | None = None,
     ) -> None:
         self.path = str(path)
-        self.store = Store(self.path, wait=wait)
+        self.store = Store(self.path, wait=turns.lock_wait(WAIT_SECONDS) if wait is None else wait)
         self.linger = linger
         self._lock = threading.RLock()
         self._local = threading.local()
@@ -154,7 +154,10 @@ class WebDB:
                 self._turns.wait(min(left, TEND_SECONDS))
             if self._closed:
                 raise duckdb.ConnectionException("the web app's database is closed")
-            self.store.open()  # waiting its turn; the other requests wait on the condition meanwhile
+            try:
+                self.store.open()  # waiting its turn; the other requests wait on the condition meanwhile
+            except StoreBusy:
+                raise busy_error(self.path, self.store.wait) from None
             self._holders += 1
             self._last_use = time.monotonic()
             self._turns.notify_all()  # the tender looks at the open file
