@@ -35,6 +35,7 @@ class RuleInfo:
     title_en: str
     severity: str
     summary: str = ""
+    summary_zh: str = ""
 
 
 @cache
@@ -58,7 +59,11 @@ def rule_catalogue() -> dict[str, RuleInfo]:
             summary = rule.summary()
         except Exception:
             summary = ""
-        out[rule.code] = RuleInfo(rule.code, rule.title_zh, rule.title_en, rule.severity, summary)
+        try:
+            summary_zh = rule.summary_zh()
+        except Exception:
+            summary_zh = ""
+        out[rule.code] = RuleInfo(rule.code, rule.title_zh, rule.title_en, rule.severity, summary, summary_zh)
     return dict(sorted(out.items()))
 
 

@@ -189,7 +189,7 @@ def rule_findings_page(db: WebDB, code: str, filters: Filters, page_no: int, ui:
         "title_zh": info.title_zh if info else None,
         "title_en": info.title_en if info else None,
         "severity": info.severity if info else (rows[0]["severity"] if rows else None),
-        "summary": info.summary if info else "",
+        "summary": ui.t(info.summary_zh or info.summary, info.summary) if info else "",
     }
     stats = as_dict(counts[code]) if code in counts else {"findings": 0, "reports": 0, "agencies": 0}
     data = {
