@@ -31,6 +31,9 @@ The package: ``split`` (runs of digits → readings), ``facts`` (counts stated i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from gongkai.formats import TableSpec
 from gongkai.model import TableData
 from gongkai.tables.recover.apply import MakeValue, constraint_of, write, zeros_one_per_cell
@@ -63,7 +66,7 @@ def _resolve(
     spec: TableSpec,
     table: TableData,
     cands: dict[str, Candidate],
-    facts: list[TextFact],
+    facts_of: Callable[[], list[TextFact]],
     make: MakeValue,
 ) -> None:
     """Row constraint, then the column constraints jointly, then the text; then write."""
@@ -81,6 +84,7 @@ def _resolve(
             for k in narrow(cands, keep):
                 cands[k].how = constraint_of(cands[k], True, [])
     still = {k: c for k, c in cands.items() if len(c.domain) > 1}
+    facts = facts_of() if still else []  # the text is read only when the sums leave readings open
     if still and facts:
         saved = {k: (list(c.domain), list(c.texts), c.how) for k, c in still.items()}
         used = narrow_by_facts(still, facts)
@@ -133,7 +137,7 @@ def recover_labeled(
         elif cand is not None:
             cands[row.key] = cand
     if cands:
-        _resolve(spec, table, cands, text_facts(text, spec.key, spec.format), make)
+        _resolve(spec, table, cands, partial(text_facts, text, spec.key, spec.format), make)
 
 
 def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue, text: str = "") -> None:
@@ -150,4 +154,4 @@ def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue
     if only_zeros_short(cand):
         zeros_one_per_cell(table, rows, cand)
         return
-    _resolve(spec, table, {"*": cand}, text_facts(text, spec.key, spec.format), make)
+    _resolve(spec, table, {"*": cand}, partial(text_facts, text, spec.key, spec.format), make)

@@ -8,6 +8,7 @@ naming what fixed them); the others stay null (``status="ambiguous"``). The tabl
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable
 
@@ -21,11 +22,11 @@ MakeValue = Callable[[str, str, Location], Value]  # (column key, cell text, loc
 
 def _cell_locs(cand: Candidate, texts: tuple[str, ...]) -> list[Location]:
     """Where each cell of a reading came from: the token its first digit was in."""
-    starts = list(itertools.accumulate([0] + [len(p) for p in cand.pieces]))
+    starts = list(itertools.accumulate([len(p) for p in cand.pieces[:-1]], initial=0)) if cand.pieces else []
     locs: list[Location] = []
     pos = 0
     for t in texts:
-        piece = max(i for i, st in enumerate(starts[:-1]) if st <= pos) if cand.pieces else 0
+        piece = bisect.bisect_right(starts, pos) - 1 if cand.pieces else 0  # the last piece starting at or before
         locs.append(cand.piece_locs[piece] if piece < len(cand.piece_locs) else Location())
         pos += len(t)
     return locs

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from gongkai.document import Location
 from gongkai.formats import TableSpec
@@ -91,9 +93,30 @@ def split_digits(
     (``truncated``).
     """
     n = sum(g.size for g in groups)
-    kinds = list(kinds) if kinds is not None else [COUNT] * n
+    kinds = tuple(kinds) if kinds is not None else (COUNT,) * n
     if len(kinds) != n:
         raise ValueError("one kind per cell")
+    key = (tuple(runs), tuple(groups), kinds, cap, budget)
+    known = _SPLITS.get(key)
+    if known is None:
+        known = _split_digits(*key)
+        if len(known[0]) <= CACHED_READINGS:  # the common rows; a long list is worked out again
+            if len(_SPLITS) >= 4096:
+                _SPLITS.clear()
+            _SPLITS[key] = known
+    return Splits(list(known[0]), known[1])
+
+
+# Readings of runs already split, by (runs, groups, kinds, cap, budget): rows repeat from report to
+# report (0000000, 0 0 0 0 0 0 0, 1 0 0 0 0 0 1), and the cuts are a pure function of them.
+_SPLITS: dict[tuple[Any, ...], tuple[tuple[tuple[str, ...], ...], bool]] = {}
+CACHED_READINGS = 64
+
+
+def _split_digits(
+    runs: tuple[str, ...], groups: tuple[Group, ...], kinds: tuple[str, ...], cap: int, budget: int
+) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    n = len(kinds)
     s = "".join(runs)
     size = len(s)
     breaks = set(itertools.accumulate(len(r) for r in runs[:-1]))
@@ -254,10 +277,16 @@ def split_digits(
 
     with contextlib.suppress(_Stop):
         dfs(0, 0, 0)
-    return Splits(out, truncated)
+    return tuple(out), truncated
 
 
 def runs_of(raws: Sequence[str]) -> tuple[list[str], list[int], str | None] | None:
+    found = _runs_of(tuple(raws))
+    return None if found is None else (list(found[0]), list(found[1]), found[2])
+
+
+@lru_cache(maxsize=16384)
+def _runs_of(raws: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...], str | None] | None:
     """The pieces of a row's cells — runs of digits, split at spaces, minus signs and null markers
     (``0————`` → ``0``, ``————``) — the cell each piece came from, and a unit written after the
     last one (``1036609万元``); None when a cell holds anything else."""
@@ -277,7 +306,7 @@ def runs_of(raws: Sequence[str]) -> tuple[list[str], list[int], str | None] | No
                 return None
             pieces.extend(parts)
             origin.extend([i] * len(parts))
-    return (pieces, origin, unit) if pieces else None
+    return (tuple(pieces), tuple(origin), unit) if pieces else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,12 +348,14 @@ def _groups(spec: TableSpec, columns: tuple[str, ...]) -> list[Group]:
     return [Group(len(columns), sums=spec.row_sum(columns) is not None)]
 
 
-def _capacity(raws: Iterable[str]) -> int:
+@lru_cache(maxsize=16384)
+def _capacity(raws: tuple[str, ...]) -> int:
     """How many cells the characters could make at most."""
     return sum(ch.isdigit() or ch in NULL_CHARS for raw in raws for ch in fold(raw))
 
 
-def _not_one_number(raws: Iterable[str]) -> bool:
+@lru_cache(maxsize=16384)
+def _not_one_number(raws: tuple[str, ...]) -> bool:
     """A run of digits that cannot be one count: too long, or a leading zero (``000``)."""
     return any(
         len(m) >= LONG_RUN or (len(m) > 1 and m[0] == "0")
@@ -338,7 +369,7 @@ def candidate(spec: TableSpec, rows: list[Row], glued: bool, table_evidence: boo
     evidence of lost separators on their own."""
     cells = [c for r in rows for c in r.cells]
     expected = sum(r.expected for r in rows)
-    raws = [c.raw for c in cells]
+    raws = tuple(c.raw for c in cells)
     if not cells or len(cells) >= expected or any(c.status == "blank" for c in cells):
         return None, False  # a row with all its cells was not run together
     evidence = glued or _not_one_number(raws)
@@ -377,6 +408,11 @@ def is_null(text: str) -> bool:
 
 
 def reading_values(texts: tuple[str, ...], kinds: Sequence[str]) -> tuple[Number | None, ...]:
+    return _reading_values(texts, tuple(kinds))
+
+
+@lru_cache(maxsize=65536)
+def _reading_values(texts: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[Number | None, ...]:
     return tuple(None if is_null(t) else _cell_value(t, k) for t, k in zip(texts, kinds, strict=True))
 
 
