@@ -243,3 +243,48 @@ def test_too_many_rows_is_said_on_the_cli(corpus: dict[str, Any], tmp_path: Path
     assert r.exit_code == 2 and "Excel" in r.output and not out.exists()
     bad = runner.invoke(cli_app, ["export", "-f", "xlsx", "--db", str(corpus["db"]), "--base-url", "javascript:x"])
     assert bad.exit_code == 2
+
+
+def test_sum_and_roster_write_the_same_kind_of_workbook(corpus: dict[str, Any], tmp_path: Path) -> None:
+    db = corpus["db"]
+    out = tmp_path / "sum.xlsx"
+    r = runner.invoke(
+        cli_app, ["sum", "--region", "江苏省", "--year", "2024", "--db", str(db), "-f", "xlsx", "-o", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert wb.sheetnames[-1] == "有错误的报告" and "表三 收到和处理政府信息公开申请情况（2021格式）" in wb.sheetnames
+    place = ["地区", "年度", "省", "市", "县（区）", "区划代码"]
+    for ws in wb.worksheets[:-1]:
+        _assert_laid_out(ws, place)
+    _assert_laid_out(wb["有错误的报告"], PLACE_ZH)
+    requests = _records(wb["表三 收到和处理政府信息公开申请情况（2021格式）"])
+    assert requests[0]["地区"] == "江苏省" and requests[0]["区划代码"] == "320000" and requests[0]["年度"] == 2024
+    assert requests[0]["行"] == "一、本年新收政府信息公开申请数量" and requests[0]["报告数"] == 1
+    grouped = [r for r in requests if r["分组"] == "（三）不予公开"]
+    assert grouped and grouped[0]["行"] == "1.属于国家秘密"
+    assert isinstance(requests[0]["总计"], int)  # a figure stays a number
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("机关名称,区划代码\n淮安市洪泽区人民政府,320813\n淮安市洪泽区财政局,320813\n", encoding="utf-8")
+    out = tmp_path / "roster.xlsx"
+    args = ["--lang", "en", "roster", str(roster), "--year", "2024", "--db", str(db), "-f", "xlsx", "-o", str(out)]
+    r = runner.invoke(cli_app, args)
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(out).worksheets[0]
+    assert ws.title == "No 2024 report"
+    _assert_laid_out(ws, PLACE_EN)
+    assert _records(ws) == [
+        {
+            "Agency": "淮安市洪泽区财政局",
+            "Year": 2024,
+            "Province": "江苏省",
+            "City": "淮安市",
+            "County": "洪泽区",
+            "Division code": "320813",
+            "Roster line": 3,
+            "Agency key": "320813:财政局",
+        }
+    ]
+    no_out = runner.invoke(cli_app, ["sum", "--region", "江苏省", "--year", "2024", "--db", str(db), "-f", "xlsx"])
+    assert no_out.exit_code == 2 and "--out" in no_out.output

@@ -38,13 +38,17 @@ from decimal import Decimal
 from functools import cache
 from itertools import chain, islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from gongkai.formats import load_format, section_specs, table_names
 from gongkai.store.queries.base import Connection
 from gongkai.store.queries.findings import DECISION_STATE, FINDINGS_FROM, SEVERITY_ORDER, FindingFilter
 from gongkai.store.safe_cells import xlsx_cell
 from gongkai.store.schema import quote, view_columns
+
+if TYPE_CHECKING:
+    from gongkai.store.aggregate import RegionSum
+    from gongkai.store.roster import Expected
 
 XLSX_MAX_ROWS = 1_048_576
 SHEET_TITLE_MAX = 31
@@ -586,6 +590,115 @@ def corpus_sheets(con: Connection, scope: Scope, ctx: Context) -> list[Sheet]:
     return [reports_sheet(con, scope, ctx), *tables, findings_sheet(con, scope, ctx)]
 
 
+# --- gongkai sum and gongkai roster ---------------------------------------------------------------
+
+
+def _place(code: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """(province, city, county, code) of a division code; the code alone when unknown."""
+    from gongkai.store.regions import region_for_code
+
+    region = region_for_code(code) if code else None
+    if region is None:
+        return None, None, None, code
+    return region.province, region.city, region.county, code
+
+
+def sum_sheets(con: Connection, result: RegionSum, prefix: str) -> list[Sheet]:
+    """``gongkai sum --format xlsx``: a sheet per format and table, rows in the format's order
+    under their groups (the national table's （三）不予公开 …), a column per format column; and the
+    reports summed that have error findings. Every row starts with the region and the year (a
+    sum has no agency: the agencies are counted in the last column)."""
+    from gongkai.store.aggregate import table_layout
+
+    province, city, county, code = _place(prefix.ljust(6, "0") if prefix else None)
+    place = [result.region, result.year, province, city, county, code]
+    head = [
+        Col("region", "地区", "Region"),
+        Col("year", "年度", "Year"),
+        Col("province", "省", "Province"),
+        Col("city", "市", "City"),
+        Col("county", "县（区）", "County"),
+        Col("region_code", "区划代码", "Division code"),
+    ]
+    sheets: list[Sheet] = []
+    for fmt_id, fsum in result.formats.items():
+        spec = load_format(fmt_id)
+        for tkey, rows in fsum.tables.items():
+            tspec = spec.tables[tkey]
+            cols = list(tspec.columns)
+            lines: list[list[Any]] = []
+            for line in table_layout(fmt_id, tkey, list(rows)):
+                if line.row is None:
+                    continue  # a group's heading: its name is in the group column of its rows
+                group = tspec.rows[line.row].group or tspec.rows[line.row].item
+                values = rows[line.row]
+                cells = [values[c][0] if c in values else None for c in cols]
+                lines.append([*place, fmt_id, group, line.label, *cells, len(fsum.reports)])
+            names = table_names()[tkey]
+            sheets.append(
+                Sheet(
+                    f"{fmt_id}-{tkey}",
+                    f"{names[0]} {tspec.title}（{fmt_id}格式）",
+                    f"{names[1].capitalize()} ({fmt_id})",
+                    [
+                        *head,
+                        Col("format", "格式", "Format"),
+                        Col("group", "分组", "Group"),
+                        Col("row", "行", "Row"),
+                        *(Col(c, tspec.columns[c].label, c) for c in cols),
+                        Col("reports", "报告数", "Reports"),
+                    ],
+                    lines,
+                    table=tkey,
+                )
+            )
+    flagged = {f.report: f for f in result.flagged}
+    places = dict(
+        (rid, rest)
+        for rid, *rest in con.execute(
+            """SELECT id, agency, "year", province, city, county, region_code FROM reports
+            WHERE id IN (SELECT unnest(?))""",
+            [list(flagged)],
+        ).fetchall()
+    )
+    sheets.append(
+        Sheet(
+            "flagged",
+            "有错误的报告",
+            "Reports with errors",
+            [
+                *PLACE,
+                Col("codes", "错误代码", "Error codes"),
+                Col("format", "格式", "Format"),
+                Col("report", "报告编号", "Report id"),
+                Col("path", "文件", "File"),
+            ],
+            [
+                [
+                    *places.get(f.report, [f.agency, result.year, None, None, None, None]),
+                    "、".join(f"{c}×{n}" if n > 1 else c for c, n in f.codes.items()),
+                    f.format,
+                    f.report,
+                    f.path,
+                ]
+                for f in result.flagged
+            ],
+        )
+    )
+    return sheets
+
+
+def roster_sheet(missing: Sequence[Expected], year: int) -> Sheet:
+    """``gongkai roster --format xlsx``: the expected agencies without a report for *year*."""
+    return Sheet(
+        "missing",
+        f"{year}年度未见报告",
+        f"No {year} report",
+        [*PLACE, Col("line", "名单行号", "Roster line"), Col("agency_key", "机关键", "Agency key")],
+        [[m.name, year, *_place(m.code), m.line, m.agency_key] for m in missing],
+    )
+
+
 __all__ = [
     "DECISION_LABELS",
     "PLACE",
@@ -607,9 +720,11 @@ __all__ = [
     "pick",
     "plain_value",
     "reports_sheet",
+    "roster_sheet",
     "row_label",
     "rule_titles",
     "section_label",
+    "sum_sheets",
     "table_label",
     "table_sheet",
     "text_width",

@@ -55,6 +55,29 @@ class TableFormat(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
+
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="xlsx 写入的文件 / the file --format xlsx writes",
+        metavar=metavar("文件", "FILE"),
+    ),
+]
+
+
+def _write_xlsx(out_path: Path | None, sheets: list[Any]) -> None:
+    """A workbook of ``--format xlsx`` (:func:`gongkai.store.xlsx.write_workbook`) to ``--out``."""
+    from gongkai.store.xlsx import write_workbook
+
+    if out_path is None:
+        err.print(t("--format xlsx 需要 --out 文件。", "--format xlsx needs --out FILE."), highlight=False)
+        raise typer.Exit(EXIT_USAGE_OR_IO)
+    write_workbook(out_path, sheets, lang())
+    out.print(str(out_path), highlight=False)
 
 
 class SchemaFormat(StrEnum):
@@ -268,7 +291,8 @@ def roster(
     ],
     year: YearOption,
     db: DbOption = Path(DEFAULT_DB),
-    output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
+    output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv | xlsx")] = TableFormat.text,
+    out_path: OutOption = None,
 ) -> None:
     """列出名单中该年度没有报告的机关。List expected agencies with no report for the year.
 
@@ -287,6 +311,11 @@ def roster(
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
     with _open(db) as store:
         missing = missing_reports(store, wanted, year)
+    if output is TableFormat.xlsx:
+        from gongkai.store.xlsx import roster_sheet
+
+        _write_xlsx(out_path, [roster_sheet(missing, year)])
+        return
     rows: list[dict[str, Any]] = [
         {"line": m.line, "agency": m.name, "region_code": m.code, "agency_key": m.agency_key} for m in missing
     ]
@@ -337,7 +366,8 @@ def sum_command(
     region: RegionOption,
     year: YearOption,
     db: DbOption = Path(DEFAULT_DB),
-    output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv")] = TableFormat.text,
+    output: Annotated[TableFormat, typer.Option("--format", "-f", help="text | json | csv | xlsx")] = TableFormat.text,
+    out_path: OutOption = None,
     details: Annotated[
         bool,
         typer.Option("--details", help="列出有错误级别审核发现的报告及其代码 / list the reports with error findings"),
@@ -368,6 +398,11 @@ def sum_command(
         raise typer.Exit(EXIT_USAGE_OR_IO) from None
     with _open(db) as store:
         result = sum_region(store, region_filter, year)
+        if output is TableFormat.xlsx:
+            from gongkai.store.xlsx import sum_sheets
+
+            _write_xlsx(out_path, sum_sheets(store.con, result, region_filter.prefix))
+            return
     if output is TableFormat.json:
         write_json_line(result.to_dict())
         return
