@@ -288,3 +288,10 @@ def test_sum_and_roster_write_the_same_kind_of_workbook(corpus: dict[str, Any], 
     ]
     no_out = runner.invoke(cli_app, ["sum", "--region", "江苏省", "--year", "2024", "--db", str(db), "-f", "xlsx"])
     assert no_out.exit_code == 2 and "--out" in no_out.output
+
+
+def test_a_web_workbook_past_excels_rows_is_refused(corpus: dict[str, Any], tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 3)
+    with TestClient(create_app(corpus["db"], uploads_dir=tmp_path / "uploads"), base_url=BASE) as client:
+        r = client.get("/index.xlsx?decision=all")
+    assert r.status_code == 413 and "CSV" in r.json()["error"]

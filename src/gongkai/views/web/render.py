@@ -381,6 +381,18 @@ def workbook_response(request: Request, page: Page, ui: UI) -> Response:
         xlsx.write_workbook(out, sheets, ui.lang)
         size = out.tell()
         out.seek(0)
+    except xlsx.TooManyRows:
+        out.close()
+        return JSONResponse(
+            error_body(
+                413,
+                ui.t(
+                    "数据超过 Excel 的行数上限：请按地区、年度或规则缩小范围，或下载 CSV。",
+                    "Too many rows for Excel: narrow by region, year or rule, or download the CSV.",
+                ),
+            ),
+            status_code=413,
+        )
     except BaseException:
         out.close()
         raise
