@@ -179,6 +179,8 @@ def fold_radicals(text: str) -> str:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Unicode look-alikes folded, traditional to simplified; spacing kept."""
+    if text.isascii():  # NFKC and traditional→simplified leave ASCII as it is (numbers, codes)
+        return text.translate(_EXTRA_FOLDS)
     text = unicodedata.normalize("NFKC", text)
     text = text.translate(_EXTRA_FOLDS)
     return _T2S.convert(text)
