@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import all_formats, is_furniture, match_heading
@@ -77,38 +78,68 @@ def _is_anchor(text: str) -> bool:
     return any(a in k for a in _anchors())
 
 
+class _Line(NamedTuple):
+    """What the layout stage needs to know of one line, worked out once per distinct line."""
+
+    boundary: bool  # a section heading or page furniture: a table region ends before it
+    footer: bool  # a page footer inside a table broken over pages
+    cells: tuple[str, ...] | None  # None for a Markdown rule line
+    prose: bool  # running text, not cells
+    starts: bool  # a table region starts here
+    values: bool  # a cell holds a value
+
+
+@lru_cache(maxsize=65536)
+def _line(text: str) -> _Line:
+    split = split_cells(text)
+    cells = tuple(split) if split is not None else None
+    return _Line(
+        boundary=bool(match_heading(text) or is_furniture(text)),
+        footer=bool(_PAGE_FOOTER_RE.match(text)),
+        cells=cells,
+        prose=split is not None and _is_prose(split),
+        starts=_starts_region(text),
+        values=cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells),
+    )
+
+
 def rebuild_tables(doc: Document) -> Document:
     """Replace runs of flattened-table lines by Table blocks; other blocks pass through. A report
     a crawler wrote on one line is first cut back into lines (:mod:`gongkai.layout.unfold`)."""
     doc = unfold(doc)
     out: list[Block] = []
     blocks = doc.blocks
+    lines = [_line(b.text) if isinstance(b, Paragraph) else None for b in blocks]
     table_index = len(doc.tables())
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        if not (isinstance(block, Paragraph) and _starts_region(block.text)):
+        first = lines[i]
+        if first is None or not first.starts:
             out.append(block)
             i += 1
             continue
         j = i
-        rows: list[tuple[Paragraph, list[str]]] = []
+        rows: list[tuple[Paragraph, tuple[str, ...]]] = []
+        has_values = False
         while j < len(blocks):
-            b = blocks[j]
-            if not isinstance(b, Paragraph):
+            line = lines[j]
+            if line is None:
                 break
-            if j > i and (match_heading(b.text) or is_furniture(b.text)):
+            if j > i and line.boundary:
                 break
-            if _PAGE_FOOTER_RE.match(b.text):  # a page's footer inside a table broken over pages
+            if line.footer:  # a page's footer inside a table broken over pages
                 j += 1
                 continue
-            cells = split_cells(b.text)
-            if cells is not None and j > i and _is_prose(cells):
+            if line.cells is not None and j > i and line.prose:
                 break
-            if cells is not None and any(cells):
-                rows.append((b, cells))
+            if line.cells is not None and any(line.cells):
+                b = blocks[j]
+                assert isinstance(b, Paragraph)
+                rows.append((b, line.cells))
+                has_values = has_values or line.values
             j += 1
-        if not any(_VALUE_CELL_RE.search(c.strip()) for _, cells in rows for c in cells):
+        if not has_values:
             out.append(block)  # an anchor word in a heading-like line, not a table
             i += 1
             continue
@@ -127,12 +158,25 @@ def _starts_region(text: str) -> bool:
     return any(_is_anchor(c) for c in cells)
 
 
-def _grid(rows: list[tuple[Paragraph, list[str]]], table_index: int) -> Table:
+# Locations are immutable values: one object per place, shared by every grid that has a cell
+# there (a grid's places repeat from report to report).
+_LOCATIONS: dict[tuple[int | None, int, int, int], Location] = {}
+
+
+def _location(line: int | None, table: int, row: int, cell: int) -> Location:
+    key = (line, table, row, cell)
+    loc = _LOCATIONS.get(key)
+    if loc is None:
+        if len(_LOCATIONS) >= 262144:
+            _LOCATIONS.clear()
+        loc = _LOCATIONS[key] = Location(line=line, table=table, row=row, cell=cell)
+    return loc
+
+
+def _grid(rows: list[tuple[Paragraph, tuple[str, ...]]], table_index: int) -> Table:
     grid = []
     for r, (para, cells) in enumerate(rows):
         line = para.loc.line
-        grid.append(
-            tuple(Cell(text, Location(line=line, table=table_index, row=r, cell=c)) for c, text in enumerate(cells))
-        )
+        grid.append(tuple(Cell(text, _location(line, table_index, r, c)) for c, text in enumerate(cells)))
     first_line = rows[0][0].loc.line if rows else None
     return Table(rows=tuple(grid), loc=Location(line=first_line, table=table_index), from_text=True)
