@@ -297,14 +297,20 @@ class Context:
                 yield self.table(key)
 
     def cells_with_status(self, status: str) -> Iterator[tuple[TableSpec, Row, str, Value]]:
-        """Every cell of a found row whose value has ``status`` (blank, not_a_number, …)."""
-        for spec, table in self.readable_tables():
-            for row in table.rows.values():
-                if not row.found:
-                    continue
-                for column, value in row.values.items():
-                    if value.status == status:
-                        yield spec, row, column, value
+        """Every cell of a found row whose value has ``status`` (blank, not_a_number, …). The
+        cells are gone over once per report, for every status the rules ask about."""
+        by_status: dict[str | None, list[tuple[TableSpec, Row, str, Value]]] | None = self.cache.get("cells_by_status")
+        if by_status is None:
+            by_status = {}
+            for spec, table in self.readable_tables():
+                for row in table.rows.values():
+                    if not row.found:
+                        continue
+                    for column, value in row.values.items():
+                        if value.status is not None:
+                            by_status.setdefault(value.status, []).append((spec, row, column, value))
+            self.cache["cells_by_status"] = by_status
+        return iter(by_status.get(status, ()))
 
 
 _TABLE_TOKEN = re.compile(r"\{table:(\w+)\}")

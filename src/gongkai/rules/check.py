@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from gongkai import faults
 from gongkai.model import Report
-from gongkai.rules.base import Context, Finding, Place, Rule
+from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 from gongkai.rules.config import CheckConfig
 from gongkai.rules.registry import all_rules
 
@@ -18,14 +19,10 @@ def check_report(report: Report, config: CheckConfig | None = None, *, raise_err
     A rule that fails gives one ``info`` finding under its own code saying so, never an
     exception — unless *raise_errors* (tests)."""
     faults.inject("check", report.source.path)
-    config = config or CheckConfig()
+    config = config or _DEFAULT
     ctx = Context.for_report(report, config.options)
     findings: list[Finding] = []
-    for rule_cls in all_rules():
-        if not config.enabled(rule_cls.code):
-            continue
-        rule = rule_cls()
-        severity = config.severity_for(rule.code, rule.severity)
+    for rule, severity in _plan(config):
         try:
             produced = list(rule.check(ctx))
         except Exception as exc:
@@ -36,6 +33,35 @@ def check_report(report: Report, config: CheckConfig | None = None, *, raise_err
         findings.extend(f if f.severity == severity else replace(f, severity=severity) for f in produced)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+_DEFAULT = CheckConfig()
+# The rules a configuration runs and their severities, by what decides them: worked out once, not
+# per report (rules are stateless; one instance of each serves every report).
+_PLANS: dict[tuple[Any, ...], list[tuple[Rule, Severity]]] = {}
+
+
+def _plan(config: CheckConfig) -> list[tuple[Rule, Severity]]:
+    rules = all_rules()
+    key = (
+        tuple((r, r.severity) for r in rules),
+        config.select,
+        config.extend_select,
+        config.ignore,
+        tuple(config.severity.items()),
+        config.cli,
+    )
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = []
+        for rule_cls in rules:
+            if config.enabled(rule_cls.code):
+                rule = rule_cls()
+                plan.append((rule, config.severity_for(rule.code, rule.severity)))
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
 
 
 def _failure(rule: Rule, exc: Exception) -> Finding:

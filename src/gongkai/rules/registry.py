@@ -110,9 +110,15 @@ for _rule in (
 
 def all_rules() -> list[type[Rule]]:
     """Every rule, by family (F, B, T, N, Y) then code."""
+    global _sorted
     _load_families()
-    order = list(FAMILIES)
-    return sorted(_RULES.values(), key=lambda r: (order.index(r.code[0]), r.code))
+    if _sorted is None or _sorted[0] != list(_RULES.items()):
+        order = list(FAMILIES)
+        _sorted = (list(_RULES.items()), sorted(_RULES.values(), key=lambda r: (order.index(r.code[0]), r.code)))
+    return list(_sorted[1])
+
+
+_sorted: tuple[list[tuple[str, type[Rule]]], list[type[Rule]]] | None = None  # the catalogue it was sorted from
 
 
 def get_rule(code_or_name: str) -> type[Rule]:

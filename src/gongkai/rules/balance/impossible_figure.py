@@ -67,11 +67,12 @@ class ImpossibleFigure(Rule):
                 if not row.found:
                     continue
                 for column, value in row.values.items():
-                    if value.value is None or column not in spec.columns:
-                        continue
+                    number = value.value
+                    if number is None or (type(number) is int and number >= 0) or column not in spec.columns:
+                        continue  # no value, or a whole number that is not negative: possible anywhere
                     col = spec.columns[column]
-                    negative = value.value < 0 and not col.signed
-                    fraction = not negative and col.kind == "count" and isinstance(value.value, Decimal)
+                    negative = number < 0 and not col.signed
+                    fraction = not negative and col.kind == "count" and isinstance(number, Decimal)
                     if not (negative or fraction):
                         continue
                     zh, en = cell_name(spec, row, column)

@@ -32,16 +32,25 @@ class Operand:
         return cls(name, row, column, value.value if value is not None else None)
 
 
+# One term of an equation before its operand is made: (figure name, row, column).
+Term = tuple[str, Row, str]
+
+
 @dataclass(slots=True)
 class Equation:
+    """Its terms' values are read when it is made; the :class:`Operand` objects only when a
+    finding needs them (most equations hold and are reported by no one)."""
+
     code: str  # the balance rule that owns the equation
     spec: TableSpec
     table: TableData
     place_of: Callable[[], Place]  # where to report it; built only for equations reported
     subject_zh: str  # 「自然人」列 / 「一、本年新收…」行 / 行政复议
     subject_en: str
-    lhs: tuple[Operand, ...]
-    rhs: tuple[Operand, ...]
+    lhs_terms: tuple[Term, ...]
+    rhs_terms: tuple[Term, ...]
+    lhs_numbers: tuple[Number | None, ...]
+    rhs_numbers: tuple[Number | None, ...]
     lhs_zh: str  # 一+二
     rhs_zh: str  # 三(七)+四
     lhs_en: str
@@ -52,6 +61,14 @@ class Equation:
         return self.place_of()
 
     @property
+    def lhs(self) -> tuple[Operand, ...]:
+        return tuple(Operand(n, r, c, v) for (n, r, c), v in zip(self.lhs_terms, self.lhs_numbers, strict=True))
+
+    @property
+    def rhs(self) -> tuple[Operand, ...]:
+        return tuple(Operand(n, r, c, v) for (n, r, c), v in zip(self.rhs_terms, self.rhs_numbers, strict=True))
+
+    @property
     def operands(self) -> tuple[Operand, ...]:
         return self.lhs + self.rhs
 
@@ -60,14 +77,19 @@ class Equation:
         return [o for o in self.operands if o.number is None]
 
     @property
+    def complete(self) -> bool:
+        """Every operand has a value (the equation can be verified)."""
+        return None not in self.lhs_numbers and None not in self.rhs_numbers
+
+    @property
     def rows(self) -> list[Row]:
         seen: dict[str, Row] = {}
-        for o in self.operands:
-            seen.setdefault(o.row.key, o.row)
+        for _, row, _ in (*self.lhs_terms, *self.rhs_terms):
+            seen.setdefault(row.key, row)
         return list(seen.values())
 
     def sums(self) -> tuple[Number, Number]:
-        return _sum(o.number for o in self.lhs), _sum(o.number for o in self.rhs)
+        return _sum(self.lhs_numbers), _sum(self.rhs_numbers)
 
     def expression(self, side: tuple[Operand, ...], skip_zeros: bool = False) -> str:
         """``10+2 = 12``; with *skip_zeros*, zero terms of a long sum are left out."""
@@ -81,7 +103,12 @@ class Equation:
 
     def operand_figures(self) -> dict[str, object]:
         """Every operand by name."""
-        return {o.name: o.number for o in self.operands}
+        out: dict[str, object] = {}
+        for (name, _, _), number in zip(self.lhs_terms, self.lhs_numbers, strict=True):
+            out[name] = number
+        for (name, _, _), number in zip(self.rhs_terms, self.rhs_numbers, strict=True):
+            out[name] = number
+        return out
 
     def figures(self) -> dict[str, object]:
         """Every operand by name, then the two sums."""
@@ -118,8 +145,26 @@ def relations(ctx: Context) -> list[Equation]:
     return cached
 
 
+def relations_of(ctx: Context, code: str) -> list[Equation]:
+    """The equations one balance rule owns, in the order of :func:`relations`."""
+    by_code: dict[str, list[Equation]] | None = ctx.cache.get("relations_by_code")
+    if by_code is None:
+        by_code = {}
+        for rel in relations(ctx):
+            by_code.setdefault(rel.code, []).append(rel)
+        ctx.cache["relations_by_code"] = by_code
+    return by_code.get(code, [])
+
+
 def found_in(table: TableData) -> Callable[[str], bool]:
     return lambda k: k in table.rows and table.rows[k].found
+
+
+def _number(row: Row, column: str) -> Number | None:
+    if not row.found:
+        return None
+    value = row.values.get(column)
+    return value.value if value is not None else None
 
 
 def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equation]:
@@ -147,8 +192,10 @@ def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equ
                 place_of=place_of,
                 subject_zh=f"「{label}」列",
                 subject_en=f"column {c}",
-                lhs=tuple(Operand.of(k, rows[k], c) for k in lhs_keys),
-                rhs=tuple(Operand.of(k, rows[k], c) for k in rhs_keys),
+                lhs_terms=tuple([(k, rows[k], c) for k in lhs_keys]),
+                rhs_terms=tuple([(k, rows[k], c) for k in rhs_keys]),
+                lhs_numbers=tuple([_number(rows[k], c) for k in lhs_keys]),
+                rhs_numbers=tuple([_number(rows[k], c) for k in rhs_keys]),
                 lhs_zh=s.lhs_zh,
                 rhs_zh=s.rhs_zh,
                 lhs_en=s.lhs_en,
@@ -174,8 +221,10 @@ def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equati
                 place_of=partial(Place.of_cell, spec, row, s.lhs[0]),
                 subject_zh=f"「{spec.rows[key].label}」" + ("" if flat else "行"),
                 subject_en=f"{'group' if flat else 'row'} {key}",
-                lhs=tuple(Operand.of(c, row, c) for c in s.lhs),
-                rhs=tuple(Operand.of(c, row, c) for c in s.rhs),
+                lhs_terms=tuple([(c, row, c) for c in s.lhs]),
+                rhs_terms=tuple([(c, row, c) for c in s.rhs]),
+                lhs_numbers=tuple([_number(row, c) for c in s.lhs]),
+                rhs_numbers=tuple([_number(row, c) for c in s.rhs]),
                 lhs_zh=s.lhs_zh,
                 rhs_zh=s.rhs_zh,
                 lhs_en=s.lhs_en,
@@ -204,8 +253,8 @@ class EquationRule(Rule):
     skip_zeros: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for rel in relations(ctx):
-            if rel.code != self.code or rel.nulls:
+        for rel in relations_of(ctx, self.code):
+            if not rel.complete:
                 continue
             lhs, rhs = rel.sums()
             if lhs == rhs:

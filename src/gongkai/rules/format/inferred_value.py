@@ -77,12 +77,11 @@ class InferredValue(Rule):
                 )
                 continue
             labels = {k: c.label for k, c in spec.columns.items()}
-            table = ctx.report.tables[spec.key]
-            entries: list[RecoveredRow | AmbiguousRow] = [*table.recovered, *table.ambiguous]
-            runs = [e.raw for e in entries if e.row == row.key]
-            raw = str(runs[0]) if runs and isinstance(runs[0], str) else " ".join(v.raw for *_, v in cells)
+            run = _first_runs(ctx, spec.key).get(row.key)
+            raw = run if isinstance(run, str) else " ".join(v.raw for *_, v in cells)
             how = sorted({v.inferred_by for *_, v in cells if v.inferred_by})
             row_zh, row_en = cell_name(spec, row, None)
+            shown = [(c, number_text(v.value)) for _, _, c, v in cells]
             yield self.finding(
                 Place.of_row(spec, row),
                 figures={c: v.value for _, _, c, v in cells},
@@ -92,6 +91,20 @@ class InferredValue(Rule):
                 row_en=row_en,
                 count=len(cells),
                 raw=raw,
-                values="，".join(f"{labels.get(c, c)} {number_text(v.value)}" for _, _, c, v in cells),
-                values_en=", ".join(f"{c} {number_text(v.value)}" for _, _, c, v in cells),
+                values="，".join(f"{labels.get(c, c)} {text}" for c, text in shown),
+                values_en=", ".join(f"{c} {text}" for c, text in shown),
             )
+
+
+def _first_runs(ctx: Context, table_key: str) -> dict[str, str | list[str]]:
+    """Row → the raw text of its first recovered or ambiguous entry, once per table."""
+    key = f"first_runs:{table_key}"
+    runs: dict[str, str | list[str]] | None = ctx.cache.get(key)
+    if runs is None:
+        runs = {}
+        table = ctx.report.tables[table_key]
+        entries: list[RecoveredRow | AmbiguousRow] = [*table.recovered, *table.ambiguous]
+        for e in entries:
+            runs.setdefault(e.row, e.raw)
+        ctx.cache[key] = runs
+    return runs

@@ -61,9 +61,9 @@ class UnverifiableSum(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for rel in relations(ctx):
-            nulls = rel.nulls
-            if not nulls:
+            if rel.complete:
                 continue
+            nulls = rel.nulls
             cells_zh = "、".join(
                 f"「{o.row.label or rel.spec.rows[o.row.key].label}」{rel.spec.columns[o.column].label}" for o in nulls
             )

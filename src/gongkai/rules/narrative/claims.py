@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai.document import Location
 from gongkai.model import Report
@@ -191,6 +192,17 @@ def _claims(report: Report, sentences: list[tuple[str, str, str]]) -> list[Claim
 
 
 def _clause_claims(clause: str) -> list[tuple[str, int]]:
+    """:func:`_read_clause`, worked out once per distinct clause (boilerplate clauses recur in
+    every report)."""
+    return list(_read_clause_once(clause))
+
+
+@lru_cache(maxsize=16384)
+def _read_clause_once(clause: str) -> tuple[tuple[str, int], ...]:
+    return tuple(_read_clause(clause))
+
+
+def _read_clause(clause: str) -> list[tuple[str, int]]:
     """One count, or denials (…未出现行政复议、行政诉讼 denies both), or nothing. A clause
     listing counts with 、 (被申请行政复议1件、提起行政诉讼1件) is read part by part."""
     found = _single_clause(clause, zeros=True)
