@@ -1,4 +1,5 @@
-"""``gongkai export``: the corpus as CSV, Parquet or one Excel workbook.
+"""``gongkai export``: the corpus as CSV, Parquet or one Excel workbook; and the web app's bulk
+files (the ``/data`` page), one dataset and one year (or all) per file.
 
 CSV and Parquet write one file per dataset into a folder: ``reports``, ``sections``, ``values``
 (long form), the four wide tables (``proactive_2019``, ``proactive_2021``, ``requests``,
@@ -8,22 +9,47 @@ per statistics table laid out like the national format and the findings with the
 decisions, each row led by agency, year and region, one header row in the reader's language,
 links to the web app with ``--base-url``. Long ``values`` is left out of the workbook (it passes
 Excel's row limit on a large corpus); use CSV or Parquet for it.
+
+Bulk files (:func:`write_bulk`): a dataset for one year (or every year) as CSV (UTF-8 with a BOM,
+so that Excel reads the Chinese; the header is the column keys of the data dictionary), Parquet
+(zstd) or XLSX (one sheet: Chinese labels, then the keys). Each is written by DuckDB or row batch
+by row batch to a file, never held in memory; :func:`bulk_fingerprint` says when the corpus has
+changed (what a cache of these files is keyed by) and :func:`bulk_counts` how many rows each has.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
+from gongkai import __version__
 from gongkai.formats import load_format
 from gongkai.store.db import Store
 from gongkai.store.queries.findings import FindingFilter
 from gongkai.store.regions import RegionFilter
-from gongkai.store.safe_cells import sql_text
-from gongkai.store.schema import DECIMAL_TYPE, VIEW_TABLES, quote, relation, view_columns
+from gongkai.store.safe_cells import sql_text, xlsx_cell, xlsx_row
+from gongkai.store.schema import (
+    DECIMAL_TYPE,
+    SCHEMA_VERSION,
+    VIEW_TABLES,
+    parser_version,
+    quote,
+    relation,
+    view_columns,
+)
+from gongkai.store.xlsx import XLSX_MAX_ROWS
+
+Connection = duckdb.DuckDBPyConnection
 
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
 
@@ -162,12 +188,18 @@ def export(
     written = []
     for ds in DATASETS:
         target = out / f"{ds.name}.{fmt}"
-        options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet, COMPRESSION zstd)"
-        path_sql = str(target).replace("'", "''")
-        sql = dataset_sql(ds, year, region, plain_numbers=fmt == "csv")
-        store.run(f"COPY ({sql}) TO '{path_sql}' {options}")
+        _copy(store.con, dataset_sql(ds, year, region, plain_numbers=fmt == "csv"), fmt, target)
         written.append(target)
     return written
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy(con: Connection, sql: str, fmt: str, target: Path) -> None:
+    options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet, COMPRESSION zstd)"
+    con.execute(f"COPY ({sql}) TO {_literal(str(target))} {options}")
 
 
 def _cell(value: Any) -> Any:
@@ -176,8 +208,8 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _rows(store: Store, sql: str, size: int = 10_000) -> Iterator[tuple[Any, ...]]:
-    cur = store.con.cursor()
+def _rows(con: Connection, sql: str, size: int = 10_000) -> Iterator[tuple[Any, ...]]:
+    cur = con.cursor()
     try:
         cur.execute(sql)
         while True:
@@ -229,4 +261,202 @@ def write_xlsx(
     xlsx.write_workbook(target, xlsx.corpus_sheets(store.con, xlsx.Scope(flt), ctx), lang)
 
 
-__all__ = ["DATASETS", "EXPORT_FORMATS", "Dataset", "export", "write_xlsx"]
+def _xlsx_sheet(wb: Any, con: Connection, ds: Dataset, title: str, sql: str) -> None:
+    """One dataset as a sheet of the write-only workbook *wb*: Chinese labels, keys, the rows
+    (fetched in batches: the sheet is written as it goes)."""
+    from openpyxl.styles import Font, PatternFill
+
+    bold = Font(bold=True)
+    key_font = Font(color="808080", size=9)
+    fill = PatternFill("solid", fgColor="EEEEEE")
+    ws = wb.create_sheet(title)
+    labels, keys = _table_headers(ds)
+    ws.append([xlsx_cell(ws, label, font=bold, fill=fill) for label in labels])
+    ws.append(xlsx_row(ws, keys, font=key_font))
+    ws.freeze_panes = "A3"
+    national = _national_labels(ds)
+    label_at = keys.index("row_label") if national else -1
+    key_at = keys.index("row_key") if national else -1
+    for row in _rows(con, sql):
+        cells = [_cell(v) for v in row]
+        if national and cells[key_at] in national:
+            cells[label_at] = national[cells[key_at]]
+        ws.append(xlsx_row(ws, cells))  # text is a string cell, never a formula
+
+
+# --- bulk files: one dataset, one year (or all), one format -----------------------------------
+
+BULK_FORMATS = ("csv", "parquet", "xlsx")
+BOM = "\ufeff".encode()
+# Datasets a bulk XLSX is not offered for: long texts (a cell holds at most 32,767 characters).
+NO_XLSX = frozenset({"sections"})
+# What a bulk file's name says: gongkai-values-2023.csv, gongkai-findings-all.parquet.
+BULK_PREFIX = "gongkai"
+
+
+def dataset(name: str) -> Dataset:
+    for ds in DATASETS:
+        if ds.name == name:
+            return ds
+    raise KeyError(name)
+
+
+def bulk_name(name: str, year: int | None, fmt: str) -> str:
+    return f"{BULK_PREFIX}-{name}-{year if year is not None else 'all'}.{fmt}"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkCount:
+    """How many rows a dataset has for one report year (None: reports without a year)."""
+
+    dataset: str
+    year: int | None
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPaths:
+    """How ``reports.path`` is written in a bulk file: an uploaded file by its name, a path under
+    the ingest root relative to it, another absolute path by its name, a relative one as it is —
+    never where the server keeps its files (the web app's rule, ``WebDB.shown_path``)."""
+
+    uploads: str
+    root: str | None = None
+
+    def sql(self, col: str = "path") -> str:
+        name = f"regexp_extract({col}, '[^/\\\\]*$')"
+        parts = []
+        for folder, shown in ((self.uploads, name), (self.root, None)):
+            if not folder:
+                continue
+            prefix = folder.rstrip("/\\")
+            for sep in ("/", "\\"):
+                lit = _literal(prefix + sep)
+                value = shown or f"substr({col}, {len(prefix) + 2})"
+                parts.append(f"WHEN starts_with({col}, {lit}) THEN {value}")
+        parts.append(f"WHEN regexp_matches({col}, '^([A-Za-z]:)?[\\\\/]') THEN {name}")  # absolute
+        return f"CASE {' '.join(parts)} ELSE {col} END"
+
+
+def bulk_fingerprint(con: Connection) -> str:
+    """A short text that changes whenever a bulk file would: the reports (ingests, uploads,
+    removals), the findings (a year-over-year re-check changes them alone), the layout (schema,
+    parser and gongkai versions)."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM reports), (SELECT max(ingested_at) FROM reports),
+          (SELECT sum(id % 1000003) FROM reports), (SELECT count(*) FROM findings),
+          (SELECT sum(hash(report, origin, seq, code, message, related_report) % 1000003) FROM findings)"""
+    ).fetchone()
+    text = repr((row, SCHEMA_VERSION, parser_version(), __version__))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def bulk_counts(con: Connection) -> list[BulkCount]:
+    """Rows per dataset and report year (every dataset of :data:`DATASETS`), as the files have
+    them (the current version of each report: :func:`dataset_sql`)."""
+    out: list[BulkCount] = []
+    for ds in DATASETS:
+        id_col = "id" if ds.relation == "reports" else "report"
+        sql = (
+            f'SELECT r."year", count(*) FROM (SELECT {id_col} FROM {quote(ds.relation)}'
+            f"{_where(ds.relation, None, None)}) x JOIN reports r ON r.id = x.{id_col} GROUP BY 1"
+        )
+        for year, n in con.execute(sql).fetchall():
+            out.append(BulkCount(ds.name, year, int(n)))
+    return sorted(out, key=lambda c: (c.dataset, c.year is None, -(c.year or 0)))
+
+
+def bulk_years(con: Connection) -> list[int]:
+    """The report years of the corpus, latest first."""
+    return [
+        int(r[0])
+        for r in con.execute('SELECT DISTINCT "year" FROM reports WHERE "year" IS NOT NULL ORDER BY 1 DESC').fetchall()
+    ]
+
+
+def bulk_sql(ds: Dataset, year: int | None, shown: ShownPaths | None, *, plain_numbers: bool) -> str:
+    sql = dataset_sql(ds, year, plain_numbers=plain_numbers)
+    if shown is None or "path" not in {c.name for c in relation(ds.relation).columns}:
+        return sql
+    cols = ", ".join(
+        (f"{shown.sql('path')} AS path" if c.name == "path" else quote(c.name)) for c in relation(ds.relation).columns
+    )
+    return f"SELECT {cols} FROM ({sql})"
+
+
+def write_bulk(
+    con: Connection,
+    name: str,
+    fmt: str,
+    target: Path,
+    *,
+    year: int | None = None,
+    shown: ShownPaths | None = None,
+) -> int:
+    """Write dataset *name* (of :data:`DATASETS`) for report year *year* (None: every report) as
+    *fmt* to *target*, through a temporary file beside it renamed into place (a reader sees the
+    whole file or none); returns its size. Raises KeyError for an unknown dataset or format and
+    ValueError when an XLSX would pass Excel's row limit."""
+    ds = dataset(name)
+    if fmt not in BULK_FORMATS or (fmt == "xlsx" and name in NO_XLSX):
+        raise KeyError(fmt)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if fmt == "xlsx":
+            _bulk_xlsx(con, ds, year, shown, tmp)
+        elif fmt == "parquet":
+            _copy(con, bulk_sql(ds, year, shown, plain_numbers=False), "parquet", tmp)
+        else:
+            raw = tmp.with_name(tmp.name + ".raw")
+            try:
+                _copy(con, bulk_sql(ds, year, shown, plain_numbers=True), "csv", raw)
+                with tmp.open("wb") as out, raw.open("rb") as src:
+                    out.write(BOM)  # Excel reads UTF-8 only with it; without, Chinese comes out garbled
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+            finally:
+                with contextlib.suppress(OSError):
+                    raw.unlink()
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target.stat().st_size
+
+
+def _bulk_xlsx(con: Connection, ds: Dataset, year: int | None, shown: ShownPaths | None, target: Path) -> None:
+    from openpyxl import Workbook
+
+    sql = bulk_sql(ds, year, shown, plain_numbers=False)
+    row = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
+    n_rows = int(row[0]) if row else 0
+    if n_rows + 2 > XLSX_MAX_ROWS:
+        raise ValueError(f"{ds.name}: {n_rows} rows")
+    wb = Workbook(write_only=True)
+    _xlsx_sheet(wb, con, ds, ds.sheet_zh or ds.name, sql)
+    wb.save(target)
+
+
+__all__ = [
+    "BOM",
+    "BULK_FORMATS",
+    "DATASETS",
+    "EXPORT_FORMATS",
+    "NO_XLSX",
+    "XLSX_MAX_ROWS",
+    "BulkCount",
+    "Dataset",
+    "ShownPaths",
+    "bulk_counts",
+    "bulk_fingerprint",
+    "bulk_name",
+    "bulk_sql",
+    "bulk_years",
+    "dataset",
+    "export",
+    "write_bulk",
+    "write_xlsx",
+]

@@ -53,6 +53,20 @@ class Division:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A division the corpus has reports from, with the codes of its province and city (for the
+    filter bars: 省, 市, 县/区). A county directly under its province has no city."""
+
+    province: str
+    province_code: str
+    city: str | None
+    city_code: str | None
+    county: str | None
+    county_code: str | None
+    reports: int
+
+
+@dataclass(frozen=True, slots=True)
 class AbsentAgency:
     name: str | None
     agency_key: str
@@ -139,6 +153,20 @@ def region_divisions(con: Connection, prefix: str, year: int) -> list[Division]:
     )
 
 
+def places(con: Connection) -> list[Place]:
+    """Every (province, city, county) the corpus's reports come from, over all years, by code."""
+    return fetch(
+        con,
+        Place,
+        """SELECT province, substr(region_code, 1, 2) || '0000' AS province_code,
+          city, CASE WHEN city IS NOT NULL THEN substr(region_code, 1, 4) || '00' END AS city_code,
+          county, CASE WHEN county IS NOT NULL THEN region_code END AS county_code, count(*) AS reports
+        FROM reports
+        WHERE status = 'ok' AND province IS NOT NULL AND region_code IS NOT NULL AND length(region_code) = 6
+        GROUP BY ALL ORDER BY province_code, city_code NULLS FIRST, county_code NULLS FIRST""",
+    )
+
+
 def absent_since_last_year(con: Connection, prefix: str, year: int) -> list[AbsentAgency]:
     """Agencies of the region with a report for the year before *year* and none for *year*."""
     return fetch(
@@ -156,9 +184,11 @@ def absent_since_last_year(con: Connection, prefix: str, year: int) -> list[Abse
 __all__ = [
     "AbsentAgency",
     "Division",
+    "Place",
     "RegionReport",
     "YearTotals",
     "absent_since_last_year",
+    "places",
     "region_divisions",
     "region_reports",
     "region_trend",
