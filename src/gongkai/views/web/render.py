@@ -2,17 +2,20 @@
 
 Every page builds a :class:`Page`: the data (its ``.json`` twin, also served under ``/api``), the
 tables it shows (each downloadable: ``/reports/12.csv?table=requests``, ``.xlsx`` for one sheet
-per table) and template-only extras. Errors have one shape everywhere:
+per table, ``.zip`` for every table as a CSV file of its own) and template-only extras. Every CSV
+is UTF-8 with a BOM, so that Excel reads the Chinese. Errors have one shape everywhere:
 ``{"ok": false, "error": "...", "status": 404}``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +32,7 @@ from gongkai.store import xlsx
 from gongkai.store.safe_cells import write_csv
 
 REVIEWER_COOKIE = "gongkai_reviewer"
-FORMATS = ("html", "json", "csv", "xlsx")
+FORMATS = ("html", "json", "csv", "xlsx", "zip")
 LANGS = ("zh", "en")
 
 
@@ -225,7 +228,7 @@ class Page:
 
 def split_ext(value: str) -> tuple[str, str]:
     """``"12.json"`` → ``("12", "json")``; no known suffix → ``(value, "html")``."""
-    for fmt in ("json", "csv", "xlsx"):
+    for fmt in ("json", "csv", "xlsx", "zip"):
         suffix = "." + fmt
         if value.endswith(suffix):
             return value[: -len(suffix)], fmt
@@ -246,16 +249,18 @@ def url_with(request: Request, path: str | None = None, **params: Any) -> str:
 
 
 def ext_url(request: Request, fmt: str, **params: Any) -> str:
-    """This page's ``.json`` / ``.csv`` / ``.xlsx`` twin."""
+    """This page's ``.json`` / ``.csv`` / ``.xlsx`` / ``.zip`` twin."""
     path = request.url.path
     if path == "/":
         path = "/index"
     return url_with(request, f"{path.rstrip('/')}.{fmt}", **params)
 
 
-def content_disposition(filename: str) -> str:
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """``attachment`` (saved) or ``inline`` (shown by the browser), the name in ASCII and in UTF-8."""
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @cache
@@ -311,7 +316,7 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
         return JSONResponse(page.json_data())
     if fmt == "xlsx" and page.workbook is not None:
         return workbook_response(request, page, ui)
-    if fmt in ("csv", "xlsx"):
+    if fmt in ("csv", "xlsx", "zip"):
         name = request.query_params.get("table")
         chosen: list[DataTable]
         if name:
@@ -327,30 +332,44 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
         if fmt == "csv":
             if len(chosen) != 1:
                 known = ", ".join(page.tables) or "-"
+                zipped = url_with(request, request.url.path.removesuffix(".csv") + ".zip")
                 return JSONResponse(
                     error_body(
-                        400, ui.t(f"请用 ?table= 选择一个表：{known}", f"Choose one table with ?table=: {known}")
+                        400,
+                        ui.t(
+                            f"请用 ?table= 选择一个表：{known}；全部表格的 CSV 见 {zipped}",
+                            f"Choose one table with ?table=: {known}; every table as CSV: {zipped}",
+                        ),
                     ),
                     status_code=400,
                 )
             filename = f"{page.filename}-{chosen[0].name}.csv"
             media = "text/csv; charset=utf-8"
+        elif fmt == "zip":
+            suffix = f"-{chosen[0].name}" if name else ""
+            filename = f"{page.filename}{suffix}-csv.zip"
+            media = "application/zip"
         else:
             suffix = f"-{chosen[0].name}" if name else ""
             filename = f"{page.filename}{suffix}.xlsx"
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        # Built into a temporary file and sent from there: a large download is not held in memory.
-        out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by _file_chunks
-        try:
-            if fmt == "csv":
-                write_table_csv(chosen[0], ui, out)
-            else:
-                write_tables_xlsx(chosen, ui, out)
-            size = out.tell()
-            out.seek(0)
-        except BaseException:
-            out.close()
-            raise
+        with _download_slot(request) as free:
+            if not free:
+                return _busy(ui)
+            # Built into a temporary file and sent from there: a large download is not held in memory.
+            out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by _file_chunks
+            try:
+                if fmt == "csv":
+                    write_table_csv(chosen[0], ui, out)
+                elif fmt == "zip":
+                    write_tables_zip(chosen, ui, out, page.filename)
+                else:
+                    write_tables_xlsx(chosen, ui, out)
+                size = out.tell()
+                out.seek(0)
+            except BaseException:
+                out.close()
+                raise
         headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size)}
         return StreamingResponse(_file_chunks(out), media_type=media, headers=headers)
     context = {"page": page, "data": page.data, "tables": page.tables, **page.extra}
@@ -402,6 +421,51 @@ def workbook_response(request: Request, page: Page, ui: UI) -> Response:
     return StreamingResponse(_file_chunks(out), media_type=media, headers=headers)
 
 
+def write_tables_zip(tables: Sequence[DataTable], ui: UI, out: IO[bytes], stem: str) -> None:
+    """Every table as a CSV file of its own (:func:`write_table_csv`), in one ZIP archive."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        if not tables:
+            zf.writestr(f"{stem}.txt", ui.t("（无数据）", "(no data)"))
+        for table in tables:
+            with zf.open(f"{stem}-{table.name}.csv", "w", force_zip64=True) as member:
+                write_table_csv(table, ui, member)
+
+
+RETRY_SECONDS = 5
+
+
+@contextlib.contextmanager
+def _download_slot(request: Request) -> Iterator[bool]:
+    """A slot of the app's downloads (``WebState.export_slots``) while a ``.zip`` is built; the
+    ``.csv`` and ``.xlsx`` ones hold theirs already (the ExportSlots guard). False: none free."""
+    slots = getattr(getattr(request.app.state, "web", None), "export_slots", None)
+    if slots is None or not request.url.path.endswith(".zip"):
+        yield True
+        return
+    if not slots.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        slots.release()
+
+
+def _busy(ui: UI) -> Response:
+    response = JSONResponse(
+        error_body(
+            503,
+            ui.t(
+                f"下载正忙：正在生成其他表格，请 {RETRY_SECONDS} 秒后再试。",
+                f"Downloads are busy building other tables: try again in {RETRY_SECONDS} seconds.",
+            ),
+        ),
+        status_code=503,
+    )
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    return response
+
+
 def _file_chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
     try:
         while data := f.read(size):
@@ -447,4 +511,5 @@ __all__ = [
     "workbook_response",
     "write_table_csv",
     "write_tables_xlsx",
+    "write_tables_zip",
 ]

@@ -2,7 +2,10 @@
 
 Filters: region (province / city / county, or any division code or name as ``region``), year,
 rule (a code or a family prefix), severity, review state; ``q`` searches agency and town names.
-Twins: ``/index.json``, ``/index.csv?table=findings``, ``/index.xlsx``.
+The filter bar always shows the province, city and county selects (:mod:`gongkai.views.web.places`):
+a city or county chosen alone shows its province (and city) above it, and a ``region`` from the
+address (the region pages link ``/?region=4202``) is shown in them by name.
+Twins: ``/index.json``, ``/index.csv?table=findings``, ``/index.xlsx``, ``/index.zip``.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from gongkai.store.queries import index as q_index
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.findings import code_counts, findings_by_agency
+from gongkai.store.queries.region import Place, places
 from gongkai.store.queries.review import repeats_of_groups
+from gongkai.store.regions import RegionNotFound, parse_region, region_for_code
 from gongkai.views.web.app import state
 from gongkai.views.web.data import Filters, finding_dict, finding_dicts, rule_catalogue, years
 from gongkai.views.web.db import WebDB
+from gongkai.views.web.places import complete, place_selects
 from gongkai.views.web.render import UI, DataTable, Page, columns, request_lang, respond
 from gongkai.views.web.workbooks import findings_workbook
 
@@ -137,21 +143,37 @@ def _summary(db: WebDB, filters: Filters, totals: dict[str, int]) -> dict[str, A
 
 
 def _facets(db: WebDB, filters: Filters) -> dict[str, Any]:
-    cur = db.cursor()
-    provinces = q_index.provinces(cur)
-    cities: list[str] = []
-    counties: list[str] = []
-    if filters.province:
-        cities = q_index.cities(cur, filters.province)
-    if filters.city or filters.province:
-        counties = q_index.counties(cur, province=filters.province, city=filters.city)
-    present = {c.code: c.findings for c in code_counts(cur)}
+    present = {c.code: c.findings for c in code_counts(db.cursor())}
     catalogue = rule_catalogue()
     rules = [
         {"code": code, "count": present.get(code, 0), "info": catalogue.get(code)}
         for code in sorted(set(present) | set(catalogue))
     ]
-    return {"years": years(db), "provinces": provinces, "cities": cities, "counties": counties, "rules": rules}
+    shown, region_shown = _shown_places(db, filters)
+    selects = place_selects(_places(db), by="name", province=shown[0], city=shown[1], county=shown[2])
+    return {
+        "years": years(db),
+        "rules": rules,
+        "places": selects,
+        "region_shown": region_shown,  # the address's region is in the selects: no hidden field
+    }
+
+
+def _places(db: WebDB) -> list[Place]:
+    return db.cached("places", lambda: places(db.cursor()))
+
+
+def _shown_places(db: WebDB, filters: Filters) -> tuple[tuple[str, str, str], bool]:
+    """The province, city and county the selects show, and whether they show ``region`` too."""
+    if filters.region and not (filters.province or filters.city or filters.county):
+        try:
+            prefix = parse_region(filters.region).prefix
+        except RegionNotFound:
+            prefix = ""
+        region = region_for_code(prefix.ljust(6, "0")) if prefix else None
+        if region is not None and region.province:
+            return (region.province, region.city or "", region.county or ""), True
+    return complete(_places(db), filters.province, filters.city, filters.county), False
 
 
 def _respond(request: Request, fmt: str) -> Response:
@@ -185,7 +207,7 @@ def index(request: Request) -> Response:
 
 @router.get("/index.{fmt}", include_in_schema=False)
 def index_twin(request: Request, fmt: str) -> Response:
-    if fmt not in ("json", "csv", "xlsx"):
+    if fmt not in ("json", "csv", "xlsx", "zip"):
         from fastapi import HTTPException
 
         raise HTTPException(404)

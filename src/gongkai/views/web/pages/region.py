@@ -8,10 +8,17 @@ Who has not published comes from an expected list of agencies (a roster CSV, see
 page. Without one, the page lists the agencies that published the year before and not this year.
 Sums are :func:`gongkai.store.aggregate.sum_region`'s; they, the agencies listed and ranked and the
 totals by year all count one report per agency and year (the store's view ``v_agency_year``).
+
+The filter bar's 省 / 市 / 县（区） selects (:mod:`gongkai.views.web.places`, by division code)
+submit to ``/regions``, which sends the browser on to the region chosen. Who has not published is
+shown :data:`NOT_PUBLISHED_PER_PAGE` at a time (``?np=2``); the downloads have them all. Twins:
+``/regions/{code}.json`` (``/regions.json`` for the whole corpus), ``.csv?table=…``, ``.xlsx``,
+``.zip``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -40,6 +47,7 @@ from gongkai.views.web.metrics import (
     whole,
 )
 from gongkai.views.web.pages.report import CellView, TableView, _table_view
+from gongkai.views.web.places import place_selects
 from gongkai.views.web.render import UI, Column, DataTable, Page, request_lang, respond, split_ext
 from gongkai.views.web.saving import save_atomic
 
@@ -48,6 +56,7 @@ router = APIRouter()
 NATIONAL = ("all", "全国", "000000", "")
 TOP_N = 15
 LIST_LIMIT = 200  # agencies listed on the page; the download has them all
+NOT_PUBLISHED_PER_PAGE = 50  # agencies that have not published, per page (?np=2)
 ROSTER_NAME = "roster.csv"
 
 
@@ -69,6 +78,7 @@ def resolve(text: str, ui: UI) -> tuple[RegionFilter, dict[str, Any]]:
             "code": None,
             "level": 0,
             "chain": [],
+            "selected": {"province": "", "city": "", "county": ""},
         }
     try:
         rf = parse_region(text)
@@ -77,14 +87,20 @@ def resolve(text: str, ui: UI) -> tuple[RegionFilter, dict[str, Any]]:
     code = rf.prefix.ljust(6, "0")
     region = region_for_code(code)
     chain = []
+    selected = {"province": "", "city": "", "county": ""}
     if region is not None:
         prefix = ""
-        for part, n in ((region.province, 2), (region.city, 4), (region.county, 6)):
+        for level, part, n in (
+            ("province", region.province, 2),
+            ("city", region.city, 4),
+            ("county", region.county, 6),
+        ):
             if part:
                 prefix = code[:n]
                 chain.append({"name": part, "code": prefix.ljust(6, "0")})
+                selected[level] = prefix.ljust(6, "0")
     name = chain[-1]["name"] if chain else text
-    return rf, {"name": name, "code": code, "level": len(rf.prefix) // 2, "chain": chain}
+    return rf, {"name": name, "code": code, "level": len(rf.prefix) // 2, "chain": chain, "selected": selected}
 
 
 def roster_path(st: WebState) -> Path | None:
@@ -368,6 +384,9 @@ def region_page(st: WebState, text: str, ui: UI, year_param: str | None) -> Page
             "children": children,
             "region_text": text or "all",
             "roster_name": roster.name if (roster := roster_path(st)) else None,
+            "places": place_selects(
+                db.cached("places", lambda: q_region.places(db.cursor())), by="code", **info["selected"]
+            ),
         },
         filename=f"gongkai-region-{info['code'] or 'all'}-{year}",
     )
@@ -380,10 +399,48 @@ def cached_region_page(st: WebState, text: str, ui: UI, year_param: str | None) 
     return st.db.cached(key, lambda: region_page(st, text, ui, year_param))
 
 
+def _paged(request: Request, page: Page) -> Page:
+    """*page* (cached, shared) with the page of the not-published list this request asks for."""
+    agencies = page.extra["missing"]["agencies"]
+    pages = max(1, -(-len(agencies) // NOT_PUBLISHED_PER_PAGE))
+    try:
+        number = min(pages, max(1, int(request.query_params.get("np") or 1)))
+    except ValueError:
+        number = 1
+    start = (number - 1) * NOT_PUBLISHED_PER_PAGE
+    extra = {
+        **page.extra,
+        "np_page": number,
+        "np_pages": pages,
+        "np_start": start,
+        "missing_shown": agencies[start : start + NOT_PUBLISHED_PER_PAGE],
+    }
+    return dataclasses.replace(page, extra=extra)
+
+
 @router.get("/regions", include_in_schema=False)
 def regions_index(request: Request) -> Response:
+    """The whole corpus; or, from the filter bar (``?province=420000&city=420200&county=``), the
+    region chosen — the most specific of the three."""
+    q = request.query_params
+    chosen = next((q.get(k, "") for k in ("county", "city", "province") if q.get(k, "").isdigit()), "")
+    if chosen or any(k in q for k in ("province", "city", "county")):
+        year = q.get("year")
+        target = f"/regions/{chosen}" if chosen and len(chosen) <= 6 else "/regions"
+        query = f"?year={year}" if is_year(year) else ""
+        return RedirectResponse(target + query, status_code=303)
     ui = UI(request_lang(request))
-    return respond(request, cached_region_page(state(request), "all", ui, request.query_params.get("year")), "html")
+    page = cached_region_page(state(request), "all", ui, q.get("year"))
+    return respond(request, _paged(request, page), "html")
+
+
+@router.get("/regions.{fmt}", include_in_schema=False)
+def regions_twin(request: Request, fmt: str) -> Response:
+    """The whole corpus's twins (``/regions.json``, ``.csv``, ``.xlsx``, ``.zip``)."""
+    if fmt not in ("json", "csv", "xlsx", "zip"):
+        raise HTTPException(404)
+    ui = UI(request_lang(request))
+    return respond(request, cached_region_page(state(request), "all", ui, request.query_params.get("year")), fmt)
 
 
 @router.get("/regions/{text}", include_in_schema=False)
@@ -391,7 +448,7 @@ def region(request: Request, text: str) -> Response:
     base, fmt = split_ext(text)
     ui = UI(request_lang(request))
     page = cached_region_page(state(request), base, ui, request.query_params.get("year"))
-    return respond(request, page, fmt)
+    return respond(request, _paged(request, page) if fmt == "html" else page, fmt)
 
 
 @router.post("/regions/{text}/roster", include_in_schema=False)
