@@ -3,19 +3,30 @@ format, cells with findings lit (rule and figures on hover), the source text bes
 lines lit (``#L123``), and the review decisions.
 
 Twins: ``/reports/{id}.json``; ``.csv?table=requests`` (one table), ``.xlsx`` (all tables and the
-findings). Decisions: ``POST /reports/{id}/decisions`` (form) or ``POST /api/decisions`` (JSON).
+findings), ``.zip`` (every table as CSV). Decisions: ``POST /reports/{id}/decisions`` (form) or
+``POST /api/decisions`` (JSON).
+
+The original file (``/reports/{id}/original``) is sent from where it was ingested or uploaded —
+the path the database has for that report id, never one from the request — if it is still there
+and still the file that was read (its SHA-256): PDF and plain text shown by the browser, an HTML
+page shown sandboxed (no script runs, no cookie is read: a page of its own origin), Word saved.
+A file moved, renamed or deleted since is answered 404 saying so (the figures and findings stay
+in the database; put the file back, or ingest or upload it again); a file changed since, 409.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from gongkai.formats import load_format, section_specs
 from gongkai.store.queries import reports as q_reports
@@ -39,6 +50,7 @@ from gongkai.views.web.render import (
     Column,
     DataTable,
     Page,
+    content_disposition,
     request_lang,
     respond,
     reviewer_of,
@@ -262,6 +274,8 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
             "related": related,
             "counts": counts,
             "agency_href": f"/agencies/{quote(report['agency_key'], safe='')}" if report.get("agency_key") else None,
+            "original": ORIGINAL_KINDS.get(report.get("kind") or "", ORIGINAL_OTHER),
+            "original_state": _original_state(db.source_path(rid), report.get("sha256"), src.status),
         },
         filename=f"gongkai-report-{rid}",
         workbook=report_workbook(db, rid),  # the .xlsx: gongkai export's sheets of this report
@@ -347,6 +361,107 @@ def report_source(request: Request, rid: str) -> Response:
         ui = UI(request_lang(request))
         raise HTTPException(404, detail=ui.t("源文件已不在原处。", "The source file is no longer where it was."))
     return Response("\n".join(src.lines) + "\n", media_type="text/plain; charset=utf-8")
+
+
+# kind → (media type, shown by the browser, label); text gets its charset from reports.encoding.
+ORIGINAL_KINDS: dict[str, tuple[str, bool, str]] = {
+    "pdf": ("application/pdf", True, "PDF"),
+    "html": ("text/html", True, "HTML"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", False, "Word"),
+    "text": ("text/plain", True, "TXT"),
+}
+ORIGINAL_OTHER = ("application/octet-stream", False, "")
+# An HTML page from a report's site runs nothing and reaches nothing of this app: a sandbox (an
+# origin of its own, no script, no form, no cookie), no script or frame, its styles and images only.
+ORIGINAL_HTML_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+_CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
+
+
+@router.get("/reports/{rid}/original", include_in_schema=False)
+def report_original(request: Request, rid: str) -> Response:
+    """The file the report was read from, as it was ingested or uploaded (see the module's doc)."""
+    db = state(request).db
+    ui = UI(request_lang(request))
+    report = load_report(db, parse_id(rid))
+    real = db.source_path(int(report["id"]))
+    shown = str(report.get("path") or "")
+    f = _open_file(real)
+    if f is None:
+        raise HTTPException(
+            404,
+            detail=ui.t(
+                f"原件已不在导入时的位置（{shown}）：文件被移动、改名或删除了。数据库里解析出的数值和审核发现仍在，"
+                "但无法提供原件。把文件放回原处，或在新位置重新导入（gongkai ingest）、重新上传，即可再次打开。",
+                f"The original is no longer where it was ingested from ({shown}): it was moved, renamed or deleted. "
+                "The figures and findings read from it stay in the database, but the file cannot be served. Put it "
+                "back, or ingest it from its new place (gongkai ingest) or upload it again, to open it here.",
+            ),
+        )
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+        f.seek(0)
+    except OSError:
+        f.close()
+        raise
+    if report.get("sha256") and digest.hexdigest() != report["sha256"]:
+        f.close()
+        raise HTTPException(
+            409,
+            detail=ui.t(
+                f"原件（{shown}）在导入后已改动，不再是审核过的那份文件（SHA-256 不同）。请重新导入或重新上传。",
+                f"The original ({shown}) changed after it was ingested: it is no longer the file that was checked "
+                "(its SHA-256 differs). Ingest or upload it again.",
+            ),
+        )
+    media, inline, _label = ORIGINAL_KINDS.get(report.get("kind") or "", ORIGINAL_OTHER)
+    encoding = str(report.get("encoding") or "")
+    if media.startswith("text/") and _CHARSET.match(encoding):
+        media += f"; charset={encoding}"
+    name = os.path.basename(real or "") or f"report-{report['id']}"
+    headers = {
+        "Content-Disposition": content_disposition(name, inline=inline),
+        "Content-Length": str(size),
+        "Cache-Control": "private, no-cache",
+    }
+    if report.get("kind") == "html":
+        headers["Content-Security-Policy"] = ORIGINAL_HTML_CSP
+    return StreamingResponse(_chunks(f), media_type=media, headers=headers)
+
+
+def _original_state(path: str | None, sha256: str | None, source_status: str) -> str:
+    """Can the original be served: "ok", "missing" (moved, renamed, deleted) or "changed" since
+    it was ingested. The source view has read the file already, unless it could not read it."""
+    if source_status in ("ok", "missing", "changed"):
+        return source_status
+    f = _open_file(path)
+    if f is None:
+        return "missing"
+    digest = hashlib.sha256()
+    with f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return "changed" if sha256 and digest.hexdigest() != sha256 else "ok"
+
+
+def _open_file(path: str | None) -> IO[bytes] | None:
+    if not path or not os.path.isfile(path):  # a regular file only (a FIFO would block the open)
+        return None
+    try:
+        return open(path, "rb")
+    except OSError:
+        return None
+
+
+def _chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
+    try:
+        while data := f.read(size):
+            yield data
+    finally:
+        f.close()
 
 
 def decide(
