@@ -314,9 +314,9 @@ def create_app(
     def favicon() -> RedirectResponse:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
-    from gongkai.views.web.pages import agency, api, by_rule, index, region, report, rules, upload, write
+    from gongkai.views.web.pages import agency, api, by_rule, data, index, region, report, rules, upload, write
 
-    for module in (api, upload, write, report, agency, region, by_rule, rules, index):
+    for module in (api, upload, write, report, agency, region, data, by_rule, rules, index):
         app.include_router(module.router)
 
     return app

@@ -1,7 +1,8 @@
 """The JSON API under ``/api`` (OpenAPI docs at ``/api/docs``): the same data as the pages.
 
 Every answer is ``{"ok": true, ...}``; every error ``{"ok": false, "error": "...", "status": N}``.
-Messages follow ``?lang=en`` like the pages.
+Messages follow ``?lang=en`` like the pages. ``/api`` itself lists the endpoints; the shape of
+every answer is an OpenAPI schema (:mod:`.api_models`), shown at ``/api/docs``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from gongkai import __version__
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.decisions import list_decisions
@@ -19,9 +21,10 @@ from gongkai.store.queries.findings import count_findings, filtered_findings
 from gongkai.views.web import decisions
 from gongkai.views.web.app import state
 from gongkai.views.web.data import Filters, finding_dicts, rule_catalogue
+from gongkai.views.web.pages import api_models as m
 from gongkai.views.web.render import UI, JSONResponse, request_lang, reviewer_of
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=m.ERRORS)
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 2**31 - 1  # larger offsets are refused (400), not handed to the database
@@ -39,11 +42,58 @@ FilterQuery = {
 }
 
 
+@router.get("", tags=["index"], summary="This index: the documentation and every endpoint", response_model=m.ApiIndex)
+def api_index(request: Request) -> Response:
+    """API 索引：文档地址与全部端点。Where the documentation is, and every endpoint of the API."""
+    endpoints = []
+    for path, item in request.app.openapi().get("paths", {}).items():  # the documented routes, as /api/docs
+        if not path.startswith("/api"):
+            continue
+        for method, op in item.items():
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary") or "",
+                    "description": (op.get("description") or "").strip(),
+                }
+            )
+    return JSONResponse(
+        {
+            "ok": True,
+            "name": "gongkai",
+            "version": __version__,
+            "docs": "/api/docs",
+            "openapi": "/api/openapi.json",
+            "data": "/data",
+            "endpoints": endpoints,
+            "twins": "每个网页都有 .json 版本（如 /reports/{id}.json、/regions/420000.json、/index.json）。"
+            "Every page has a .json twin (/reports/{id}.json, /regions/420000.json, /index.json).",
+        }
+    )
+
+
+@router.get(
+    "/data",
+    tags=["data"],
+    summary="Bulk files: every dataset by year, with sizes and the dictionary",
+    response_model=m.DataPage,
+)
+def api_data(request: Request) -> Response:
+    """批量数据文件（每个数据集按年度与全部年度，CSV、Parquet、XLSX）及数据字典（同 /data.json）。
+    Every bulk file (dataset × year × format) with its row count and size, and the data dictionary."""
+    from gongkai.views.web.pages.data import data_page
+
+    return JSONResponse(data_page(state(request), UI(request_lang(request))).json_data())
+
+
 def _filters(request: Request) -> Filters:
     return Filters.from_query(request.query_params)
 
 
-@router.get("/findings", tags=["findings"], summary="Findings across the corpus, filtered")
+@router.get(
+    "/findings", tags=["findings"], summary="Findings across the corpus, filtered", response_model=m.FindingsPage
+)
 def api_findings(
     request: Request,
     province: Annotated[str | None, Query(description=FilterQuery["province"])] = None,
@@ -66,7 +116,7 @@ def api_findings(
     return JSONResponse({"ok": True, "total": total, "limit": limit, "offset": offset, "findings": rows})
 
 
-@router.get("/reports", tags=["reports"], summary="Reports in the corpus, filtered")
+@router.get("/reports", tags=["reports"], summary="Reports in the corpus, filtered", response_model=m.ReportsPage)
 def api_reports(
     request: Request,
     province: Annotated[str | None, Query(description=FilterQuery["province"])] = None,
@@ -89,7 +139,12 @@ def api_reports(
     return JSONResponse({"ok": True, "total": total, "limit": limit, "offset": offset, "reports": rows})
 
 
-@router.get("/reports/{report_id}", tags=["reports"], summary="One report: meta, sections, tables, findings")
+@router.get(
+    "/reports/{report_id}",
+    tags=["reports"],
+    summary="One report: meta, sections, tables, findings",
+    response_model=m.ReportPage,
+)
 def api_report(request: Request, report_id: int) -> Response:
     """一份报告：元数据、章节、统计表数值、审核发现与审核记录（同 /reports/{id}.json）。"""
     from gongkai.views.web.pages.report import report_page
@@ -98,7 +153,9 @@ def api_report(request: Request, report_id: int) -> Response:
     return JSONResponse(page.json_data())
 
 
-@router.get("/agencies/{agency_key:path}", tags=["agencies"], summary="One agency over the years")
+@router.get(
+    "/agencies/{agency_key:path}", tags=["agencies"], summary="One agency over the years", response_model=m.AgencyPage
+)
 def api_agency(
     request: Request,
     agency_key: str,
@@ -111,7 +168,7 @@ def api_agency(
     return JSONResponse(page.json_data())
 
 
-@router.get("/regions/{region}", tags=["regions"], summary="One region for one year")
+@router.get("/regions/{region}", tags=["regions"], summary="One region for one year", response_model=m.RegionPage)
 def api_region(
     request: Request,
     region: str,
@@ -124,7 +181,7 @@ def api_region(
     return JSONResponse(page.json_data())
 
 
-@router.get("/rules", tags=["rules"], summary="The rule catalogue")
+@router.get("/rules", tags=["rules"], summary="The rule catalogue", response_model=m.RulesPage)
 def api_rules(request: Request) -> Response:
     """全部审核规则：代码、标题、默认级别、说明。Every rule: code, titles, default severity."""
     return JSONResponse(
@@ -158,7 +215,12 @@ class DecisionIn(BaseModel):
     reviewer: str | None = Field(default=None, max_length=decisions.MAX_REVIEWER)
 
 
-@router.post("/decisions", tags=["decisions"], summary="Confirm, dismiss or reopen a finding")
+@router.post(
+    "/decisions",
+    tags=["decisions"],
+    summary="Confirm, dismiss or reopen a finding",
+    response_model=m.DecisionStored,
+)
 def api_decide(request: Request, body: DecisionIn) -> Response:
     """审核一条发现：确认、驳回或重新打开，附意见与审核人。按报告内容（SHA-256）、规则代码和位置保存，
     重新导入、重新审核后仍然有效。"""
@@ -176,7 +238,7 @@ def api_decide(request: Request, body: DecisionIn) -> Response:
     return JSONResponse({"ok": True, "decision": stored})
 
 
-@router.get("/decisions", tags=["decisions"], summary="Review decisions, newest first")
+@router.get("/decisions", tags=["decisions"], summary="Review decisions, newest first", response_model=m.DecisionsPage)
 def api_decisions(
     request: Request,
     report: Annotated[int | None, Query(description="报告编号 / report id")] = None,
