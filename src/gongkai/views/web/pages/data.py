@@ -275,7 +275,7 @@ def data_json(request: Request) -> Response:
 def data_schema_markdown() -> Response:
     """The data dictionary as docs/schema.md has it (``gongkai schema --format markdown``)."""
     return Response(
-        schema_markdown() + "\n",
+        schema_markdown(),
         media_type="text/markdown; charset=utf-8",
         headers={"Content-Disposition": content_disposition("gongkai-schema.md", inline=True)},
     )
