@@ -206,6 +206,12 @@ def _download_problems(url: str, response: Any) -> Iterator[str]:
 
 
 def test_every_link_and_form_answers(client: TestClient, nav: NavCorpus) -> None:
+    # A roster of who should publish, with an agency the corpus has never seen: listed, not linked.
+    roster = "机关名称,区划代码\n从未发布过的局,420203\n西塞山区医疗保障局,420203\n".encode()
+    up = client.post(
+        "/regions/all/roster", files={"roster": ("roster.csv", roster, "text/csv")}, headers={"Origin": BASE_URL}
+    )
+    assert up.status_code == 200 and "从未发布过的局" in up.text
     starts = ["/", "/api", "/api/docs", "/data", "/regions", "/rules", "/upload", "/write", "/?lang=en"]
     seen, problems, types = crawl(client, starts)
     assert not problems, f"{len(problems)} broken of {len(seen)}:\n" + "\n".join(problems[:40])

@@ -167,6 +167,15 @@ def places(con: Connection) -> list[Place]:
     )
 
 
+def agencies_with_reports(con: Connection, keys: Sequence[str]) -> set[str]:
+    """Those of the agency *keys* that have a report in the corpus (a page of their own)."""
+    if not keys:
+        return set()
+    return set(
+        column(con, "SELECT DISTINCT agency_key FROM reports WHERE agency_key IN (SELECT unnest(?))", [list(keys)])
+    )
+
+
 def absent_since_last_year(con: Connection, prefix: str, year: int) -> list[AbsentAgency]:
     """Agencies of the region with a report for the year before *year* and none for *year*."""
     return fetch(
@@ -188,6 +197,7 @@ __all__ = [
     "RegionReport",
     "YearTotals",
     "absent_since_last_year",
+    "agencies_with_reports",
     "places",
     "region_divisions",
     "region_reports",

@@ -231,6 +231,7 @@ class AbsentAgency(Shape):
     name: str | None
     code: str | None
     agency_key: str | None
+    known: bool = Field(description="语料中有它的报告（有机关页）/ the corpus has a report of it (an agency page)")
 
 
 class NotPublished(Shape):

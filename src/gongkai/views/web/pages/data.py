@@ -132,7 +132,7 @@ class BulkFile:
     url: str
     rows: int
     size: int | None  # bytes, once the file has been written for the corpus as it is
-    available: bool  # False: not offered in this format (too many rows for Excel, long texts)
+    available: bool  # False: not offered (no rows; in this format: too many rows for Excel, long texts)
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -175,7 +175,10 @@ def bulk_files(st: WebState, ui: UI) -> tuple[str, list[int], list[BulkFile]]:
             for fmt in BULK_FORMATS:
                 note = ""
                 available = True
-                if fmt == "xlsx" and name in NO_XLSX:
+                if rows == 0:
+                    available = False
+                    note = ui.t("没有数据。", "No rows.")
+                elif fmt == "xlsx" and name in NO_XLSX:
                     available = False
                     note = ui.t(
                         "正文过长，Excel 单元格放不下：请用 CSV 或 Parquet。",

@@ -128,13 +128,18 @@ def _not_published(st: WebState, rf: RegionFilter, year: int, ui: UI) -> dict[st
             expected = []
         inside = [e for e in expected if _code_of(e.agency_key, e.code).startswith(rf.prefix)]
         missing = missing_reports(cast(Store, _Reader(db)), inside, year)
+        # An agency of the roster that never published has no page to link to.
+        known = q_region.agencies_with_reports(db.cursor(), [e.agency_key for e in missing if e.agency_key])
         return {
             "source": "roster",
             "roster": path.name,
             "expected": len(inside),
-            "agencies": [{"name": e.name, "code": e.code, "agency_key": e.agency_key} for e in missing],
+            "agencies": [
+                {"name": e.name, "code": e.code, "agency_key": e.agency_key, "known": e.agency_key in known}
+                for e in missing
+            ],
         }
-    rows = [as_dict(a) for a in q_region.absent_since_last_year(db.cursor(), rf.prefix, year)]
+    rows = [as_dict(a) | {"known": True} for a in q_region.absent_since_last_year(db.cursor(), rf.prefix, year)]
     return {"source": "previous_year", "roster": None, "expected": None, "agencies": rows}
 
 
