@@ -235,3 +235,35 @@ def test_gongkai_export_still_writes_its_files(tmp_path: Path, nav: NavCorpus) -
     finally:
         con.close()
     assert n is not None and len(list(csv.reader((out / "findings.csv").open(encoding="utf-8")))) == n[0] + 1
+
+
+def test_bulk_paths_are_shown_and_never_formulas(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from gongkai.store.db import Store
+    from gongkai.store.export import ShownPaths, write_bulk
+
+    db = tmp_path / "c.duckdb"
+    with Store(db) as store:
+        for rid, path in enumerate(
+            [
+                "/srv/gongkai/uploads/ab12/=HYPERLINK(1).txt",
+                "/data/reports/省/2023.txt",
+                "/elsewhere/-1.txt",
+                "@rel.txt",
+            ],
+            start=1,
+        ):
+            store.run(
+                "INSERT INTO reports (id, path, sha256, parser_version, status, ingested_at)"
+                " VALUES (?, ?, ?, 'x', 'failed', ?)",
+                [rid, path, f"sha{rid}", dt.datetime(2024, 1, 1)],
+            )
+        shown = ShownPaths("/srv/gongkai/uploads", "/data/reports")
+        out = tmp_path / "reports.csv"
+        write_bulk(store.con, "reports", "csv", out, shown=shown)
+        rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+        assert [r["path"] for r in rows] == ["'=HYPERLINK(1).txt", "省/2023.txt", "'-1.txt", "'@rel.txt"]
+        write_bulk(store.con, "reports", "parquet", tmp_path / "reports.parquet", shown=shown)
+        table = pq.read_table(tmp_path / "reports.parquet")
+        assert table.column("path").to_pylist() == ["=HYPERLINK(1).txt", "省/2023.txt", "-1.txt", "@rel.txt"]

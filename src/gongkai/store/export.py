@@ -378,9 +378,10 @@ def bulk_sql(ds: Dataset, year: int | None, shown: ShownPaths | None, *, plain_n
     sql = dataset_sql(ds, year, plain_numbers=plain_numbers)
     if shown is None or "path" not in {c.name for c in relation(ds.relation).columns}:
         return sql
-    cols = ", ".join(
-        (f"{shown.sql('path')} AS path" if c.name == "path" else quote(c.name)) for c in relation(ds.relation).columns
-    )
+    path = shown.sql("path")
+    if plain_numbers:  # a file's name is text like any other: never a formula (a path is one before)
+        path = sql_text(path)
+    cols = ", ".join((f"{path} AS path" if c.name == "path" else quote(c.name)) for c in relation(ds.relation).columns)
     return f"SELECT {cols} FROM ({sql})"
 
 
