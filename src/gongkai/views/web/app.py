@@ -99,7 +99,7 @@ def static_dir() -> Path:
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    if path.startswith("/api") or path.endswith((".json", ".csv", ".xlsx")):
+    if path.startswith("/api") or path.endswith((".json", ".csv", ".xlsx", ".zip", ".parquet")):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
