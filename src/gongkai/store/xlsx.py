@@ -122,8 +122,8 @@ def write_workbook(out: Path | IO[bytes], sheets: Iterable[Sheet], lang: str = "
         if add_sheet(wb, sheet, lang, title=title):
             titles.append(title)
     if not titles:
-        ws = wb.create_sheet("（无数据）" if lang != "en" else "(no data)")
-        ws.append([xlsx_cell(ws, "（无数据）" if lang != "en" else "(no data)")])
+        ws = wb.create_sheet(pick(("（无数据）", "(no data)"), lang))
+        ws.append([xlsx_cell(ws, ws.title)])
         titles.append(ws.title)
     if isinstance(out, Path):
         out.parent.mkdir(parents=True, exist_ok=True)
