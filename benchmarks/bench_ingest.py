@@ -1,20 +1,28 @@
-"""Ingest benchmark: generate a corpus, ingest it, measure speed, memory and recall.
+"""Ingest benchmark: generate a corpus, ingest it, measure speed, memory, stages and recall.
 
-    .venv/bin/python benchmarks/bench_ingest.py [-n 10000] [--workers N] [--keep DIR]
+    .venv/bin/python benchmarks/bench_ingest.py [-n 1000] [--kinds text=0.92,html=0.05,docx=0.03]
+        [--workers N] [--keep DIR] [--engine dask] [--json]
+    .venv/bin/python benchmarks/bench_ingest.py -n 100000 --keep /data/bench100k   # the real figure
 
-1. ``tools/generate_corpus.py`` writes N reports (text layouts, HTML, Word, PDF) with planted
-   errors into a temporary folder.
-2. ``gongkai ingest`` runs on it as a child process; a sampler adds up the resident memory of
-   that process and all its children (the parse workers) every 50 ms and keeps the peak. A
-   child caught between fork and exec while the writer starts a worker still runs in the
-   writer's memory and is not counted (it would count the writer twice). The PSS sum (pages
-   shared between processes divided among them, /proc/PID/smaps_rollup) is reported too.
-3. A second ``gongkai ingest`` of the same folder measures the no-op re-run.
-4. Recall per planted rule: the share of reports with an error planted for rule X that have a
-   finding X in the database. Findings of a planted family on reports where nothing was planted
-   are counted as unexpected.
+1. ``tools/generate_corpus.py`` writes N reports (text layouts, HTML, Word; PDF with
+   ``--kinds ...,pdf=0.02``) with planted errors into a folder (``--keep``: kept, and reused by
+   the next run with the same folder).
+2. The ingest runs in a child process (``corpus.ingest.ingest`` as ``gongkai ingest`` calls it,
+   or ``--engine dask``: ``corpus.cluster.ingest_cluster`` on a LocalCluster into a dataset).
+   It reports its own figures: reports per second, the stage split (every worker's read, parse,
+   check and rows seconds from ``ReportRows.timings``, summed; the parent's plan, write and year
+   seconds), its peak memory (``ru_maxrss`` of the parent) and the largest worker's.
+3. Meanwhile a sampler reads /proc every 50 ms: the resident memory of the whole process tree
+   at once (its peak is what the machine must have; PSS divides shared pages among processes)
+   and the CPU seconds of every process, so that a run on a loaded machine can still be judged:
+   ``cpu_seconds`` is what the ingest cost, whatever else ran, and ``cpu_bound_per_second`` the
+   rate two idle cores would give if the work kept them both busy.
+4. A second ingest of the same folder measures the re-ingest (every file skipped by hash).
+5. Recall per planted rule: the share of reports with an error planted for rule X that have a
+   finding X. Findings of a planted family on reports where nothing was planted are unexpected.
 
-Prints a summary; ``--json`` prints it as JSON.
+The figures for 100,000 are extrapolated linearly from N (``*_100k``); the machine's load
+average is printed beside them, because other processes share the cores.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,6 +46,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 import generate_corpus  # noqa: E402
 
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+TICKS = os.sysconf("SC_CLK_TCK")
+DEFAULT_KINDS = "text=0.92,html=0.05,docx=0.03"
 
 
 def _children(pid: int) -> set[int]:
@@ -57,6 +68,16 @@ def _rss_kb(pid: int) -> int:
             return int(fh.read().split()[1]) * PAGE_KB
     except OSError:
         return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of *pid* so far (its threads included)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _pss_kb(pid: int) -> int:
@@ -108,18 +129,28 @@ def tree_rss_kb(pid: int) -> int:
 
 
 class PeakSampler(threading.Thread):
+    """The peak of the tree's summed RSS and PSS, and the CPU seconds of every process in it (the
+    last value seen per process: a process that ends between two samples loses at most 50 ms)."""
+
     def __init__(self, pid: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kb = 0
         self.peak_pss_kb = 0
         self.peak_detail: list[int] = []  # MB per process at the peak, parent first
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
+        n = 0
         while not self.stop.is_set():
-            self.peak_pss_kb = max(self.peak_pss_kb, tree_pss_kb(self.pid))
-            sizes = tree_rss(self.pid)
+            pids = tree(self.pid)
+            if n % 4 == 0:  # smaps_rollup is slow to read: every 200 ms
+                self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
+            n += 1
+            sizes = {p: _rss_kb(p) for p in pids}
+            for p in pids:
+                self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_seconds(p))
             total = sum(sizes.values())
             if total > self.peak_kb:
                 self.peak_kb = total
@@ -127,19 +158,78 @@ class PeakSampler(threading.Thread):
                 self.peak_detail = [parent // 1024, *sorted((v // 1024 for v in sizes.values()), reverse=True)]
             time.sleep(self.interval)
 
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu.values())
 
-def run_ingest(corpus: Path, db: Path, workers: int | None) -> tuple[float, int, int, list[int], str]:
-    cmd = [sys.executable, "-m", "gongkai", "ingest", str(corpus), "--db", str(db), "--silent"]
-    if workers:
-        cmd += ["--workers", str(workers)]
+
+def _loadavg() -> float:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError):
+        return -1.0
+
+
+# --- the child: one ingest, its own figures on stdout ---------------------------------------------
+
+
+def child(corpus: str, db: str, workers: int | None, engine: str) -> int:
+    from gongkai.corpus.ingest import IngestResult
+
+    result: IngestResult
+    if engine == "dask":
+        from gongkai.corpus.cluster import ingest_cluster
+
+        result = ingest_cluster([Path(corpus)], Path(db), workers=workers)
+    else:
+        from gongkai.corpus.ingest import ingest
+        from gongkai.store.db import Store
+
+        with Store(db, memory_limit="256MB") as store:  # as gongkai ingest opens it
+            result = ingest([Path(corpus)], store, workers=workers)
+    out = {
+        "files": result.files,
+        "parsed": result.parsed,
+        "skipped": result.skipped,
+        "failed": len(result.failed),
+        "year_findings": result.year_findings,
+        "seconds": result.seconds,
+        "stages": result.stages,
+        "worker_maxrss_mb": result.worker_maxrss_kb / 1024,
+        "parent_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    print(json.dumps(out))
+    return 0
+
+
+def run_ingest(corpus: Path, db: Path, workers: int | None, engine: str) -> dict[str, Any]:
+    # Not `python bench_ingest.py`: the workers would import this script as their __main__.
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_ingest; "
+    code += f"sys.exit(bench_ingest.child({str(corpus)!r}, {str(db)!r}, {workers!r}, {engine!r}))"
+    cmd = [sys.executable, "-c", code]
+    load_before = _loadavg()
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = PeakSampler(proc.pid)
     sampler.start()
-    _, stderr = proc.communicate()
+    stdout, stderr = proc.communicate()
     sampler.stop.set()
     sampler.join()
-    return time.monotonic() - started, sampler.peak_kb, sampler.peak_pss_kb, sampler.peak_detail, stderr
+    if proc.returncode != 0:
+        raise SystemExit(f"ingest failed ({proc.returncode}):\n{stderr[-3000:]}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    figures.update(
+        wall_seconds=time.monotonic() - started,
+        peak_kb=sampler.peak_kb,
+        peak_pss_kb=sampler.peak_pss_kb,
+        peak_detail=sampler.peak_detail,
+        cpu_seconds=sampler.cpu_seconds,
+        load=round((load_before + _loadavg()) / 2, 1),
+    )
+    return figures
+
+
+# --- recall -----------------------------------------------------------------------------------------
 
 
 def recall(db: Path, corpus: Path, manifest: list[dict[str, Any]]) -> dict[str, Any]:
@@ -182,10 +272,28 @@ def recall(db: Path, corpus: Path, manifest: list[dict[str, Any]]) -> dict[str, 
     }
 
 
+def _kinds(text: str) -> dict[str, float]:
+    out = {}
+    for part in text.split(","):
+        kind, _, share = part.partition("=")
+        if kind.strip() not in generate_corpus.KINDS:
+            raise SystemExit(f"--kinds: unknown kind {kind!r} (one of {', '.join(generate_corpus.KINDS)})")
+        out[kind.strip()] = float(share)
+    return out
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="gongkai ingest benchmark")
-    ap.add_argument("-n", type=int, default=10_000, help="reports to generate")
+    ap.add_argument("-n", "--n", type=int, default=1000, help="reports to generate (100000 for the real figure)")
+    ap.add_argument("--kinds", default=DEFAULT_KINDS, help=f"shares of each kind (default {DEFAULT_KINDS})")
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--engine", choices=("local", "dask"), default="local")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument(
         "--keep", type=Path, default=None, help="generate into this folder and keep it (reused when it exists)"
@@ -195,40 +303,66 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="gongkai-bench-")
     base = args.keep or Path(tmp.name)
-    corpus, db = base / "corpus", base / "bench.duckdb"
+    corpus = base / "corpus"
+    db = base / ("bench-dataset" if args.engine == "dask" else "bench.duckdb")
     t0 = time.monotonic()
     if args.keep and (corpus / "manifest.jsonl").exists():
         manifest = generate_corpus.load_manifest(corpus)  # generated by an earlier run
     else:
-        entries = generate_corpus.generate(corpus, args.n, seed=args.seed, junk=8)
+        entries = generate_corpus.generate(corpus, args.n, seed=args.seed, junk=8, kind_weights=_kinds(args.kinds))
         manifest = [e.to_dict() for e in entries]
     gen_seconds = time.monotonic() - t0
-    if db.exists():
+    if db.is_dir():
+        import shutil
+
+        shutil.rmtree(db)
+    elif db.exists():
         db.unlink()
 
-    seconds, peak_kb, peak_pss_kb, peak_detail, stderr = run_ingest(corpus, db, args.workers)
-    rerun_seconds, *_ = run_ingest(corpus, db, args.workers)
+    first = run_ingest(corpus, db, args.workers, args.engine)
+    again = run_ingest(corpus, db, args.workers, args.engine)
+    files = len(manifest)
+    stages = first["stages"]
+    worker_stages = {k: stages.get(k, 0.0) for k in ("read", "parse", "check", "rows")}
+    parent_stages = {k: stages.get(k, 0.0) for k in ("plan", "write", "publish", "year") if k in stages}
+    split_total = sum(worker_stages.values()) or 1.0
+    cpus = os.cpu_count() or 1
+    per_report_cpu = first["cpu_seconds"] / files
     result = {
+        "engine": args.engine,
         "reports": sum(1 for e in manifest if not e["expect_failure"]),
-        "files": len(manifest),
+        "files": files,
         "kinds": dict(Counter(e["kind"] for e in manifest)),
-        "cpus": os.cpu_count(),
+        "cpus": cpus,
+        "load_average": first["load"],
         "generate_seconds": round(gen_seconds, 1),
-        "ingest_seconds": round(seconds, 1),
-        "reports_per_second": round(len(manifest) / seconds, 1),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
-        "peak_rss_by_process_mb": peak_detail,
-        "peak_pss_mb": round(peak_pss_kb / 1024, 1),
-        "rerun_seconds": round(rerun_seconds, 2),
-        "db_mb": round(db.stat().st_size / 2**20, 1),
-        **recall(db, corpus, manifest),
-        "ingest_summary": stderr.strip().splitlines()[:1],
+        "ingest_seconds": round(first["wall_seconds"], 1),
+        "reports_per_second": round(files / first["wall_seconds"], 1),
+        "cpu_seconds": round(first["cpu_seconds"], 1),
+        "cpu_ms_per_report": round(per_report_cpu * 1000, 2),
+        "cpu_bound_per_second": round(cpus / per_report_cpu, 1),
+        "stage_seconds_workers": {k: round(v, 1) for k, v in worker_stages.items()},
+        "stage_share_workers": {k: f"{v / split_total:.0%}" for k, v in worker_stages.items()},
+        "worker_cpu_seconds": round(stages.get("cpu", 0.0), 1),
+        "stage_seconds_parent": {k: round(v, 1) for k, v in parent_stages.items()},
+        "parent_maxrss_mb": round(first["parent_maxrss_mb"], 1),
+        "worker_maxrss_mb": round(first["worker_maxrss_mb"], 1),
+        "peak_rss_mb": round(first["peak_kb"] / 1024, 1),
+        "peak_rss_by_process_mb": first["peak_detail"],
+        "peak_pss_mb": round(first["peak_pss_kb"] / 1024, 1),
+        "reingest_seconds": round(again["wall_seconds"], 2),
+        "reingest_skipped": again["skipped"],
+        "extrapolated_100k_minutes": round(100_000 / files * first["wall_seconds"] / 60, 1),
+        "extrapolated_100k_minutes_cpu_bound": round(100_000 * per_report_cpu / cpus / 60, 1),
+        "extrapolated_100k_reingest_seconds": round(100_000 / files * again["wall_seconds"], 1),
+        "store_mb": round(_size(db) / 2**20, 1),
+        **(recall(db, corpus, manifest) if args.engine == "local" else {}),
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         for k, v in result.items():
-            print(f"{k:22} {v}")
+            print(f"{k:36} {v}")
     tmp.cleanup()
     return 0
 

@@ -14,9 +14,12 @@ itself. After the files, the year-over-year rules run for every agency whose rep
 from __future__ import annotations
 
 import os
+import queue
 import re
+import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +38,7 @@ if TYPE_CHECKING:  # the workers import this module: they need neither DuckDB no
     from gongkai.store.db import Store, StoredFile
 
 DEFAULT_BATCH = 200  # reports per transaction
-FLUSH_SECONDS = 2.0  # …or sooner, so an interrupted run loses little work
+FLUSH_SECONDS = 5.0  # …or sooner, so an interrupted run loses little work
 WRITER_MEMORY = "96MB"  # DuckDB's memory limit in the writer while the workers run
 
 # --- per-report checks: gongkai.rules when it is installed ------------------------------------
@@ -62,8 +65,29 @@ def check_findings(report: Report, config: Any = None) -> list[Mapping[str, Any]
 
 def process_file(path: str, sha256: str | None = None, limits: Limits | None = None) -> ReportRows:
     """Read, parse and check one file (:func:`gongkai.corpus.analyse.analyse`) into the rows the store
-    keeps. Never raises: a failure comes back as a failed row."""
-    return rows_of(analyse(path, limits or _LIMITS, _CONFIG, check=True), path, sha256)
+    keeps. Never raises: a failure comes back as a failed row. Its ``timings`` say what each stage
+    cost (CPU seconds: read, parse, check, rows; their sum cpu; wall, the seconds it took) and
+    the process's peak memory so far (maxrss_kb)."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    timings: dict[str, float] = {}
+    outcome = analyse(path, limits or _LIMITS, _CONFIG, check=True, timings=timings)
+    started = time.process_time()
+    rows = rows_of(outcome, path, sha256)
+    timings["rows"] = time.process_time() - started
+    timings["wall"] = time.perf_counter() - wall
+    timings["cpu"] = time.process_time() - cpu
+    timings["maxrss_kb"] = _maxrss_kb()
+    rows.timings = timings
+    return rows
+
+
+def _maxrss_kb() -> float:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return float(peak // 1024 if sys.platform == "darwin" else peak)  # bytes on macOS, KiB elsewhere
 
 
 def rows_of(outcome: FileOutcome, path: str, sha256: str | None = None) -> ReportRows:
@@ -117,6 +141,33 @@ class Failure:
     message_en: str
 
 
+def failure_of(rows: ReportRows) -> Failure | None:
+    """What to list about a file written: why it failed, or that its checks crashed."""
+    if not rows.ok:
+        r = rows.report
+        return Failure(rows.path, r["error_code"], r["error_zh"], r["error_en"])
+    if rows.check_error:
+        return Failure(
+            rows.path,
+            "check",
+            f"已读入，但审核规则运行出错（{rows.check_error}），审核结果不完整。请把文件报告给 gongkai 维护者。",
+            f"Stored, but the checks crashed ({rows.check_error}); its findings are incomplete. "
+            "Please report the file to the gongkai maintainers.",
+        )
+    return None
+
+
+def year_failure(agency: str, detail: str) -> Failure:
+    """What to list about an agency whose year-over-year rules failed."""
+    return Failure(
+        agency,
+        "year_rules",
+        f"跨年度审核出错（{detail}），该机关的跨年度发现未更新。请把情况报告给 gongkai 维护者。",
+        f"The year-over-year rules failed ({detail}); this agency's year findings were not updated. "
+        "Please report it to the gongkai maintainers.",
+    )
+
+
 @dataclass(slots=True)
 class IngestResult:
     files: int = 0
@@ -127,10 +178,25 @@ class IngestResult:
     still_failed: list[Failure] = field(default_factory=list)  # stored as failed earlier, unchanged since
     year_findings: int = 0
     seconds: float = 0.0
+    # Seconds per stage: the workers' read, parse, check, rows (and their cpu), summed over files;
+    # the parent's plan (walk and hash), write and year. Peak resident memory of a worker in KiB.
+    stages: dict[str, float] = field(default_factory=dict)
+    worker_maxrss_kb: float = 0.0
 
     @property
     def ok(self) -> int:
         return self.parsed - len(self.failed)
+
+    def add_timings(self, timings: Mapping[str, float] | None) -> None:
+        """Add one file's worker timings (:func:`process_file`)."""
+        for stage, seconds in (timings or {}).items():
+            if stage == "maxrss_kb":
+                self.worker_maxrss_kb = max(self.worker_maxrss_kb, seconds)
+            else:
+                self.stages[stage] = self.stages.get(stage, 0.0) + seconds
+
+    def timed(self, stage: str, seconds: float) -> None:
+        self.stages[stage] = self.stages.get(stage, 0.0) + seconds
 
 
 @dataclass(slots=True)
@@ -234,6 +300,7 @@ def ingest(
     progress.start(len(files))
     tasks = list(_plan(files, stored, version, result, recheck, limits))
     progress.advance(result.skipped + result.duplicates)
+    result.timed("plan", time.monotonic() - started)
 
     buffer: list[ReportRows] = []
     last_flush = time.monotonic()
@@ -242,37 +309,34 @@ def ingest(
     def take(rows: ReportRows) -> None:
         rows.report["parser_version"] = version  # the parent's: the workers may be older processes
         result.parsed += 1
+        result.add_timings(rows.timings)
         buffer.append(rows)
         progress.advance()
         if len(buffer) >= batch_size or time.monotonic() - last_flush >= FLUSH_SECONDS:
             flush()
 
     def flush() -> None:
-        nonlocal last_flush, committed
+        nonlocal last_flush
         if buffer:
-            written = _write(store, buffer)
-            store.release()
-            for rows in written:
-                if not rows.ok:
-                    r = rows.report
-                    result.failed.append(Failure(rows.path, r["error_code"], r["error_zh"], r["error_en"]))
-                elif rows.check_error:
-                    result.failed.append(
-                        Failure(
-                            rows.path,
-                            "check",
-                            f"已读入，但审核规则运行出错（{rows.check_error}），审核结果不完整。"
-                            "请把文件报告给 gongkai 维护者。",
-                            f"Stored, but the checks crashed ({rows.check_error}); its findings are incomplete. "
-                            "Please report the file to the gongkai maintainers.",
-                        )
-                    )
-            committed += len(buffer)
-            progress.committed(len(buffer), committed)
+            writer.put(buffer.copy())
             buffer.clear()
         last_flush = time.monotonic()
 
+    def write(batch: list[ReportRows]) -> None:  # on the writer's thread
+        nonlocal committed
+        writing = time.monotonic()
+        written = _write(store, batch)
+        store.release()
+        for rows in written:
+            failure = failure_of(rows)
+            if failure is not None:
+                result.failed.append(failure)
+        committed += len(batch)
+        result.timed("write", time.monotonic() - writing)
+        progress.committed(len(batch), committed)
+
     n_workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(tasks)))
+    writer = _Writer(write)
     try:
         if tasks:
             # While the workers parse, the writer keeps DuckDB small: the RAM is theirs.
@@ -286,33 +350,73 @@ def ingest(
                     initargs=(config, limits, faults.configure()),
                 ) as pool,
             ):
-                for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in tasks):
-                    if isinstance(outcome, WorkerFailure):
-                        outcome = rows_of(failed_outcome(path, outcome), path, sha or None)
-                    take(outcome)
-                flush()
+                try:
+                    for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in tasks):
+                        if isinstance(outcome, WorkerFailure):
+                            outcome = rows_of(failed_outcome(path, outcome), path, sha or None)
+                        take(outcome)
+                    flush()
+                finally:
+                    writer.close(raise_error=sys.exc_info()[0] is None)  # before the store is used here again
         flush()
     finally:
+        writer.close(raise_error=sys.exc_info()[0] is None)
         progress.stop()
 
     progress.phase("year")
+    year_started = time.monotonic()
     keys = None
     if recheck:
         keys = [k for (k,) in store.query("SELECT DISTINCT agency_key FROM reports WHERE agency_key IS NOT NULL")]
     year_failed: list[tuple[str, str]] = []
     result.year_findings = run_year_rules(store, config=config, agency_keys=keys, failed=year_failed)
     for agency, detail in year_failed:
-        result.failed.append(
-            Failure(
-                agency,
-                "year_rules",
-                f"跨年度审核出错（{detail}），该机关的跨年度发现未更新。请把情况报告给 gongkai 维护者。",
-                f"The year-over-year rules failed ({detail}); this agency's year findings were not updated. "
-                "Please report it to the gongkai maintainers.",
-            )
-        )
+        result.failed.append(year_failure(agency, detail))
+    result.timed("year", time.monotonic() - year_started)
     result.seconds = time.monotonic() - started
     return result
+
+
+class _Writer:
+    """Writes the batches on a thread of its own, so that the workers are handed their next files
+    while a batch is committed: written by the loop that feeds them, a commit left them idle.
+    Batches are written one at a time in the order handed in, at most one waits (the memory of
+    two batches); the store is used by this thread alone until :meth:`close`. An error writing
+    stops the writing (what was committed stays) and is raised by the next :meth:`put` or by
+    :meth:`close`."""
+
+    def __init__(self, write: Callable[[list[ReportRows]], None]) -> None:
+        self._write = write
+        self._queue: queue.Queue[list[ReportRows] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._failed = False  # once a batch could not be written, none after it is
+        self._thread = threading.Thread(target=self._run, name="gongkai-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if not self._failed:
+                try:
+                    self._write(batch)
+                except BaseException as exc:
+                    self._error, self._failed = exc, True
+
+    def put(self, batch: list[ReportRows]) -> None:
+        self._raise()
+        self._queue.put(batch)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait for the batches handed in to be written (again: nothing to do)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
 
 
 def _write(store: Store, batch: list[ReportRows]) -> list[ReportRows]:
@@ -381,8 +485,10 @@ __all__ = [
     "IngestProgress",
     "IngestResult",
     "check_findings",
+    "failure_of",
     "ingest",
     "process_file",
     "process_file_bounded",
     "store_reports",
+    "year_failure",
 ]

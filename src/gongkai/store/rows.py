@@ -28,6 +28,9 @@ class ReportRows:
     values: list[tuple[Any, ...]] = field(default_factory=list)
     findings: list[tuple[Any, ...]] = field(default_factory=list)
     check_error: str | None = None  # the checks crashed: stored, but its findings are incomplete
+    # What the worker spent on the file, never stored: CPU seconds per stage (read, parse, check,
+    # rows) and in all (cpu), the seconds it took (wall), the worker's peak memory in KiB (maxrss_kb).
+    timings: dict[str, float] | None = None
 
     @property
     def ok(self) -> bool:
