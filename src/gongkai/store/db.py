@@ -219,6 +219,15 @@ class Store:
     *wait* seconds (default: ``GONGKAI_LOCK_WAIT`` or 60), then gives up with a
     :class:`StoreError` saying what to do."""
 
+    def __new__(cls, path: str | Path = DEFAULT_DB, *args: Any, **kwargs: Any) -> Store:
+        """A folder is a Parquet dataset (:class:`gongkai.store.dataset.DatasetStore`), read through
+        DuckDB views over its files; anything else a DuckDB database file."""
+        if cls is Store and str(path) != ":memory:" and Path(path).is_dir():
+            from gongkai.store.dataset import DatasetStore
+
+            return super().__new__(DatasetStore)
+        return super().__new__(cls)
+
     def __init__(
         self,
         path: str | Path = DEFAULT_DB,

@@ -86,6 +86,11 @@ class SchemaFormat(StrEnum):
     markdown = "markdown"
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -186,12 +191,39 @@ def ingest(
     silent: Annotated[bool, typer.Option("--silent", help="不显示进度条 / hide the progress bar")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐批显示写入 / log every commit")] = False,
     limit: LimitOption = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local：本机工作进程，写入数据库；dask：在 Dask 集群上解析，写入 Parquet 数据集（--dataset）"
+            " / local: worker processes here, into the database; dask: on a Dask cluster, into a Parquet dataset",
+        ),
+    ] = Engine.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="Dask 调度器地址，如 tcp://10.0.0.1:8786（不给则在本机启动）/ Dask scheduler address "
+            "(none: a cluster on this machine)",
+            metavar=metavar("地址", "ADDRESS"),
+        ),
+    ] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset",
+            help="--engine dask 写入的 Parquet 数据集文件夹（各机器共享）/ the Parquet dataset folder, shared by the "
+            "machines",
+            metavar=metavar("文件夹", "DIR"),
+        ),
+    ] = None,
 ) -> None:
     """把报告读入数据库（已读入且未变的文件跳过）。Ingest reports into the corpus database.
 
     Files already stored with the same content and parser version are skipped (--recheck: checked
     again, e.g. after changing the rules configuration); a file that fails is stored as failed and
-    listed at the end. Year-over-year rules (Y001–Y003) run afterwards.
+    listed at the end. Year-over-year rules (Y001–Y003) run afterwards. With --engine dask the
+    files are parsed on a Dask cluster into a Parquet dataset (docs/scale.md), which --db DIR reads.
 
     Example: gongkai ingest reports/ --db corpus.duckdb
     """
@@ -200,6 +232,9 @@ def ingest(
     _paths_or_exit(paths)
     limits = limits_or_exit(limit)
     rules_config = _load_rule_config(config)
+    if engine is Engine.dask or address or dataset:
+        _ingest_cluster(paths, dataset, address, workers, rules_config, recheck, limits, silent, verbose)
+        return
     try:
         store = Store(db, memory_limit=memory_limit)
     except StoreError as exc:
@@ -222,17 +257,83 @@ def ingest(
             full = "space" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC
             raise _store_error(disk_full_error(str(db), str(exc)) if full else open_error(str(db), exc)) from None
         totals = status_counts(store.con)
-    counts = {c.status: c.reports for c in totals}
+    _ingest_summary(result, str(db), {c.status: c.reports for c in totals})
+
+
+def _ingest_cluster(
+    paths: list[Path],
+    dataset: Path | None,
+    address: str | None,
+    workers: int | None,
+    rules_config: Any,
+    recheck: bool,
+    limits: Any,
+    silent: bool,
+    verbose: bool,
+) -> None:
+    """``ingest --engine dask``: the files parsed on a Dask cluster into a Parquet dataset."""
+    if dataset is None:
+        err.print(
+            t(
+                "--engine dask 需要 --dataset 文件夹：解析结果写成 Parquet 数据集（各机器共享的存储上）。",
+                "--engine dask needs --dataset DIR: the results are written as a Parquet dataset (on storage "
+                "every machine shares).",
+            ),
+            style="bold red",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE_OR_IO)
+    from gongkai.corpus.cluster import ingest_cluster
+
+    progress = _RichProgress(show_bar=not silent and err.is_terminal, verbose=verbose)
+    try:
+        result = ingest_cluster(
+            paths,
+            dataset,
+            address=address,
+            workers=workers,
+            config=rules_config,
+            progress=progress,
+            recheck=recheck,
+            limits=limits,
+        )
+    except StoreError as exc:
+        raise _store_error(exc) from None
+    except OSError as exc:
+        err.print(
+            t(f"无法连接 Dask 集群或写入数据集：{exc}", f"Cannot reach the Dask cluster or write the dataset: {exc}"),
+            style="bold red",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE_OR_IO) from None
+    with _open(dataset) as store:
+        totals = status_counts(store.con)
+    _ingest_summary(result, str(dataset), {c.status: c.reports for c in totals})
+    if not result.bounded:
+        err.print(
+            t(
+                "注意：Dask 工作进程以守护进程方式运行，不能为每个文件另起进程，文件未受 seconds 上限约束。"
+                "请以 DASK_DISTRIBUTED__WORKER__DAEMON=False 启动 dask worker（见 docs/scale.md）。",
+                "Note: the Dask workers run as daemons and cannot start a process per file, so the files ran "
+                "without the seconds bound. Start dask worker with DASK_DISTRIBUTED__WORKER__DAEMON=False "
+                "(docs/scale.md).",
+            ),
+            highlight=False,
+        )
+
+
+def _ingest_summary(result: Any, where: str, counts: dict[str, int]) -> None:
     err.print(
         t(
             f"{result.files} 个文件：新解析 {result.parsed}（失败 {len(result.failed)}），"
             f"未变跳过 {result.skipped}，重复 {result.duplicates}；跨年度发现 {result.year_findings} 条；"
             f"用时 {result.seconds:.1f} 秒。"
-            f"数据库 {db}：{counts.get('ok', 0)} 份报告，{counts.get('failed', 0)} 个失败文件。",
+            f"数据库 {where}：{counts.get('ok', 0)} 份报告，{counts.get('failed', 0)} 个失败文件。",
             f"{result.files} files: {result.parsed} parsed ({len(result.failed)} failed), {result.skipped} unchanged, "
             f"{result.duplicates} duplicates; {result.year_findings} year-over-year findings; "
             f"{result.seconds:.1f} s. "
-            f"Database {db}: {counts.get('ok', 0)} reports, {counts.get('failed', 0)} failed files.",
+            f"Database {where}: {counts.get('ok', 0)} reports, {counts.get('failed', 0)} failed files.",
         ),
         highlight=False,
     )

@@ -141,7 +141,9 @@ def serve(
 
         err.print(t(*weak_token_message(token)), style="bold red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE_OR_IO)
-    if not db.is_file():
+    from gongkai.store.dataset import is_dataset
+
+    if not db.is_file() and not is_dataset(db):  # a database file, or a dataset (ingest --engine dask)
         err.print(
             t(
                 f"数据库不存在：{db}。请检查路径，或先用 gongkai ingest 报告文件夹 --db {db} 创建它。",
