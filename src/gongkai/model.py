@@ -7,7 +7,7 @@ of ``gongkai parse --format json`` (see docs/json.md); fields may be added, neve
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -39,9 +39,11 @@ def representable(number: Decimal) -> bool:
     return -exponent <= MAX_FRACTION_DIGITS and len(digit_list) + exponent <= MAX_INTEGER_DIGITS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Value:
-    """One cell of a statistics table."""
+    """One cell of a statistics table. Frozen; made with an ``__init__`` that sets its slots
+    directly (a report has hundreds of values: the dataclass's frozen ``__init__`` costs twice as
+    much), with the same arguments and defaults."""
 
     value: Number | None
     raw: str
@@ -59,6 +61,22 @@ class Value:
     # "text:<words> <n>", joined by "+" (e.g. "row_sum+column_balance"); see gongkai.tables.recover.
     inferred_by: str | None = None
 
+    def __init__(
+        self,
+        value: Number | None,
+        raw: str,
+        loc: Location,
+        unit: str | None = None,
+        status: str | None = None,
+        inferred_by: str | None = None,
+    ) -> None:
+        _set_value(self, value)
+        _set_raw(self, raw)
+        _set_loc(self, loc)
+        _set_unit(self, unit)
+        _set_status(self, status)
+        _set_inferred_by(self, inferred_by)
+
     @property
     def is_number(self) -> bool:
         return self.value is not None
@@ -73,6 +91,13 @@ class Value:
         if self.inferred_by:
             out["inferred_by"] = self.inferred_by
         return out
+
+
+_VALUE_FIELDS = ("value", "raw", "loc", "unit", "status", "inferred_by")
+assert tuple(f.name for f in fields(Value)) == _VALUE_FIELDS, "Value.__init__ must set every field"
+_set_value, _set_raw, _set_loc, _set_unit, _set_status, _set_inferred_by = (
+    Value.__dict__[name].__set__ for name in _VALUE_FIELDS
+)
 
 
 @dataclass(slots=True)
