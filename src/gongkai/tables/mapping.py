@@ -88,6 +88,25 @@ def near_row(spec: TableSpec, token_key: str, previous: str | None, table: Table
     return None
 
 
+_ROLE_CACHE: dict[tuple[int, str], tuple[TableSpec, tuple[bool, ColumnSpec | None, bool]]] = {}
+
+
+def _text_role(spec: TableSpec, token_key: str) -> tuple[bool, ColumnSpec | None, bool]:
+    """(a group label, the column a head cell names, a head word) for a text that names no row:
+    pure functions of the text, worked out once per spec and text. The entry holds its spec, so
+    that the spec's id cannot be another spec's while the entry lives."""
+    cache_key = (id(spec), token_key)
+    entry = _ROLE_CACHE.get(cache_key)
+    if entry is not None and entry[0] is spec:
+        return entry[1]
+    if len(_ROLE_CACHE) > 100_000:
+        _ROLE_CACHE.clear()
+    col = _column_for_header(spec, token_key)
+    role = (_is_group(spec, token_key), col, col is not None or _is_header(spec, token_key))
+    _ROLE_CACHE[cache_key] = (spec, role)
+    return role
+
+
 def _is_group(spec: TableSpec, token_key: str) -> bool:
     core = label_core(token_key)
     return bool(core) and any(core.startswith(g) for g in spec.groups)
@@ -146,8 +165,9 @@ class _RowBuilder:
     def add_value(self, tok: Token) -> None:
         # Blanks between two values are empty cells; blanks right after the label are what is left
         # of a label cell spanning two columns (001: "(七) 总计→→0…"), except in exact grids.
-        self.cells.extend(counted_blanks(self.pending_blanks, self.cells, tok))
-        self.pending_blanks = []
+        if self.pending_blanks:
+            self.cells.extend(counted_blanks(self.pending_blanks, self.cells, tok))
+            self.pending_blanks = []
         self.cells.append(tok)
 
     def add_blank(self, tok: Token) -> None:
@@ -236,19 +256,29 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
     columns = b.columns
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
-    repeated = len({(t.kind, t.raw.strip()) for t in b.cells}) == 1 and len({t.row_id for t in b.cells}) == 1
-    if len(columns) == 1 and len(b.cells) > 1 and b.cells[0].kind == "value" and repeated:
+    if (
+        len(columns) == 1
+        and len(b.cells) > 1
+        and b.cells[0].kind == "value"
+        and len({(t.kind, t.raw.strip()) for t in b.cells}) == 1
+        and len({t.row_id for t in b.cells}) == 1
+    ):
         b.cells = b.cells[:1]
     cells: list[Value] = []
-    for i, tok in enumerate(b.cells):
-        col = spec.columns[columns[i]] if i < len(columns) else spec.columns[columns[-1]] if columns else None
-        if col is None:
-            continue
-        if tok.kind == "blank":
-            cells.append(Value(None, "", tok.loc, status="blank"))
-        else:
-            cells.append(make_value(tok, col, units.by_column.get(col.key)))
-    values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
+    if columns:
+        by_column = units.by_column
+        last = spec.columns[columns[-1]]
+        for i, tok in enumerate(b.cells):
+            col = spec.columns[columns[i]] if i < len(columns) else last
+            if tok.kind == "blank":
+                cells.append(Value(None, "", tok.loc, None, "blank"))
+            else:
+                value, unit, status = read_cell(tok.raw, col.kind, col.default_unit, by_column.get(col.key))
+                cells.append(Value(value, tok.raw, tok.loc, unit, status))
+    if len(cells) >= len(columns):
+        values = dict(zip(columns, cells, strict=False))
+    else:
+        values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
     key = b.spec.key if b.spec else b.label
     return Row(
         key=key,
@@ -335,11 +365,11 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
             if row is not None and current is not None:
                 current.label_tokens.append(tok)  # the same label again: a split label cell
                 continue
-            if _is_group(spec, k):
+            is_group, col, is_header = _text_role(spec, k)
+            if is_group:
                 close()
                 continue
-            col = _column_for_header(spec, k)
-            if col is not None or _is_header(spec, k):
+            if is_header:
                 close()
                 units.see_header(col, tok.raw)
                 table.header.append(tok.raw)
@@ -394,10 +424,11 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
     reading; a column every reading gives the same value keeps it, the others are null with status
     ``ambiguous``, and the readings are listed in ``table.ambiguous``."""
     cells = [c for r in rows for c in r.cells]
+    n, m = len(cells), sum(len(r.columns) for r in rows)
+    if not (0 < n < m):
+        return None
     slots = [(r, c) for r in rows for c in r.columns]
-    n, m = len(cells), len(slots)
-    values = [v for r in rows for v in r.values.values()]
-    if not (0 < n < m) or any(v.status in ("inferred", "ambiguous") for v in values):
+    if any(v.status in ("inferred", "ambiguous") for r in rows for v in r.values.values()):
         return None
     groups: list[tuple[int, int]] = []  # (first slot, last slot = its total) of each summed row
     at = 0

@@ -94,6 +94,7 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
     text: ``规章 0 0 0``) gives one text token and one value token per number; a label with
     numbers glued to it (``规章0``) is split only when the label part is a known label."""
     out: list[Token] = []
+    append = out.append
     for block_index, table in tables:
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
@@ -107,9 +108,10 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
                     # Blank cells left of the value columns belong to the labels (a label cell
                     # split in two, 洪泽区 2024: （六）其他处理 | '' | 0 …); they are no values.
                     if c >= start:
-                        out.append(Token("blank", "", cell.loc, trusted, row_id))
+                        append(Token("blank", "", cell.loc, trusted, row_id))
                     continue
-                out.extend(_split_cell(text, cell.loc, trusted, row_id, is_label))
+                for kind, raw, glued in _cell_plan(text, is_label):
+                    append(Token(kind, raw, cell.loc, trusted, row_id, glued))
     return out
 
 
