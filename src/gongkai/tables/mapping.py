@@ -31,20 +31,20 @@ from gongkai.normalize import label_core, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
 from gongkai.tables.tokens import Token, parse_value
 
-_MATCH_CACHE: dict[tuple[int, str, bool], RowSpec | None] = {}
+_MATCH_CACHE: dict[tuple[int, str, bool], tuple[TableSpec, RowSpec | None]] = {}
 
 
 def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
-    """The format row a label names, or None. Specs are loaded once, so their id is a stable key."""
+    """The format row a label names, or None: worked out once per spec and label. The entry
+    holds its spec, so that the spec's id cannot be another spec's while the entry lives."""
     cache_key = (id(spec), token_key, in_body)
-    try:
-        return _MATCH_CACHE[cache_key]
-    except KeyError:
-        pass
+    entry = _MATCH_CACHE.get(cache_key)
+    if entry is not None and entry[0] is spec:
+        return entry[1]
     if len(_MATCH_CACHE) > 100_000:
         _MATCH_CACHE.clear()
     found = _match_row(spec, token_key, in_body)
-    _MATCH_CACHE[cache_key] = found
+    _MATCH_CACHE[cache_key] = (spec, found)
     return found
 
 
