@@ -102,7 +102,8 @@ def _cmdline(pid: int) -> bytes:
 
 def tree(pid: int) -> set[int]:
     """*pid* and its descendants — except a child caught between fork and exec: it still runs in
-    its parent's memory (same command line), so counting it would count the parent twice."""
+    its parent's memory (same command line), so counting it would count the parent twice. The
+    children of a fork server (the parse workers) keep its command line for good: they count."""
     seen: set[int] = set()
     stack = [pid]
     while stack:
@@ -111,7 +112,8 @@ def tree(pid: int) -> set[int]:
             continue
         seen.add(p)
         line = _cmdline(p)
-        stack.extend(c for c in _children(p) if _cmdline(c) != line)
+        server = b"multiprocessing.forkserver" in line
+        stack.extend(c for c in _children(p) if server or _cmdline(c) != line)
     return seen
 
 
@@ -197,6 +199,8 @@ def child(corpus: str, db: str, workers: int | None, engine: str) -> int:
         "stages": result.stages,
         "worker_maxrss_mb": result.worker_maxrss_kb / 1024,
         "parent_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "parent_cpu_seconds": resource.getrusage(resource.RUSAGE_SELF).ru_utime
+        + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
     }
     print(json.dumps(out))
     return 0
@@ -240,8 +244,8 @@ def recall(db: Path, corpus: Path, manifest: list[dict[str, Any]]) -> dict[str, 
         status = dict(store.query("SELECT path, coalesce(error_code, status) FROM reports"))
     found: dict[str, set[str]] = {}
     for path, code in rows:
-        found.setdefault(str(Path(path).resolve().relative_to(corpus.resolve())), set()).add(code)
-    status = {str(Path(p).resolve().relative_to(corpus.resolve())): s for p, s in status.items()}
+        found.setdefault(_relative(path, corpus), set()).add(code)
+    status = {_relative(p, corpus): s for p, s in status.items()}
     planted: Counter[str] = Counter()
     hit: Counter[str] = Counter()
     unexpected: Counter[str] = Counter()
@@ -270,6 +274,11 @@ def recall(db: Path, corpus: Path, manifest: list[dict[str, Any]]) -> dict[str, 
         "missed_examples": {c: v[:3] for c, v in missed.items()},
         "failures_recognised": f"{failures_ok}/{failures}",
     }
+
+
+def _relative(path: str, corpus: Path) -> str:
+    """*path* as the manifest names it (symbolic links in the corpus left as they are)."""
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(corpus))
 
 
 def _kinds(text: str) -> dict[str, float]:
@@ -344,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         "stage_seconds_workers": {k: round(v, 1) for k, v in worker_stages.items()},
         "stage_share_workers": {k: f"{v / split_total:.0%}" for k, v in worker_stages.items()},
         "worker_cpu_seconds": round(stages.get("cpu", 0.0), 1),
+        "parent_cpu_seconds": round(first["parent_cpu_seconds"], 1),
         "stage_seconds_parent": {k: round(v, 1) for k, v in parent_stages.items()},
         "parent_maxrss_mb": round(first["parent_maxrss_mb"], 1),
         "worker_maxrss_mb": round(first["worker_maxrss_mb"], 1),
@@ -356,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         "extrapolated_100k_minutes_cpu_bound": round(100_000 * per_report_cpu / cpus / 60, 1),
         "extrapolated_100k_reingest_seconds": round(100_000 / files * again["wall_seconds"], 1),
         "store_mb": round(_size(db) / 2**20, 1),
-        **(recall(db, corpus, manifest) if args.engine == "local" else {}),
+        **recall(db, corpus, manifest),
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the workers import this module: they need neither DuckDB no
 
 DEFAULT_BATCH = 200  # reports per transaction
 FLUSH_SECONDS = 5.0  # …or sooner, so an interrupted run loses little work
+RELEASE_SECONDS = 30.0  # the database is let go of at least this often while batches are written
 WRITER_MEMORY = "96MB"  # DuckDB's memory limit in the writer while the workers run
 
 # --- per-report checks: gongkai.rules when it is installed ------------------------------------
@@ -289,6 +290,7 @@ def ingest(
     *recheck*, files already stored are parsed and checked again too (after a change of the rules
     configuration), and the year-over-year rules rerun for every agency."""
     from gongkai.corpus.year import run_year_rules
+    from gongkai.store import turns
 
     started = time.monotonic()
     progress = progress or IngestProgress()
@@ -303,8 +305,9 @@ def ingest(
     result.timed("plan", time.monotonic() - started)
 
     buffer: list[ReportRows] = []
-    last_flush = time.monotonic()
+    last_flush = released = time.monotonic()
     committed = 0
+    watcher = turns.Watcher(store.path)
 
     def take(rows: ReportRows) -> None:
         rows.report["parser_version"] = version  # the parent's: the workers may be older processes
@@ -323,10 +326,15 @@ def ingest(
         last_flush = time.monotonic()
 
     def write(batch: list[ReportRows]) -> None:  # on the writer's thread
-        nonlocal committed
+        nonlocal committed, released
         writing = time.monotonic()
         written = _write(store, batch)
-        store.release()
+        # Let go of the file when another process waits for it (a gongkai serve, a sum) — and at
+        # least every RELEASE_SECONDS, for those that cannot say so: closing costs a checkpoint,
+        # which grows with the database (after every batch it made a large ingest quadratic).
+        if watcher.others_waiting() or writing - released >= RELEASE_SECONDS:
+            store.release()
+            released = time.monotonic()
         for rows in written:
             failure = failure_of(rows)
             if failure is not None:
@@ -361,6 +369,7 @@ def ingest(
         flush()
     finally:
         writer.close(raise_error=sys.exc_info()[0] is None)
+        watcher.close()
         progress.stop()
 
     progress.phase("year")
