@@ -62,6 +62,9 @@ from gongkai.workers import WorkerPool
 
 MAX_CHUNK = 100  # files per task: small enough to spread, large enough that a task is not all overhead
 CHUNKS_PER_SLOT = 4  # at least this many chunks per worker thread, so that a slow one does not hold the rest
+# Agencies whose reports the year rules load at once from the dataset: each load scans the values
+# and sections files, so fewer and larger loads than from a database (about 30,000 reports' texts).
+YEAR_KEYS_PER_QUERY = 5000
 
 
 @dataclass(slots=True)
@@ -236,7 +239,9 @@ def ingest_cluster(
             keys = [k for (k,) in store.query("SELECT DISTINCT agency_key FROM reports WHERE agency_key IS NOT NULL")]
         year_failed: list[tuple[str, str]] = []
         if keys:
-            result.year_findings = run_year_rules(store, config=config, agency_keys=keys, failed=year_failed)
+            result.year_findings = run_year_rules(
+                store, config=config, agency_keys=keys, failed=year_failed, keys_per_query=YEAR_KEYS_PER_QUERY
+            )
     for agency, detail in year_failed:
         result.failed.append(year_failure(agency, detail))
     result.timed("year", time.monotonic() - year_started)
