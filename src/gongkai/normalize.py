@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import opencc
@@ -176,14 +177,46 @@ def fold_radicals(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Unicode look-alikes folded, traditional to simplified; spacing kept."""
+    try:
+        return _FOLDED[text]
+    except KeyError:
+        pass
+    folded = _fold(text)
+    if len(_FOLDED) >= _FOLDED_MAX:
+        _FOLDED.clear()
+    _FOLDED[text] = folded
+    return folded
+
+
+# Texts folded so far (the function's cache; primed a document at a time by fold_many).
+_FOLDED: dict[str, str] = {}
+_FOLDED_MAX = 65536
+
+
+def _fold(text: str) -> str:
     if text.isascii():  # NFKC and traditional→simplified leave ASCII as it is (numbers, codes)
         return text.translate(_EXTRA_FOLDS)
     text = unicodedata.normalize("NFKC", text)
     text = text.translate(_EXTRA_FOLDS)
     return _T2S.convert(text)
+
+
+def fold_many(texts: Iterable[str]) -> None:
+    """Fold, in one pass, the texts not folded yet (a document's lines and cells), so that
+    :func:`fold` finds them: the converter costs more per call than per character. Folding is
+    local to a line — NFKC composes nothing across a line break, no traditional→simplified phrase
+    spans one — so the lines of the folded whole are the folded lines."""
+    todo = [t for t in dict.fromkeys(texts) if t not in _FOLDED and "\n" not in t and not t.isascii()]
+    if len(todo) < 2:
+        return
+    folded = _fold("\n".join(todo)).split("\n")
+    if len(folded) != len(todo):  # cannot happen (nothing folds to or from a line break); then one by one
+        return
+    if len(_FOLDED) + len(todo) > _FOLDED_MAX:
+        _FOLDED.clear()
+    _FOLDED.update(zip(todo, folded, strict=True))
 
 
 def clean_text(text: str) -> str:
