@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import all_formats, is_furniture, match_heading
 from gongkai.layout.unfold import unfold
-from gongkai.normalize import label_key
+from gongkai.normalize import fold_many, label_key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
 _MARKDOWN_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -109,6 +110,7 @@ def rebuild_tables(doc: Document) -> Document:
     doc = unfold(doc)
     out: list[Block] = []
     blocks = doc.blocks
+    fold_many(_texts_to_fold(blocks))
     lines = [_line(b.text) if isinstance(b, Paragraph) else None for b in blocks]
     table_index = len(doc.tables())
     i = 0
@@ -149,6 +151,18 @@ def rebuild_tables(doc: Document) -> Document:
     return dataclasses.replace(doc, blocks=out)
 
 
+def _texts_to_fold(blocks: list[Block]) -> Iterator[str]:
+    """The texts the later stages fold: each line, as it is and stripped, and its cells."""
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            text = b.text
+            yield text
+            yield text.strip()
+            cells = split_cells(text)
+            if cells is not None and len(cells) > 1:
+                yield from cells
+
+
 def _starts_region(text: str) -> bool:
     if not text.strip() or match_heading(text):
         return False
@@ -159,24 +173,26 @@ def _starts_region(text: str) -> bool:
 
 
 # Locations are immutable values: one object per place, shared by every grid that has a cell
-# there (a grid's places repeat from report to report).
+# there (the places of a grid repeat from report to report), so that rebuilding a grid allocates
+# little more than its cells.
 _LOCATIONS: dict[tuple[int | None, int, int, int], Location] = {}
-
-
-def _location(line: int | None, table: int, row: int, cell: int) -> Location:
-    key = (line, table, row, cell)
-    loc = _LOCATIONS.get(key)
-    if loc is None:
-        if len(_LOCATIONS) >= 262144:
-            _LOCATIONS.clear()
-        loc = _LOCATIONS[key] = Location(line=line, table=table, row=row, cell=cell)
-    return loc
+_LOCATIONS_MAX = 65536
 
 
 def _grid(rows: list[tuple[Paragraph, tuple[str, ...]]], table_index: int) -> Table:
+    if len(_LOCATIONS) > _LOCATIONS_MAX:
+        _LOCATIONS.clear()
+    known = _LOCATIONS
     grid = []
     for r, (para, cells) in enumerate(rows):
         line = para.loc.line
-        grid.append(tuple(Cell(text, _location(line, table_index, r, c)) for c, text in enumerate(cells)))
+        out = []
+        for c, text in enumerate(cells):
+            key = (line, table_index, r, c)
+            loc = known.get(key)
+            if loc is None:
+                loc = known[key] = Location(line, table_index, r, c)
+            out.append(Cell(text, loc))
+        grid.append(tuple(out))
     first_line = rows[0][0].loc.line if rows else None
     return Table(rows=tuple(grid), loc=Location(line=first_line, table=table_index), from_text=True)

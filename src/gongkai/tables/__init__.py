@@ -33,13 +33,8 @@ class ExtractedTables:
 
 def _content_scores(table: Table) -> dict[str, int]:
     """How strongly a grid's text says which statistics table it is."""
-    scores = [0] * len(TABLE_KEYS)
-    for row in table.rows:
-        for cell in row:
-            if cell.merged:
-                continue
-            for i, s in enumerate(_cell_scores(cell.text)):
-                scores[i] += s
+    per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
+    scores = [sum(column) for column in zip(*per_cell, strict=True)] if per_cell else [0] * len(TABLE_KEYS)
     return dict(zip(TABLE_KEYS, scores, strict=True))
 
 
