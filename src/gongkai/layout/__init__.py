@@ -14,8 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from functools import cache, lru_cache
-from typing import NamedTuple
+from functools import cache
 
 from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
 from gongkai.formats import all_formats, is_furniture, match_heading
@@ -79,29 +78,43 @@ def _is_anchor(text: str) -> bool:
     return any(a in k for a in _anchors())
 
 
-class _Line(NamedTuple):
-    """What the layout stage needs to know of one line, worked out once per distinct line."""
+# What the layout stage needs to know of one line, worked out once per distinct line: a plain
+# tuple (the garbage collector leaves tuples of strings and booleans alone) of
+#   boundary — a section heading or page furniture: a table region ends before it;
+#   footer — a page footer inside a table broken over pages;
+#   cells — the line's cells (None for a Markdown rule line);
+#   prose — running text, not cells;
+#   starts — a table region starts here;
+#   values — a cell holds a value.
+_LineInfo = tuple[bool, bool, tuple[str, ...] | None, bool, bool, bool]
+_LINES: dict[str, _LineInfo] = {}
+_LINES_MAX = 65536
 
-    boundary: bool  # a section heading or page furniture: a table region ends before it
-    footer: bool  # a page footer inside a table broken over pages
-    cells: tuple[str, ...] | None  # None for a Markdown rule line
-    prose: bool  # running text, not cells
-    starts: bool  # a table region starts here
-    values: bool  # a cell holds a value
 
-
-@lru_cache(maxsize=65536)
-def _line(text: str) -> _Line:
+def _line(text: str) -> _LineInfo:
     split = split_cells(text)
     cells = tuple(split) if split is not None else None
-    return _Line(
-        boundary=bool(match_heading(text) or is_furniture(text)),
-        footer=bool(_PAGE_FOOTER_RE.match(text)),
-        cells=cells,
-        prose=split is not None and _is_prose(split),
-        starts=_starts_region(text),
-        values=cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells),
+    return (
+        bool(match_heading(text) or is_furniture(text)),
+        bool(_PAGE_FOOTER_RE.match(text)),
+        cells,
+        split is not None and _is_prose(split),
+        _starts_region(text),
+        cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells),
     )
+
+
+def _lines(texts: list[str | None]) -> list[_LineInfo | None]:
+    """Each line's answers; the lines not seen before are folded together first (fold_many)."""
+    known = _LINES
+    new = [t for t in dict.fromkeys(texts) if t is not None and t not in known]
+    if new:
+        fold_many(_texts_to_fold(new))
+        if len(known) + len(new) > _LINES_MAX:
+            known.clear()
+        for t in new:
+            known[t] = _line(t)
+    return [None if t is None else known.get(t) or _line(t) for t in texts]
 
 
 def rebuild_tables(doc: Document) -> Document:
@@ -110,14 +123,13 @@ def rebuild_tables(doc: Document) -> Document:
     doc = unfold(doc)
     out: list[Block] = []
     blocks = doc.blocks
-    fold_many(_texts_to_fold(blocks))
-    lines = [_line(b.text) if isinstance(b, Paragraph) else None for b in blocks]
+    lines = _lines([b.text if isinstance(b, Paragraph) else None for b in blocks])
     table_index = len(doc.tables())
     i = 0
     while i < len(blocks):
         block = blocks[i]
         first = lines[i]
-        if first is None or not first.starts:
+        if first is None or not first[4]:  # starts
             out.append(block)
             i += 1
             continue
@@ -128,18 +140,19 @@ def rebuild_tables(doc: Document) -> Document:
             line = lines[j]
             if line is None:
                 break
-            if j > i and line.boundary:
+            boundary, footer, cells, prose, _, values = line
+            if j > i and boundary:
                 break
-            if line.footer:  # a page's footer inside a table broken over pages
+            if footer:  # a page's footer inside a table broken over pages
                 j += 1
                 continue
-            if line.cells is not None and j > i and line.prose:
+            if cells is not None and j > i and prose:
                 break
-            if line.cells is not None and any(line.cells):
+            if cells is not None and any(cells):
                 b = blocks[j]
                 assert isinstance(b, Paragraph)
-                rows.append((b, line.cells))
-                has_values = has_values or line.values
+                rows.append((b, cells))
+                has_values = has_values or values
             j += 1
         if not has_values:
             out.append(block)  # an anchor word in a heading-like line, not a table
@@ -151,16 +164,14 @@ def rebuild_tables(doc: Document) -> Document:
     return dataclasses.replace(doc, blocks=out)
 
 
-def _texts_to_fold(blocks: list[Block]) -> Iterator[str]:
+def _texts_to_fold(texts: list[str]) -> Iterator[str]:
     """The texts the later stages fold: each line, as it is and stripped, and its cells."""
-    for b in blocks:
-        if isinstance(b, Paragraph):
-            text = b.text
-            yield text
-            yield text.strip()
-            cells = split_cells(text)
-            if cells is not None and len(cells) > 1:
-                yield from cells
+    for text in texts:
+        yield text
+        yield text.strip()
+        cells = split_cells(text)
+        if cells is not None and len(cells) > 1:
+            yield from cells
 
 
 def _starts_region(text: str) -> bool:
