@@ -129,9 +129,14 @@ def _sum(values: object) -> Number:
     return total
 
 
-def relations(ctx: Context) -> list[Equation]:
-    """All equations of the report's tables (the format's ``sums``), computed once per check."""
-    cached = ctx.cache.get("relations")
+# An equation before it is made: its rule, its terms' values, and how to make it.
+Pending = tuple[str, tuple[Number | None, ...], tuple[Number | None, ...], Callable[[], "Equation"]]
+
+
+def _pending(ctx: Context) -> list[Pending]:
+    """Every equation of the report's tables (the format's ``sums``) as its values, once per check:
+    the :class:`Equation` objects are made only for those a rule reports."""
+    cached: list[Pending] | None = ctx.cache.get("pending_relations")
     if cached is None:
         cached = []
         for key in ("requests", "appeals", "proactive"):
@@ -141,19 +146,31 @@ def relations(ctx: Context) -> list[Equation]:
                     cached.extend(
                         _column_relations(spec, table, s) if s.per == "column" else _row_relations(spec, table, s)
                     )
+        ctx.cache["pending_relations"] = cached
+    return cached
+
+
+def relations(ctx: Context) -> list[Equation]:
+    """All equations of the report's tables (the format's ``sums``), computed once per check."""
+    cached = ctx.cache.get("relations")
+    if cached is None:
+        cached = [make() for _, _, _, make in _pending(ctx)]
         ctx.cache["relations"] = cached
     return cached
 
 
-def relations_of(ctx: Context, code: str) -> list[Equation]:
-    """The equations one balance rule owns, in the order of :func:`relations`."""
-    by_code: dict[str, list[Equation]] | None = ctx.cache.get("relations_by_code")
-    if by_code is None:
-        by_code = {}
-        for rel in relations(ctx):
-            by_code.setdefault(rel.code, []).append(rel)
-        ctx.cache["relations_by_code"] = by_code
-    return by_code.get(code, [])
+def unverifiable(ctx: Context) -> list[Equation]:
+    """The equations with an operand without a value (F015), in the order of :func:`relations`."""
+    return [make() for _, lhs, rhs, make in _pending(ctx) if None in lhs or None in rhs]
+
+
+def imbalances(ctx: Context, code: str) -> list[Equation]:
+    """The equations of one balance rule that can be verified and do not hold, in order."""
+    return [
+        make()
+        for owner, lhs, rhs, make in _pending(ctx)
+        if owner == code and None not in lhs and None not in rhs and _sum(lhs) != _sum(rhs)
+    ]
 
 
 def found_in(table: TableData) -> Callable[[str], bool]:
@@ -167,7 +184,7 @@ def _number(row: Row, column: str) -> Number | None:
     return value.value if value is not None else None
 
 
-def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equation]:
+def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Pending]:
     """One equation per column over the rows of the sum. With one row on the left (（七）总计) it is
     reported at that row's cell; with several, at the column."""
     rows = table.rows
@@ -175,63 +192,94 @@ def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equ
     if not lhs_keys or any(k not in rows for k in (*lhs_keys, *rhs_keys)):
         return []
     first = rows[lhs_keys[0]]
-    out: list[Equation] = []
+    lhs_rows = [rows[k] for k in lhs_keys]
+    rhs_rows = [rows[k] for k in rhs_keys]
+    out: list[Pending] = []
     for c in spec.columns:
-        label = column_label(spec, c)
-        place_of: Callable[[], Place]
-        if len(lhs_keys) == 1 and first.found:
-            place_of = partial(Place.of_cell, spec, first, c)
-        else:
-            value = first.values.get(c) if first.found else None
-            place_of = partial(Place.of_table, spec, table, column=c, loc=value.loc if value else None)
-        out.append(
-            Equation(
-                code=s.code,
-                spec=spec,
-                table=table,
-                place_of=place_of,
-                subject_zh=f"「{label}」列",
-                subject_en=f"column {c}",
-                lhs_terms=tuple([(k, rows[k], c) for k in lhs_keys]),
-                rhs_terms=tuple([(k, rows[k], c) for k in rhs_keys]),
-                lhs_numbers=tuple([_number(rows[k], c) for k in lhs_keys]),
-                rhs_numbers=tuple([_number(rows[k], c) for k in rhs_keys]),
-                lhs_zh=s.lhs_zh,
-                rhs_zh=s.rhs_zh,
-                lhs_en=s.lhs_en,
-                rhs_en=s.rhs_en,
-            )
-        )
+        lhs = tuple([_number(r, c) for r in lhs_rows])
+        rhs = tuple([_number(r, c) for r in rhs_rows])
+        make = partial(_column_equation, spec, table, s, c, lhs_keys, rhs_keys, first, lhs, rhs)
+        out.append((s.code, lhs, rhs, make))
     return out
 
 
-def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Equation]:
+def _column_equation(
+    spec: TableSpec,
+    table: TableData,
+    s: SumSpec,
+    c: str,
+    lhs_keys: tuple[str, ...],
+    rhs_keys: tuple[str, ...],
+    first: Row,
+    lhs: tuple[Number | None, ...],
+    rhs: tuple[Number | None, ...],
+) -> Equation:
+    rows = table.rows
+    label = column_label(spec, c)
+    place_of: Callable[[], Place]
+    if len(lhs_keys) == 1 and first.found:
+        place_of = partial(Place.of_cell, spec, first, c)
+    else:
+        value = first.values.get(c) if first.found else None
+        place_of = partial(Place.of_table, spec, table, column=c, loc=value.loc if value else None)
+    return Equation(
+        code=s.code,
+        spec=spec,
+        table=table,
+        place_of=place_of,
+        subject_zh=f"「{label}」列",
+        subject_en=f"column {c}",
+        lhs_terms=tuple([(k, rows[k], c) for k in lhs_keys]),
+        rhs_terms=tuple([(k, rows[k], c) for k in rhs_keys]),
+        lhs_numbers=lhs,
+        rhs_numbers=rhs,
+        lhs_zh=s.lhs_zh,
+        rhs_zh=s.rhs_zh,
+        lhs_en=s.lhs_en,
+        rhs_en=s.rhs_en,
+    )
+
+
+def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Pending]:
     """One equation per row that has every column of the sum, reported at its left-hand cell.
     A row of table 四 is a group under the two-level head."""
-    out: list[Equation] = []
+    out: list[Pending] = []
+    operands = s.operands
     for key, row in table.rows.items():
-        if not row.found or not all(c in row.columns for c in s.operands):
+        if not row.found or not all(c in row.columns for c in operands):
             continue
-        flat = spec.shape == "flat"
-        out.append(
-            Equation(
-                code=s.code,
-                spec=spec,
-                table=table,
-                place_of=partial(Place.of_cell, spec, row, s.lhs[0]),
-                subject_zh=f"「{spec.rows[key].label}」" + ("" if flat else "行"),
-                subject_en=f"{'group' if flat else 'row'} {key}",
-                lhs_terms=tuple([(c, row, c) for c in s.lhs]),
-                rhs_terms=tuple([(c, row, c) for c in s.rhs]),
-                lhs_numbers=tuple([_number(row, c) for c in s.lhs]),
-                rhs_numbers=tuple([_number(row, c) for c in s.rhs]),
-                lhs_zh=s.lhs_zh,
-                rhs_zh=s.rhs_zh,
-                lhs_en=s.lhs_en,
-                rhs_en=s.rhs_en,
-            )
-        )
+        lhs = tuple([_number(row, c) for c in s.lhs])
+        rhs = tuple([_number(row, c) for c in s.rhs])
+        out.append((s.code, lhs, rhs, partial(_row_equation, spec, table, s, key, row, lhs, rhs)))
     return out
+
+
+def _row_equation(
+    spec: TableSpec,
+    table: TableData,
+    s: SumSpec,
+    key: str,
+    row: Row,
+    lhs: tuple[Number | None, ...],
+    rhs: tuple[Number | None, ...],
+) -> Equation:
+    flat = spec.shape == "flat"
+    return Equation(
+        code=s.code,
+        spec=spec,
+        table=table,
+        place_of=partial(Place.of_cell, spec, row, s.lhs[0]),
+        subject_zh=f"「{spec.rows[key].label}」" + ("" if flat else "行"),
+        subject_en=f"{'group' if flat else 'row'} {key}",
+        lhs_terms=tuple([(c, row, c) for c in s.lhs]),
+        rhs_terms=tuple([(c, row, c) for c in s.rhs]),
+        lhs_numbers=lhs,
+        rhs_numbers=rhs,
+        lhs_zh=s.lhs_zh,
+        rhs_zh=s.rhs_zh,
+        lhs_en=s.lhs_en,
+        rhs_en=s.rhs_en,
+    )
 
 
 def irregular_note(rel: Equation) -> str | None:
@@ -253,7 +301,7 @@ class EquationRule(Rule):
     skip_zeros: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for rel in relations_of(ctx, self.code):
+        for rel in imbalances(ctx, self.code):
             if not rel.complete:
                 continue
             lhs, rhs = rel.sums()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.rules.balance.sums import relations
+from gongkai.rules.balance.sums import unverifiable
 from gongkai.rules.base import Context, Finding, Rule, Severity
 
 
@@ -60,7 +60,7 @@ class UnverifiableSum(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for rel in relations(ctx):
+        for rel in unverifiable(ctx):
             if rel.complete:
                 continue
             nulls = rel.nulls
