@@ -77,7 +77,7 @@ def _detect_format(
     keys = [label_core(t.raw) for t in proactive_tokens if t.kind == "text"]
     for spec in all_formats():
         sig = spec.tables["proactive"].signature
-        scores[spec.id] = sum(1 for k in keys if any(k.startswith(s) for s in sig))
+        scores[spec.id] = sum(1 for k in keys if k.startswith(sig))  # a tuple: any of the words
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     if ranked[0][1] > 0 and ranked[0][1] > ranked[1][1]:
         return load_format(ranked[0][0]), "table_headers"

@@ -317,10 +317,9 @@ def empty_table(spec: TableSpec, found: bool = False) -> TableData:
 def _maker(spec: TableSpec, units: _Units) -> MakeValue:
     """Values for recovered cells, read like any other cell of their column."""
 
-    def make(column: str, text: str, loc: Location) -> Value:
+    def make(column: str, text: str) -> tuple[Number | None, str | None, str | None]:
         col = spec.columns[column]
-        value, unit, status = read_cell(text, col.kind, col.default_unit, units.by_column.get(col.key))
-        return Value(value, text, loc, unit, status)
+        return read_cell(text, col.kind, col.default_unit, units.by_column.get(col.key))
 
     return make
 

@@ -13,11 +13,12 @@ import itertools
 from collections.abc import Callable
 
 from gongkai.document import Location
-from gongkai.model import AmbiguousRow, RecoveredRow, Row, TableData, Value
+from gongkai.model import AmbiguousRow, Number, RecoveredRow, Row, TableData, Value
 from gongkai.tables.recover.facts import TextFact
 from gongkai.tables.recover.split import MONEY, SHOWN_READINGS, Candidate, is_null
 
-MakeValue = Callable[[str, str, Location], Value]  # (column key, cell text, loc) → Value
+# (column key, cell text) → (value, unit, status): the cell read as any cell of its column is
+MakeValue = Callable[[str, str], tuple[Number | None, str | None, str | None]]
 
 
 def _cell_locs(cand: Candidate, texts: tuple[str, ...]) -> list[Location]:
@@ -50,11 +51,11 @@ def write(table: TableData, cand: Candidate, make: MakeValue) -> None:
             value = Value(None, text, locs[i], status="blank", inferred_by=cand.how)
         elif text is not None:
             cell_text = text + (cand.unit or "") if cand.kinds[i] == MONEY and cand.unit else text
-            made = make(col, cell_text, locs[i])
-            if made.value is None:  # cannot happen for a reading, but never present it as one
+            number, unit, _ = make(col, cell_text)
+            if number is None:  # cannot happen for a reading, but never present it as one
                 value = Value(None, cand.raw, locs[i], status="ambiguous")
             else:
-                value = Value(made.value, text, made.loc, made.unit, "inferred", cand.how)
+                value = Value(number, text, locs[i], unit, "inferred", cand.how)
         else:
             value = Value(None, cand.raw, locs[i], status="ambiguous")
             ambiguous_cells.append(f"{row_key}.{col}")
