@@ -27,7 +27,7 @@ from functools import lru_cache
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
 from gongkai.model import AmbiguousRow, Number, Row, TableData, Value, representable
-from gongkai.normalize import label_core, leading_numbering
+from gongkai.normalize import label_core, label_key, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
 from gongkai.tables.tokens import Token, parse_value
 
@@ -353,8 +353,9 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
             table.extra_rows.append(_build_row(b, spec, units))
 
     for tok in tokens:
-        if tok.kind == "text":
-            k = tok.key
+        kind = tok.kind
+        if kind == "text":
+            k = label_key(tok.raw)
             row = match_row(spec, k, in_body)
             if row is not None and not (current is not None and current.spec is row and not current.cells):
                 close()
@@ -387,15 +388,17 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
                 continue
             close()
             table.header.append(tok.raw)
-        elif tok.kind == "value":
+        elif kind == "value":
             if current is not None:
-                current.add_value(tok)
+                if current.pending_blanks:
+                    current.add_value(tok)
+                else:
+                    current.cells.append(tok)
             else:
                 parsed = parse_value(tok.raw)
                 table.stray.append(Value(None if parsed.value is None else _count(parsed.value), tok.raw, tok.loc))
-        else:
-            if current is not None:
-                current.add_blank(tok)
+        elif current is not None:
+            current.pending_blanks.append(tok)
     close()
     table.loc = tokens[0].loc if tokens else None
     recover_labeled(table, spec, glued, _maker(spec, units), text)
