@@ -31,20 +31,37 @@ from gongkai.normalize import label_core, label_key, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
 from gongkai.tables.tokens import Token, parse_value
 
-_MATCH_CACHE: dict[tuple[int, str, bool], tuple[TableSpec, RowSpec | None]] = {}
+# Per spec, what its labels name: (the spec, label → row, text → role). An entry holds its spec, so
+# that a spec's id is never another spec's while the entry lives; the answers are plain values
+# (no object per answer for the garbage collector to go over).
+_SPEC_CACHES: dict[
+    int, tuple[TableSpec, dict[tuple[str, bool], RowSpec | None], dict[str, tuple[bool, str | None, bool]]]
+] = {}
+_CACHE_MAX = 100_000
+
+
+def _caches(
+    spec: TableSpec,
+) -> tuple[TableSpec, dict[tuple[str, bool], RowSpec | None], dict[str, tuple[bool, str | None, bool]]]:
+    entry = _SPEC_CACHES.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_SPEC_CACHES) >= 64:
+            _SPEC_CACHES.clear()
+        entry = _SPEC_CACHES[id(spec)] = (spec, {}, {})
+    return entry
 
 
 def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
-    """The format row a label names, or None: worked out once per spec and label. The entry
-    holds its spec, so that the spec's id cannot be another spec's while the entry lives."""
-    cache_key = (id(spec), token_key, in_body)
-    entry = _MATCH_CACHE.get(cache_key)
-    if entry is not None and entry[0] is spec:
-        return entry[1]
-    if len(_MATCH_CACHE) > 100_000:
-        _MATCH_CACHE.clear()
-    found = _match_row(spec, token_key, in_body)
-    _MATCH_CACHE[cache_key] = (spec, found)
+    """The format row a label names, or None: worked out once per spec and label."""
+    rows = _caches(spec)[1]
+    cache_key = (token_key, in_body)
+    try:
+        return rows[cache_key]
+    except KeyError:
+        pass
+    if len(rows) > _CACHE_MAX:
+        rows.clear()
+    found = rows[cache_key] = _match_row(spec, token_key, in_body)
     return found
 
 
@@ -88,23 +105,22 @@ def near_row(spec: TableSpec, token_key: str, previous: str | None, table: Table
     return None
 
 
-_ROLE_CACHE: dict[tuple[int, str], tuple[TableSpec, tuple[bool, ColumnSpec | None, bool]]] = {}
-
-
 def _text_role(spec: TableSpec, token_key: str) -> tuple[bool, ColumnSpec | None, bool]:
     """(a group label, the column a head cell names, a head word) for a text that names no row:
-    pure functions of the text, worked out once per spec and text. The entry holds its spec, so
-    that the spec's id cannot be another spec's while the entry lives."""
-    cache_key = (id(spec), token_key)
-    entry = _ROLE_CACHE.get(cache_key)
-    if entry is not None and entry[0] is spec:
-        return entry[1]
-    if len(_ROLE_CACHE) > 100_000:
-        _ROLE_CACHE.clear()
-    col = _column_for_header(spec, token_key)
-    role = (_is_group(spec, token_key), col, col is not None or _is_header(spec, token_key))
-    _ROLE_CACHE[cache_key] = (spec, role)
-    return role
+    pure functions of the text, worked out once per spec and text."""
+    roles = _caches(spec)[2]
+    role = roles.get(token_key)
+    if role is None:
+        if len(roles) > _CACHE_MAX:
+            roles.clear()
+        col = _column_for_header(spec, token_key)
+        role = roles[token_key] = (
+            _is_group(spec, token_key),
+            col.key if col is not None else None,
+            col is not None or _is_header(spec, token_key),
+        )
+    group, col_key, header = role
+    return group, spec.columns[col_key] if col_key is not None else None, header
 
 
 def _is_group(spec: TableSpec, token_key: str) -> bool:

@@ -57,7 +57,6 @@ class ParsedNumber:
     status: str | None  # None (a number), "blank", "not_a_number"
 
 
-@lru_cache(maxsize=65536)
 def parse_value(raw: str) -> ParsedNumber:
     """Read one value cell: a number (with thousands separators, a sign, a unit), a null marker,
     or something that should be a number but is not."""
@@ -95,6 +94,7 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
     numbers glued to it (``规章0``) is split only when the label part is a known label."""
     out: list[Token] = []
     append = out.append
+    plans = _plans(is_label)
     for block_index, table in tables:
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
@@ -110,7 +110,10 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
                     if c >= start:
                         append(Token("blank", "", cell.loc, trusted, row_id))
                     continue
-                for kind, raw, glued in _cell_plan(text, is_label):
+                plan = plans.get(text)
+                if plan is None:
+                    plan = _cell_plan(text, is_label, plans)
+                for kind, raw, glued in plan:
                     append(Token(kind, raw, cell.loc, trusted, row_id, glued))
     return out
 
@@ -130,13 +133,36 @@ def value_start(table: Table) -> int:
 def _split_cell(
     text: str, loc: Location, trusted: bool, row_id: tuple[int, int], is_label: Callable[[str], bool] | None
 ) -> list[Token]:
-    return [Token(kind, raw, loc, trusted, row_id, glued) for kind, raw, glued in _cell_plan(text, is_label)]
+    plans = _plans(is_label)
+    plan = plans.get(text) or _cell_plan(text, is_label, plans)
+    return [Token(kind, raw, loc, trusted, row_id, glued) for kind, raw, glued in plan]
 
 
-@lru_cache(maxsize=65536)
-def _cell_plan(text: str, is_label: Callable[[str], bool] | None) -> tuple[tuple[str, str, bool], ...]:
-    """The tokens of one cell text as (kind, raw, glued): a pure function of the text and of
-    ``is_label`` (one function per table, made once), so worked out once per distinct cell."""
+Plan = tuple[tuple[str, str, bool], ...]
+# The tokens of each cell text as (kind, raw, glued), per ``is_label`` function (one per table, made
+# once): a pure function of the text and of that function, worked out once per distinct cell.
+_PLANS: dict[Callable[[str], bool] | None, dict[str, Plan]] = {}
+_PLANS_MAX = 65536
+
+
+def _plans(is_label: Callable[[str], bool] | None) -> dict[str, Plan]:
+    plans = _PLANS.get(is_label)
+    if plans is None:
+        if len(_PLANS) >= 16:
+            _PLANS.clear()
+        plans = _PLANS[is_label] = {}
+    return plans
+
+
+def _cell_plan(text: str, is_label: Callable[[str], bool] | None, plans: dict[str, Plan]) -> Plan:
+    plan = _read_cell_plan(text, is_label)
+    if len(plans) >= _PLANS_MAX:
+        plans.clear()
+    plans[text] = plan
+    return plan
+
+
+def _read_cell_plan(text: str, is_label: Callable[[str], bool] | None) -> Plan:
     if is_value_text(text):
         return (("value", text, False),)
     tokens: list[tuple[str, str, bool]] = []
