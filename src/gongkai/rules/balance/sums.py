@@ -244,9 +244,9 @@ def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Pendin
     """One equation per row that has every column of the sum, reported at its left-hand cell.
     A row of table 四 is a group under the two-level head."""
     out: list[Pending] = []
-    operands = s.operands
+    operands = frozenset(s.operands)
     for key, row in table.rows.items():
-        if not row.found or not all(c in row.columns for c in operands):
+        if not row.found or not operands.issubset(row.columns):
             continue
         lhs = tuple([_number(row, c) for c in s.lhs])
         rhs = tuple([_number(row, c) for c in s.rhs])

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from gongkai.formats import TableSpec
+from gongkai.model import Row
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name
 
 
@@ -58,20 +60,32 @@ class TooManyValues(Rule):
 
 def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
     """F004/F005: rows of the format whose cell count differs from the format's columns."""
-    for spec, table in ctx.readable_tables():
-        for row in table.rows.values():
-            if row.irregular != kind:
-                continue
-            zh, en = cell_name(spec, row)
-            yield rule.finding(
-                Place.of_row(spec, row),
-                figures={
-                    "values": len(row.cells),
-                    "columns": row.expected,
-                    "raw": " | ".join(c.raw for c in row.cells),
-                },
-                row=zh,
-                row_en=en,
-                found=len(row.cells),
-                expected=row.expected,
-            )
+    for spec, row in _irregular(ctx).get(kind, ()):  # in table and row order
+        zh, en = cell_name(spec, row)
+        yield rule.finding(
+            Place.of_row(spec, row),
+            figures={
+                "values": len(row.cells),
+                "columns": row.expected,
+                "raw": " | ".join(c.raw for c in row.cells),
+            },
+            row=zh,
+            row_en=en,
+            found=len(row.cells),
+            expected=row.expected,
+        )
+
+
+def _irregular(ctx: Context) -> dict[str, list[tuple[TableSpec, Row]]]:
+    """The readable tables' rows by how they are irregular ("too_many", "too_few"), found once
+    for F004 and F005."""
+    found: dict[str, list[tuple[TableSpec, Row]]] | None = ctx.cache.get("irregular_rows")
+    if found is None:
+        found = {}
+        for spec, table in ctx.readable_tables():
+            for row in table.rows.values():
+                kind = row.irregular
+                if kind is not None:
+                    found.setdefault(kind, []).append((spec, row))
+        ctx.cache["irregular_rows"] = found
+    return found

@@ -107,6 +107,9 @@ _SKIP_FOR = {
 }
 _ZERO_SKIP = re.compile(r"\d|未经复议|纠正|维持|败诉|撤销|结果|审结|不予|但|除")
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
+_SENTENCE_END_RE = re.compile(r"[。；;！!？?]")
+_CLAUSE_END_RE = re.compile(r"[，,：:]")
+_SPACES_RE = re.compile(r"\s+")
 # a clause without any of these words states none of the quantities
 _ANY_QUANTITY = re.compile(r"申请|结转|办结|复议|诉讼")
 
@@ -156,7 +159,7 @@ def _sentences(report: Report) -> list[tuple[str, str, str]]:
         if len(folded_lines) != len(originals):
             folded_lines = [fold(line) for line in originals]
         for line, folded in zip(originals, folded_lines, strict=True):
-            for sentence in re.split(r"[。；;！!？?]", re.sub(r"\s+", "", folded)):
+            for sentence in _SENTENCE_END_RE.split(_SPACES_RE.sub("", folded)):
                 if sentence:
                     out.append((key, line, sentence))
     return out
@@ -185,7 +188,7 @@ def _claims(report: Report, sentences: list[tuple[str, str, str]]) -> list[Claim
         years = {int(y) for y in _YEAR_RE.findall(sentence)}
         if years and (year is None or years != {year}):
             continue  # about another year, or a range of years
-        for clause in re.split(r"[，,：:]", sentence):
+        for clause in _CLAUSE_END_RE.split(sentence):
             for quantity, value in _clause_claims(clause):
                 out.append(Claim(quantity, value, clause, key, locate(report, _probe(line, clause), key)))
     return out
