@@ -9,8 +9,6 @@ Uses Debian's ``/usr/bin/chromium`` through Python Playwright; skipped when it i
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,25 +16,21 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from browser_support import ARTIFACTS, chromium, needs_chromium, served
 from gongkai.corpus.ingest import ingest
 from gongkai.store.db import Store
 from gongkai.views.web.app import create_app
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PDF = ROOT / "tests" / "fixtures" / "real" / "hongze-2024.pdf"
 COMMENT = "多出的列是各行合计，数值无误"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("browser-bulk")
     reports = folder / "reports"
     shutil.copytree(EXAMPLES, reports, ignore=shutil.ignore_patterns("write"))
@@ -46,32 +40,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         ingest([reports], store, workers=1)
         (weibin,) = store.query("SELECT id FROM reports WHERE path LIKE '%001_c89b62cb4e001608.txt'")[0]
     app = create_app(db, uploads_dir=folder / "uploads")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield {"url": f"http://127.0.0.1:{port}", "weibin": weibin, "folder": folder}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as url:
+        yield {"url": url, "weibin": weibin, "folder": folder}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _shot(page: Any, name: str) -> None:

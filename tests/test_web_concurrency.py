@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from browser_support import free_port
 from gongkai.corpus.ingest import ingest
 from gongkai.store.db import Store
 
@@ -47,12 +47,6 @@ def gongkai(*args: Any, timeout: float = 300, **env: str) -> subprocess.Complete
         text=True,
         timeout=timeout,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str, timeout: float = 60) -> tuple[int, bytes]:
@@ -118,7 +112,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
     generate_corpus.generate(new, NEW_REPORTS, seed=11, error_rate=0.3, kind_weights={"text": 1.0})
     (new / "manifest.jsonl").unlink(missing_ok=True)
-    port = _free_port()
+    port = free_port()
     log = (folder / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gongkai", "serve", "--db", str(db), "--port", str(port)],
