@@ -15,6 +15,7 @@ from typing import IO, Any
 from gongkai.formats import FormatSpec, TableSpec
 from gongkai.ledger.columns import CHANNELS, EXAMPLE_IDS, FIELDS, applicant_columns, outcome_choice, outcome_rows
 from gongkai.model import TableData
+from gongkai.rules.base import SEVERITY_NAMES
 from gongkai.store.safe_cells import write_csv, xlsx_row
 
 __all__ = [
@@ -36,7 +37,6 @@ STATUS: dict[str, tuple[str, str]] = {
     "not_checked": ("未核对", "not checked"),
 }
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 EXAMPLE_ID = EXAMPLE_IDS[0]  # the template's example row: not read as an application (columns.read_ledger)
 
@@ -147,7 +147,7 @@ def result_xlsx(result: Any, out: IO[bytes], en: bool = False) -> None:
         )
     )
     for f in result.findings:
-        severity = f.severity if en else SEVERITY_ZH[f.severity]
+        severity = f.severity if en else SEVERITY_NAMES[f.severity][0]
         ws.append(xlsx_row(ws, [f.code, severity, f.file, f.line, f.id, f.field, f.message_en if en else f.message]))
     wb.save(out)
 

@@ -35,6 +35,12 @@ from gongkai.model import Number, Report, Row, TableData, Value
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+# Each severity as people read it: (Chinese, English).
+SEVERITY_NAMES: dict[str, tuple[str, str]] = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "info"),
+}
 
 # Family letter → (Chinese name, English name). Y is reserved for year-over-year rules.
 FAMILIES: dict[str, tuple[str, str]] = {

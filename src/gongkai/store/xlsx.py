@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from gongkai.formats import load_format, section_specs, table_names
+from gongkai.rules.base import SEVERITY_NAMES
 from gongkai.store.queries.base import Connection
 from gongkai.store.queries.findings import DECISION_STATE, FINDINGS_FROM, SEVERITY_ORDER, FindingFilter
 from gongkai.store.safe_cells import xlsx_cell
@@ -57,7 +58,6 @@ WIDTH_MIN, WIDTH_MAX = 6, 60
 BATCH = 5_000
 _SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
-SEVERITY_LABELS = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 DECISION_LABELS = {"confirmed": ("已确认", "confirmed"), "dismissed": ("已驳回", "dismissed"), None: ("待审", "open")}
 STATUS_LABELS = {"ok": ("已解析", "parsed"), "failed": ("无法读取", "failed")}
 
@@ -562,7 +562,7 @@ def findings_sheet(con: Connection, scope: Scope, ctx: Context) -> Sheet:
                 *place,
                 code,
                 pick(titles[code], lang) if code in titles else None,
-                pick(SEVERITY_LABELS.get(severity, (severity, severity)), lang),
+                pick(SEVERITY_NAMES.get(severity, (severity, severity)), lang),
                 (message_en or message) if lang == "en" else (message or message_en),
                 section_label(section),
                 table_label(table, lang),
@@ -702,7 +702,6 @@ def roster_sheet(missing: Sequence[Expected], year: int) -> Sheet:
 __all__ = [
     "DECISION_LABELS",
     "PLACE",
-    "SEVERITY_LABELS",
     "TABLE_SHEETS",
     "XLSX_MAX_ROWS",
     "Col",

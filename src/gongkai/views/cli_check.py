@@ -24,7 +24,7 @@ from rich.text import Text
 from gongkai.formats import FORMAT_IDS, TableSpec, load_format
 from gongkai.model import Report
 from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, get_rule, load_config
-from gongkai.rules.base import META_FIELDS, describe_place, json_figure, unwrap_zh
+from gongkai.rules.base import META_FIELDS, SEVERITY_NAMES, describe_place, json_figure, unwrap_zh
 from gongkai.rules.docs import render_rule_page, rule_info
 from gongkai.rules.registry import all_rules
 from gongkai.views.cli import (
@@ -45,7 +45,6 @@ from gongkai.views.cli import (
 from gongkai.views.i18n import FLAG, lang, metavar, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 MAX_FIGURES = 8
 
 
@@ -227,13 +226,13 @@ def _rule_title(code: str) -> str:
 
 
 def _severity_text(severity: str) -> str:
-    return t(SEVERITY_ZH[severity], severity)
+    return t(SEVERITY_NAMES[severity][0], severity)
 
 
 def _counts_text(counts: Counter[str]) -> str:
     if lang() == "en":
         return ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES)
-    return "，".join(f"{counts[s]} 个{SEVERITY_ZH[s]}" for s in SEVERITIES)
+    return "，".join(f"{counts[s]} 个{SEVERITY_NAMES[s][0]}" for s in SEVERITIES)
 
 
 def _files_line(tally: Tally) -> str:
@@ -374,7 +373,7 @@ def render_findings(report: Report, findings: list[Finding]) -> Group:
         style = SEVERITY_STYLE[group[0].severity]
         line = Text("  ")
         line.append(code, style=style)
-        line.append(f" {group[0].severity:<8}" if en else f" {SEVERITY_ZH[group[0].severity]}  ", style=style)
+        line.append(f" {group[0].severity:<8}" if en else f" {SEVERITY_NAMES[group[0].severity][0]}  ", style=style)
         if len(group) == 1:
             f = group[0]
             line.append(describe_place(f, meta.format, lang()), style="bold")
@@ -592,7 +591,7 @@ def _ledger_page(code: Any) -> str:
         "",
         t("- 命令：`gongkai ledger`（docs/ledger.md）", "- Command: `gongkai ledger` (docs/ledger.md)"),
         t(
-            f"- 默认级别：`{code.severity}`（{SEVERITY_ZH[code.severity]}）",
+            f"- 默认级别：`{code.severity}`（{SEVERITY_NAMES[code.severity][0]}）",
             f"- Default severity: `{code.severity}`",
         ),
         t(f"- 消息：{code.template_zh}", f"- Message: {code.template_en}"),

@@ -28,11 +28,11 @@ from gongkai.ledger.columns import parse_date
 from gongkai.ledger.findings import SEVERITIES
 from gongkai.ledger.sheets import display_rows, result_xlsx, template_csv, template_xlsx
 from gongkai.limits import DEFAULT_LIMITS
+from gongkai.rules.base import SEVERITY_NAMES
 from gongkai.views.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE_OR_IO, app, err, out, report_file_error
 from gongkai.views.i18n import lang, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 TEMPLATE_NAME = "申请台账模板.xlsx"
 
 
@@ -244,7 +244,7 @@ def render_result(result: LedgerResult) -> Group:
         style = SEVERITY_STYLE[f.severity]
         line = Text("  ")
         line.append(f.code, style=style)
-        line.append(f" {f.severity:<8}" if en else f" {SEVERITY_ZH[f.severity]}  ", style=style)
+        line.append(f" {f.severity:<8}" if en else f" {SEVERITY_NAMES[f.severity][0]}  ", style=style)
         where = []
         if f.file and f.file != main.path:
             where.append(f.file)
@@ -261,6 +261,6 @@ def render_result(result: LedgerResult) -> Group:
     if en:
         summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES)
     else:
-        summary = "，".join(f"{counts[s]} 个{SEVERITY_ZH[s]}" for s in SEVERITIES)
+        summary = "，".join(f"{counts[s]} 个{SEVERITY_NAMES[s][0]}" for s in SEVERITIES)
     lines.append(Text("  " + summary, style="dim"))
     return Group(*lines)

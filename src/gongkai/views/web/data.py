@@ -12,13 +12,13 @@ from functools import cache
 from typing import Any, TypeGuard
 
 from gongkai.formats import table_names
+from gongkai.rules.base import SEVERITY_NAMES
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.findings import FindingFilter, FindingRow
 from gongkai.views.web import decisions
 from gongkai.views.web.db import WebDB
 
-SEVERITY_NAMES = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 DECISION_NAMES = {
     "confirmed": ("已确认", "confirmed"),
     "dismissed": ("已驳回", "dismissed"),

@@ -42,6 +42,7 @@ from gongkai.formats import FORMAT_IDS, TABLE_KEYS, FormatSpec, TableSpec, forma
 from gongkai.ledger import FIRST_YEAR
 from gongkai.model import Report, TableData
 from gongkai.rules import Finding, check_report
+from gongkai.rules.base import SEVERITY_NAMES
 from gongkai.views.web.app import FORM_OVERHEAD, WebState, error_response, state, wants_json
 from gongkai.views.web.grid import HEAD_ROLES, keyed_grid
 from gongkai.views.web.guards import RETRY_AFTER_SECONDS
@@ -77,7 +78,6 @@ META_NAMES = {
     "signed_on": ("成文日期", "Signing date"),
     "title": ("标题", "Title"),
 }
-SEVERITY_NAMES = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
 def default_year() -> int:
