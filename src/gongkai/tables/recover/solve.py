@@ -256,33 +256,33 @@ def _outcome_sum(
         out = tuple(x + y for x, y in zip(a, b, strict=True))
         return out if all(o <= g for o, g in zip(out, goal, strict=True)) else None
 
-    forward: list[set[Vector]] = [{zero}]
-    used = 0
-    for k in names:
-        nxt: set[Vector] = set()
-        for f in forward[-1]:
-            for r in proj[k]:
-                s = add(f, r)
-                if s is not None:
-                    nxt.add(s)
-        used += len(nxt)
-        if used > MAX_STATES:
-            return None
-        forward.append(nxt)
+    def sums_along(order: Sequence[str], used: int) -> tuple[list[set[Vector]], int] | None:
+        """The partial sums reachable after each row of *order* (bounded by the goal), and the
+        states used so far; None past MAX_STATES."""
+        reach: list[set[Vector]] = [{zero}]
+        for k in order:
+            nxt: set[Vector] = set()
+            for f in reach[-1]:
+                for r in proj[k]:
+                    s = add(f, r)
+                    if s is not None:
+                        nxt.add(s)
+            used += len(nxt)
+            if used > MAX_STATES:
+                return None
+            reach.append(nxt)
+        return reach, used
+
+    walked = sums_along(names, 0)
+    if walked is None:
+        return None
+    forward, used = walked
     if goal not in forward[-1]:
         return None, used
-    backward: list[set[Vector]] = [{zero}]
-    for k in reversed(names):
-        nxt = set()
-        for b in backward[-1]:
-            for r in proj[k]:
-                s = add(b, r)
-                if s is not None:
-                    nxt.add(s)
-        used += len(nxt)
-        if used > MAX_STATES:
-            return None
-        backward.append(nxt)
+    walked = sums_along(list(reversed(names)), used)
+    if walked is None:
+        return None
+    backward, used = walked
     backward.reverse()  # backward[i]: sums reachable with names[i:]
     ok: dict[str, set[int]] = {}
     for i, k in enumerate(names):
