@@ -98,7 +98,7 @@ def finding_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     out["decision"] = decision if decision in ("confirmed", "dismissed") else None
     if out["decision"] is None:
         out["decision_comment"] = out["decision_reviewer"] = out["decided_at"] = None
-    out["key"] = decisions.PlaceKey.of(str(out.get("sha256") or ""), out).token()
+    out["key"] = decisions.key_token(decisions.key_of(str(out.get("sha256") or ""), out))
     out["anchor"] = f"f-{out.get('origin', 'report')}-{out.get('seq', 0)}"
     out["target"] = place_anchor(out)
     return out

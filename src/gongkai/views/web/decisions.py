@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -34,40 +33,30 @@ MAX_COMMENT = 2000
 MAX_REVIEWER = 80
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceKey:
-    sha256: str
-    code: str
-    section: str = ""
-    table: str = ""
-    row: str = ""
-    column: str = ""
-    line: int = 0
+def key_of(sha256: str, finding: dict[str, Any]) -> DecisionKey:
+    """The key of a finding as stored (``findings`` row or ``Finding.to_dict()``)."""
+    return DecisionKey(
+        sha256=sha256,
+        code=str(finding["code"]),
+        section=finding.get("section") or "",
+        table=finding.get("table") or "",
+        row=finding.get("row") or "",
+        column=finding.get("column") or "",
+        line=int(finding.get("line") or 0),
+    )
 
-    @classmethod
-    def of(cls, sha256: str, finding: dict[str, Any]) -> PlaceKey:
-        """The key of a finding as stored (``findings`` row or ``Finding.to_dict()``)."""
-        return cls(
-            sha256=sha256,
-            code=str(finding["code"]),
-            section=finding.get("section") or "",
-            table=finding.get("table") or "",
-            row=finding.get("row") or "",
-            column=finding.get("column") or "",
-            line=int(finding.get("line") or 0),
-        )
 
-    def token(self) -> str:
-        """A compact string form for HTML forms (``code|section|table|row|column|line``)."""
-        return "|".join((self.code, self.section, self.table, self.row, self.column, str(self.line)))
+def key_token(key: DecisionKey) -> str:
+    """A compact string form for HTML forms (``code|section|table|row|column|line``)."""
+    return "|".join((key.code, key.section, key.table, key.row, key.column, str(key.line)))
 
-    @classmethod
-    def from_token(cls, sha256: str, token: str) -> PlaceKey:
-        parts = token.split("|")
-        if len(parts) != 6 or not parts[0]:
-            raise ValueError("bad finding key")
-        code, section, table, row, column, line = parts
-        return cls(sha256, code, section, table, row, column, int(line or 0))
+
+def key_from_token(sha256: str, token: str) -> DecisionKey:
+    parts = token.split("|")
+    if len(parts) != 6 or not parts[0]:
+        raise ValueError("bad finding key")
+    code, section, table, row, column, line = parts
+    return DecisionKey(sha256, code, section, table, row, column, int(line or 0))
 
 
 def _checked(decision: str, comment: str | None, reviewer: str | None) -> tuple[str | None, str | None, dt.datetime]:
@@ -81,12 +70,11 @@ def _checked(decision: str, comment: str | None, reviewer: str | None) -> tuple[
 
 
 def record(
-    con: duckdb.DuckDBPyConnection, key: PlaceKey, decision: str, comment: str | None, reviewer: str | None
+    con: duckdb.DuckDBPyConnection, key: DecisionKey, decision: str, comment: str | None, reviewer: str | None
 ) -> dict[str, Any]:
     """Store a decision and return it as stored."""
     comment, reviewer, now = _checked(decision, comment, reviewer)
-    stored_key = DecisionKey(key.sha256, key.code, key.section, key.table, key.row, key.column, key.line)
-    new_id = add_decision(con, stored_key, decision, comment, reviewer, now)
+    new_id = add_decision(con, key, decision, comment, reviewer, now)
     return {
         "id": new_id,
         "sha256": key.sha256,
@@ -119,8 +107,8 @@ def record_many(
 
 
 def place_of(report: int, token: str) -> FindingPlace:
-    """A finding of report *report* named by its :meth:`PlaceKey.token`; ValueError if malformed."""
-    key = PlaceKey.from_token("", token)
+    """A finding of report *report* named by its :func:`key_token`; ValueError if malformed."""
+    key = key_from_token("", token)
     return FindingPlace(report, key.code, key.section, key.table, key.row, key.column, key.line)
 
 
@@ -128,4 +116,4 @@ def history(con: duckdb.DuckDBPyConnection, sha256: str) -> list[dict[str, Any]]
     return [as_dict(d) for d in decision_history(con, sha256)]
 
 
-__all__ = ["DECISIONS", "PlaceKey", "history", "place_of", "record", "record_many"]
+__all__ = ["DECISIONS", "history", "key_from_token", "key_of", "key_token", "place_of", "record", "record_many"]

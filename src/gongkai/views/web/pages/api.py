@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from gongkai import __version__
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
-from gongkai.store.queries.decisions import list_decisions
+from gongkai.store.queries.decisions import DecisionKey, list_decisions
 from gongkai.store.queries.findings import count_findings, filtered_findings
 from gongkai.views.web import decisions
 from gongkai.views.web.app import state
@@ -230,9 +230,11 @@ def api_decide(request: Request, body: DecisionIn) -> Response:
     if not key:
         if not body.code:
             raise HTTPException(400, detail="key or code")
-        key = decisions.PlaceKey(
-            "", body.code, body.section or "", body.table or "", body.row or "", body.column or "", body.line or 0
-        ).token()
+        key = decisions.key_token(
+            DecisionKey(
+                "", body.code, body.section or "", body.table or "", body.row or "", body.column or "", body.line or 0
+            )
+        )
     reviewer = body.reviewer or reviewer_of(request)
     stored = decide(state(request).db, body.report, key, body.decision, body.comment, reviewer)
     return JSONResponse({"ok": True, "decision": stored})

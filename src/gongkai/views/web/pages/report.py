@@ -470,7 +470,7 @@ def decide(
     """Record a decision on a finding of report *rid*; raises HTTPException on bad input."""
     report = load_report(db, rid)
     try:
-        key = decisions.PlaceKey.from_token(report["sha256"], key_token)
+        key = decisions.key_from_token(report["sha256"], key_token)
     except ValueError:
         raise HTTPException(400, detail="bad finding key / 发现编号有误") from None
     if decision not in decisions.DECISIONS:
