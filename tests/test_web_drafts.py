@@ -174,6 +174,53 @@ def test_storing_is_explicit_and_a_newer_version_supersedes(client: TestClient, 
     assert [r for f in summed.formats.values() for r in f.reports] == [new_id]
 
 
+def test_decisions_on_year_findings_carry_to_the_newer_version(client: TestClient) -> None:
+    """A year-over-year finding (Y001…) exists for a newer version only once the year rules have
+    run over its agency; the decision on the older version's carries to it all the same."""
+    previous = textgen.render(
+        textgen.balanced_values("2021", random.Random(11)),
+        "2021",
+        agency=AGENCY,
+        year=YEAR - 1,
+        signed=f"{YEAR}年1月15日",
+    )
+    assert _upload(client, "上年.txt", previous, store="1")["status"] == "ok"
+    draft, corrected = versions()
+    draft_id = _upload(client, "草稿.txt", draft, store="1")["report"]
+    year_findings = [f for f in client.get(f"/reports/{draft_id}.json").json()["findings"] if f["code"][0] == "Y"]
+    assert year_findings, "the two years disagree: a Y finding to decide"
+    y = year_findings[0]
+    r = client.post(
+        "/api/decisions",
+        json={
+            "report": draft_id,
+            "key": y["key"],
+            "decision": "dismissed",
+            "reviewer": "王审核",
+            "comment": "上年有误",
+        },
+    )
+    assert r.status_code == 200
+    stored = _upload(client, "正式.txt", corrected, store="1")
+    assert [s["report"] for s in stored["superseded"]] == [draft_id]
+    assert stored["decisions_carried"] >= 1  # B007 and the Y finding
+    new = client.get(f"/reports/{stored['report']}.json").json()["findings"]
+    same = [f for f in new if f["code"] == y["code"] and f["key"] == y["key"]]
+    assert [(f["decision"], f["decision_comment"], f["decision_reviewer"]) for f in same] == [
+        ("dismissed", "上年有误", "王审核")
+    ]
+    db = client.app.state.web.db  # type: ignore[attr-defined]
+    new_sha = db.scalar("SELECT sha256 FROM reports WHERE id = ?", [stored["report"]])
+    old_sha = db.scalar("SELECT sha256 FROM reports WHERE id = ?", [draft_id])
+    assert (
+        db.scalar("SELECT carried_from FROM decisions_latest WHERE sha256 = ? AND code = ?", [new_sha, y["code"]])
+        == old_sha
+    )
+    # the year rules run again over the agency (another upload, a re-check): carried once, not twice
+    _upload(client, "上年.txt", previous, store="1")
+    assert db.scalar("SELECT count(*) FROM decisions WHERE sha256 = ? AND code = ?", [new_sha, y["code"]]) == 1
+
+
 def test_export_leaves_superseded_versions_out(client: TestClient, corpus: Path, tmp_path: Path) -> None:
     draft, corrected = versions()
     draft_id = _upload(client, "草稿.txt", draft, store="1")["report"]

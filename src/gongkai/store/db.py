@@ -529,10 +529,26 @@ class Store:
             self.run("UPDATE reports SET status = ?, superseded_by = ? WHERE id = ?", [status, successor, rid])
         return carried
 
-    def _carry_decisions(self, pairs: Sequence[tuple[str, str]], new_reports: dict[str, int]) -> int:
+    def _carry_year_decisions(self, agency_keys: Sequence[str]) -> int:
+        """The year-over-year findings of a newer version exist only once the year rules have run
+        over its agency (after :meth:`write_reports`): carry the decisions on the older version's
+        year findings to them now, oldest pair first so that a chain of versions carries along."""
+        pairs = self.query(
+            """SELECT o.sha256, n.sha256, n.id FROM reports o JOIN reports n ON o.superseded_by = n.id
+            WHERE n.agency_key IN (SELECT unnest(?)) ORDER BY n.first_ingested_at, n.id""",
+            [list(agency_keys)],
+        )
+        carried = 0
+        for old_sha, new_sha, new_id in pairs:
+            carried += self._carry_decisions([(old_sha, new_sha)], {new_sha: new_id}, origin="year")
+        return carried
+
+    def _carry_decisions(
+        self, pairs: Sequence[tuple[str, str]], new_reports: dict[str, int], origin: str | None = None
+    ) -> int:
         """Carry the decisions in force on the findings of each older report (sha256) over to the
-        same findings of the newer (:func:`carried_decisions`), where the newer has none yet.
-        Returns how many were carried."""
+        same findings of the newer (:func:`carried_decisions`), where the newer has none yet
+        (*origin*: only to the newer's findings of that origin). Returns how many were carried."""
         carried = 0
         for old_sha, new_sha in pairs:
             decided = self.query(
@@ -552,8 +568,8 @@ class Store:
             places = self.query(
                 """SELECT code, coalesce(section, ''), coalesce("table", ''), coalesce("row", ''),
                   coalesce("column", ''), coalesce(line, 0)
-                FROM findings WHERE report = ?""",
-                [new_reports[new_sha]],
+                FROM findings WHERE report = ? AND (? IS NULL OR origin = ?)""",
+                [new_reports[new_sha], origin, origin],
             )
             rows = [d for d in carried_decisions(decided, places) if tuple(d[:6]) not in have]
             names = [c.name for c in DECISIONS.columns if c.name != "id"]
@@ -598,6 +614,7 @@ class Store:
                 [list(agency_keys)],
             )
             self._insert_rows(FINDINGS, rows)
+            self._carry_year_decisions(agency_keys)
             self.run(f"DELETE FROM {PENDING.sql_name} WHERE agency_key IN (SELECT unnest(?))", [list(agency_keys)])
             self.run("COMMIT")
         except BaseException:
