@@ -7,11 +7,22 @@ goes through the same code and keeps where it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+# The frozen classes below are made by the hundred per report (a Paragraph per line, a Cell per
+# grid position): each has an ``__init__`` that sets its slots directly through the slot
+# descriptors, with the dataclass's arguments and defaults (the frozen dataclass ``__init__`` goes
+# through ``object.__setattr__`` per field and costs twice as much). Frozen, hashed and compared as
+# before.
 
-@dataclass(frozen=True, slots=True)
+
+def _setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    assert tuple(f.name for f in fields(cls)) == names, f"{cls.__name__}.__init__ must set every field"
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Location:
     """Where a piece of text was found. Only the fields that apply to the source are set."""
 
@@ -21,6 +32,22 @@ class Location:
     cell: int | None = None  # 0-based cell (column) in that row
     page: int | None = None  # 1-based PDF page
     bbox: tuple[float, float, float, float] | None = None  # PDF box (x0, top, x1, bottom) in points
+
+    def __init__(
+        self,
+        line: int | None = None,
+        table: int | None = None,
+        row: int | None = None,
+        cell: int | None = None,
+        page: int | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> None:
+        _loc_line(self, line)
+        _loc_table(self, table)
+        _loc_row(self, row)
+        _loc_cell(self, cell)
+        _loc_page(self, page)
+        _loc_bbox(self, bbox)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -48,18 +75,54 @@ class Location:
         return " ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+_loc_line, _loc_table, _loc_row, _loc_cell, _loc_page, _loc_bbox = _setters(
+    Location, ("line", "table", "row", "cell", "page", "bbox")
+)
+
+
+def line_location(line: int) -> Location:
+    """``Location(line=line)``: one shared object per line number (locations are immutable values)."""
+    try:
+        return _LINE_LOCATIONS[line]
+    except KeyError:
+        pass
+    if len(_LINE_LOCATIONS) >= _LINE_LOCATIONS_MAX:
+        _LINE_LOCATIONS.clear()
+    loc = _LINE_LOCATIONS[line] = Location(line=line)
+    return loc
+
+
+_LINE_LOCATIONS: dict[int, Location] = {}
+_LINE_LOCATIONS_MAX = 1 << 20
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Paragraph:
     text: str
     loc: Location
 
+    def __init__(self, text: str, loc: Location) -> None:
+        _para_text(self, text)
+        _para_loc(self, loc)
 
-@dataclass(frozen=True, slots=True)
+
+_para_text, _para_loc = _setters(Paragraph, ("text", "loc"))
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Cell:
     text: str
     loc: Location
     # True for a grid position covered by a neighbour's rowspan/colspan: it holds no cell of its own.
     merged: bool = False
+
+    def __init__(self, text: str, loc: Location, merged: bool = False) -> None:
+        _cell_text(self, text)
+        _cell_loc(self, loc)
+        _cell_merged(self, merged)
+
+
+_cell_text, _cell_loc, _cell_merged = _setters(Cell, ("text", "loc", "merged"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +132,61 @@ class Table:
     # A grid rebuilt from flattened text: its blank cells may be leftovers of merged cells, so only
     # blanks between two values are read as empty values. Grids from HTML, Word or PDF are exact.
     from_text: bool = False
+
+
+_table_rows = Table.__dict__["rows"]
+_table_loc, _table_from_text = _setters(Table, ("rows", "loc", "from_text"))[1:]
+_ROW_LOCATIONS: dict[tuple[int | None, int, int, int], tuple[Location, ...]] = {}
+_ROW_LOCATIONS_MAX = 65536
+
+
+def row_locations(line: int | None, table: int, row: int, width: int) -> tuple[Location, ...]:
+    """The locations of the cells of one grid row, ``Location(line, table, row, c)`` for each
+    column c: shared objects, one per place (the places of a grid repeat from report to report)."""
+    key = (line, table, row, width)
+    try:
+        return _ROW_LOCATIONS[key]
+    except KeyError:
+        pass
+    if len(_ROW_LOCATIONS) >= _ROW_LOCATIONS_MAX:
+        _ROW_LOCATIONS.clear()
+    locs = _ROW_LOCATIONS[key] = tuple(Location(line, table, row, c) for c in range(width))
+    return locs
+
+
+class TextTable(Table):
+    """A grid rebuilt from flattened text (``from_text``), kept as the cell texts of each row and
+    the line each row came from: its :class:`Cell` objects are made only when ``rows`` is read
+    (the tables stage reads ``texts`` and ``row_lines``). Pickled, compared and shown as the
+    :class:`Table` it stands for."""
+
+    __slots__ = ("row_lines", "texts")
+
+    texts: tuple[tuple[str, ...], ...]  # each row's cell texts, stripped
+    row_lines: tuple[int | None, ...]  # the line each row was read from
+
+    def __init__(self, texts: tuple[tuple[str, ...], ...], row_lines: tuple[int | None, ...], loc: Location) -> None:
+        object.__setattr__(self, "texts", texts)
+        object.__setattr__(self, "row_lines", row_lines)
+        _table_loc(self, loc)
+        _table_from_text(self, True)
+
+    @property
+    def rows(self) -> tuple[tuple[Cell, ...], ...]:
+        try:
+            return _table_rows.__get__(self)
+        except AttributeError:
+            pass
+        table = self.loc.table if self.loc.table is not None else 0
+        rows = tuple(
+            tuple(Cell(text, loc) for text, loc in zip(cells, row_locations(line, table, r, len(cells)), strict=True))
+            for r, (line, cells) in enumerate(zip(self.row_lines, self.texts, strict=True))
+        )
+        _table_rows.__set__(self, rows)
+        return rows
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Table, (self.rows, self.loc, self.from_text))
 
 
 Block = Paragraph | Table

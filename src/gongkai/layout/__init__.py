@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
+from gongkai.document import Block, Document, Location, Paragraph, Table, TextTable
 from gongkai.formats import all_formats, is_furniture, match_heading
 from gongkai.layout.unfold import unfold
 from gongkai.normalize import fold_many, label_key
@@ -183,27 +183,12 @@ def _starts_region(text: str) -> bool:
     return any(_is_anchor(c) for c in cells)
 
 
-# Locations are immutable values: one object per place, shared by every grid that has a cell
-# there (the places of a grid repeat from report to report), so that rebuilding a grid allocates
-# little more than its cells.
-_LOCATIONS: dict[tuple[int | None, int, int, int], Location] = {}
-_LOCATIONS_MAX = 65536
-
-
 def _grid(rows: list[tuple[Paragraph, tuple[str, ...]]], table_index: int) -> Table:
-    if len(_LOCATIONS) > _LOCATIONS_MAX:
-        _LOCATIONS.clear()
-    known = _LOCATIONS
-    grid = []
-    for r, (para, cells) in enumerate(rows):
-        line = para.loc.line
-        out = []
-        for c, text in enumerate(cells):
-            key = (line, table_index, r, c)
-            loc = known.get(key)
-            if loc is None:
-                loc = known[key] = Location(line, table_index, r, c)
-            out.append(Cell(text, loc))
-        grid.append(tuple(out))
+    """The grid of a table region: its cells' texts per row, the Cell objects made only when
+    asked for (:class:`gongkai.document.TextTable`)."""
     first_line = rows[0][0].loc.line if rows else None
-    return Table(rows=tuple(grid), loc=Location(line=first_line, table=table_index), from_text=True)
+    return TextTable(
+        tuple(cells for _, cells in rows),
+        tuple(para.loc.line for para, _ in rows),
+        Location(line=first_line, table=table_index),
+    )

@@ -11,7 +11,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from gongkai.document import Document, Location, Paragraph
+from gongkai.document import Block, Document, Paragraph, line_location
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.normalize import fold_radicals
 from gongkai.readers.detect import utf16_without_bom
@@ -116,5 +116,5 @@ def is_header_line(text: str) -> bool:
 def document_from_text(text: str, kind: str = "text", encoding: str | None = None) -> Document:
     text = fold_radicals(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    blocks = [Paragraph(line, Location(line=i)) for i, line in enumerate(lines, start=1)]
-    return Document(blocks=list(blocks), kind=kind, lines=lines, encoding=encoding)
+    blocks: list[Block] = [Paragraph(line, line_location(i)) for i, line in enumerate(lines, start=1)]
+    return Document(blocks=blocks, kind=kind, lines=lines, encoding=encoding)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from gongkai.document import Document, Table
+from gongkai.document import Document, Table, TextTable
 from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year, load_format
 from gongkai.model import TableData
 from gongkai.normalize import label_core, label_key
@@ -33,7 +33,10 @@ class ExtractedTables:
 
 def _content_scores(table: Table) -> dict[str, int]:
     """How strongly a grid's text says which statistics table it is."""
-    per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
+    if isinstance(table, TextTable):  # no cell is merged
+        per_cell = [_cell_scores(text) for texts in table.texts for text in texts]
+    else:
+        per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
     scores = [sum(column) for column in zip(*per_cell, strict=True)] if per_cell else [0] * len(TABLE_KEYS)
     return dict(zip(TABLE_KEYS, scores, strict=True))
 

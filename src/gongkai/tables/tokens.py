@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
-from gongkai.document import Location, Table
+from gongkai.document import Location, Table, TextTable, row_locations
 from gongkai.normalize import fold, label_key
 
 NULL_MARKERS = frozenset(
@@ -96,6 +96,9 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
     append = out.append
     plans = _plans(is_label)
     for block_index, table in tables:
+        if isinstance(table, TextTable):
+            _tokenize_text(table, block_index, is_label, plans, append)
+            continue
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
         for r, row in enumerate(table.rows):
@@ -116,6 +119,32 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
                 for kind, raw, glued in plan:
                     append(Token(kind, raw, cell.loc, trusted, row_id, glued))
     return out
+
+
+_new_token = tuple.__new__
+
+
+def _tokenize_text(
+    table: TextTable,
+    block_index: int,
+    is_label: Callable[[str], bool] | None,
+    plans: dict[str, Plan],
+    append: Callable[[Token], None],
+) -> None:
+    """:func:`tokenize` of a grid rebuilt from text, read from its cell texts (stripped, none
+    merged; every blank is a token: its values start in the first column)."""
+    table_index = table.loc.table if table.loc.table is not None else 0
+    for r, (line, texts) in enumerate(zip(table.row_lines, table.texts, strict=True)):
+        row_id = (block_index, r)
+        for text, loc in zip(texts, row_locations(line, table_index, r, len(texts)), strict=True):
+            if not text:
+                append(_new_token(Token, ("blank", "", loc, False, row_id, False)))
+                continue
+            plan = plans.get(text)
+            if plan is None:
+                plan = _cell_plan(text, is_label, plans)
+            for kind, raw, glued in plan:
+                append(_new_token(Token, (kind, raw, loc, False, row_id, glued)))
 
 
 def value_start(table: Table) -> int:
