@@ -13,6 +13,7 @@ from typing import Any, TypeGuard
 
 from gongkai.formats import table_names
 from gongkai.rules.base import SEVERITY_NAMES
+from gongkai.rules.docs import render_rule_page
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.findings import FindingFilter, FindingRow
@@ -36,6 +37,18 @@ class RuleInfo:
     severity: str
     summary: str = ""
     summary_zh: str = ""
+    page_zh: str = ""  # the whole explanation, Markdown, as ``gongkai rules CODE`` prints it
+    page_en: str = ""  # … and ``gongkai --lang en rules CODE``
+
+    def text(self, lang: str) -> tuple[str, str]:
+        """(title, summary) in *lang*."""
+        if lang == "en":
+            return self.title_en, self.summary or self.title_en
+        return self.title_zh, self.summary_zh or self.title_zh
+
+    def page(self, lang: str) -> str:
+        """The whole explanation in *lang* (Markdown)."""
+        return (self.page_en if lang == "en" else self.page_zh) or (self.page_zh or self.page_en)
 
 
 @cache
@@ -63,7 +76,15 @@ def rule_catalogue() -> dict[str, RuleInfo]:
             summary_zh = rule.summary_zh()
         except Exception:
             summary_zh = ""
-        out[rule.code] = RuleInfo(rule.code, rule.title_zh, rule.title_en, rule.severity, summary, summary_zh)
+        pages = {}
+        for lang in ("zh", "en"):
+            try:
+                pages[lang] = render_rule_page(rule, lang)
+            except Exception:
+                pages[lang] = ""
+        out[rule.code] = RuleInfo(
+            rule.code, rule.title_zh, rule.title_en, rule.severity, summary, summary_zh, pages["zh"], pages["en"]
+        )
     return dict(sorted(out.items()))
 
 
