@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from gongkai.formats import load_format
 from gongkai.store.export import DATASETS
 from gongkai.store.schema import relation, schema_markdown
 from gongkai.views.web.app import create_app
@@ -138,11 +139,40 @@ def test_parquet_and_xlsx_hold_the_same_rows(client: TestClient) -> None:
         wb = load_workbook(io.BytesIO(client.get(f"/data/{name}-{year}.xlsx").content), read_only=True)
         ws = wb.worksheets[0]
         sheet = list(ws.iter_rows(values_only=True))
-        assert list(sheet[1]) == table.column_names  # the keys under the Chinese labels
-        assert len(sheet) - 2 == table.num_rows, name
+        assert len(sheet) - 1 == table.num_rows, name  # one header row
+        assert table.column_names[0] not in sheet[0]  # Chinese labels, not keys
+        assert all(isinstance(h, str) and h for h in sheet[0])
+        wb.close()
+        # English: the same rows, headed by the data dictionary's keys
+        en = client.get(f"/data/{name}-{year}.xlsx?lang=en")
+        client.cookies.clear()
+        assert f'filename="gongkai-{name}-{year}.xlsx"' in en.headers["content-disposition"]
+        wb = load_workbook(io.BytesIO(en.content), read_only=True)
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        assert list(rows[0]) == table.column_names and len(rows) - 1 == table.num_rows
         wb.close()
     values = pq.read_table(io.BytesIO(client.get(f"/data/values-{year}.parquet").content))
     assert isinstance(next(v for v in values.column("value").to_pylist() if v is not None), Decimal)  # exact
+
+
+def test_xlsx_written_like_every_workbook(client: TestClient) -> None:
+    """The one XLSX writer (gongkai.store.xlsx): frozen header, autofilter, widths, text as text."""
+    for name in ("reports", "requests", "findings"):
+        body = client.get(f"/data/{name}-all.xlsx").content
+        ws = load_workbook(io.BytesIO(body)).worksheets[0]
+        assert ws.freeze_panes == "A2", name
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", name
+        assert ws.column_dimensions["A"].width and ws.column_dimensions["B"].width, name
+        assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row), name
+        heads = [c.value for c in ws[1]]
+        if name == "reports":
+            assert {"机关", "年度", "省"} <= set(heads), heads
+        if name == "requests":
+            assert "行" in heads or "行标签，按原文" in heads, heads
+    ws = load_workbook(io.BytesIO(client.get("/data/requests-all.xlsx").content)).worksheets[0]
+    heads = [c.value for c in ws[1]]
+    labels = {row[heads.index("行键")]: row[heads.index("行")] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert labels["granted"] == load_format("2021").tables["requests"].rows["granted"].label  # the format's label
 
 
 def test_files_are_kept_until_the_corpus_changes(client: TestClient, nav: NavCorpus) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,7 @@ def test_web_tables_through_the_same_writer(corpus: dict[str, Any], tmp_path: Pa
         en = load_workbook(io.BytesIO(client.get("/rules.xlsx?lang=en").content))
     for wb, head in ((zh, "代码"), (en, "Code")):
         ws = wb.worksheets[0]
-        assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:F{ws.max_row}"
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:G{ws.max_row}"
         assert ws["A1"].value == head and ws["A2"].value != "code"  # one header row, in one language
         assert ws.column_dimensions["C"].width > xlsx.WIDTH_MIN
 
@@ -295,3 +296,17 @@ def test_a_web_workbook_past_excels_rows_is_refused(corpus: dict[str, Any], tmp_
     with TestClient(create_app(corpus["db"], uploads_dir=tmp_path / "uploads"), base_url=BASE) as client:
         r = client.get("/index.xlsx?decision=all")
     assert r.status_code == 413 and "CSV" in r.json()["error"]
+
+
+def test_one_writer_for_the_corpus_and_the_web() -> None:
+    """No second XLSX writer in the store or the views: every workbook of export, sum, roster, the
+    web's downloads and /data's bulk files is made by gongkai.store.xlsx.write_workbook. (The
+    request ledger's workbooks, with their drop-down lists, are the clerk's: gongkai.ledger.)"""
+    src = Path(__file__).resolve().parent.parent / "src" / "gongkai"
+    makers = [
+        str(p.relative_to(src))
+        for folder in ("store", "views")
+        for p in sorted((src / folder).rglob("*.py"))
+        if re.search(r"(?<![_\w])Workbook\(", p.read_text(encoding="utf-8"))
+    ]
+    assert makers == ["store/xlsx.py"], makers

@@ -12,7 +12,8 @@ Excel's row limit on a large corpus); use CSV or Parquet for it.
 
 Bulk files (:func:`write_bulk`): a dataset for one year (or every year) as CSV (UTF-8 with a BOM,
 so that Excel reads the Chinese; the header is the column keys of the data dictionary), Parquet
-(zstd) or XLSX (one sheet: Chinese labels, then the keys). Each is written by DuckDB or row batch
+(zstd) or XLSX (one sheet, written by :mod:`gongkai.store.xlsx` like every workbook: one header
+row of Chinese labels, or the keys in English). Each is written by DuckDB or row batch
 by row batch to a file, never held in memory; :func:`bulk_fingerprint` says when the corpus has
 changed (what a cache of these files is keyed by) and :func:`bulk_counts` how many rows each has.
 """
@@ -26,7 +27,6 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from gongkai.formats import load_format
 from gongkai.store.db import Store
 from gongkai.store.queries.findings import FindingFilter
 from gongkai.store.regions import RegionFilter
-from gongkai.store.safe_cells import sql_text, xlsx_cell, xlsx_row
+from gongkai.store.safe_cells import sql_text
 from gongkai.store.schema import (
     DECIMAL_TYPE,
     SCHEMA_VERSION,
@@ -202,12 +202,6 @@ def _copy(con: Connection, sql: str, fmt: str, target: Path) -> None:
     con.execute(f"COPY ({sql}) TO {_literal(str(target))} {options}")
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 def _rows(con: Connection, sql: str, size: int = 10_000) -> Iterator[tuple[Any, ...]]:
     cur = con.cursor()
     try:
@@ -259,29 +253,6 @@ def write_xlsx(
     flt = FindingFilter(region=region.prefix if region else "", year=year, decision="all")
     ctx = xlsx.Context(lang=lang, base_url=base_url)
     xlsx.write_workbook(target, xlsx.corpus_sheets(store.con, xlsx.Scope(flt), ctx), lang)
-
-
-def _xlsx_sheet(wb: Any, con: Connection, ds: Dataset, title: str, sql: str) -> None:
-    """One dataset as a sheet of the write-only workbook *wb*: Chinese labels, keys, the rows
-    (fetched in batches: the sheet is written as it goes)."""
-    from openpyxl.styles import Font, PatternFill
-
-    bold = Font(bold=True)
-    key_font = Font(color="808080", size=9)
-    fill = PatternFill("solid", fgColor="EEEEEE")
-    ws = wb.create_sheet(title)
-    labels, keys = _table_headers(ds)
-    ws.append([xlsx_cell(ws, label, font=bold, fill=fill) for label in labels])
-    ws.append(xlsx_row(ws, keys, font=key_font))
-    ws.freeze_panes = "A3"
-    national = _national_labels(ds)
-    label_at = keys.index("row_label") if national else -1
-    key_at = keys.index("row_key") if national else -1
-    for row in _rows(con, sql):
-        cells = [_cell(v) for v in row]
-        if national and cells[key_at] in national:
-            cells[label_at] = national[cells[key_at]]
-        ws.append(xlsx_row(ws, cells))  # text is a string cell, never a formula
 
 
 # --- bulk files: one dataset, one year (or all), one format -----------------------------------
@@ -393,11 +364,12 @@ def write_bulk(
     *,
     year: int | None = None,
     shown: ShownPaths | None = None,
+    lang: str = "zh",
 ) -> int:
     """Write dataset *name* (of :data:`DATASETS`) for report year *year* (None: every report) as
     *fmt* to *target*, through a temporary file beside it renamed into place (a reader sees the
-    whole file or none); returns its size. Raises KeyError for an unknown dataset or format and
-    ValueError when an XLSX would pass Excel's row limit."""
+    whole file or none); returns its size. *lang*: the XLSX header's language. Raises KeyError
+    for an unknown dataset or format and ValueError when an XLSX would pass Excel's row limit."""
     ds = dataset(name)
     if fmt not in BULK_FORMATS or (fmt == "xlsx" and name in NO_XLSX):
         raise KeyError(fmt)
@@ -407,7 +379,7 @@ def write_bulk(
     tmp = Path(tmp_name)
     try:
         if fmt == "xlsx":
-            _bulk_xlsx(con, ds, year, shown, tmp)
+            _bulk_xlsx(con, ds, year, shown, tmp, lang)
         elif fmt == "parquet":
             _copy(con, bulk_sql(ds, year, shown, plain_numbers=False), "parquet", tmp)
         else:
@@ -428,17 +400,34 @@ def write_bulk(
     return target.stat().st_size
 
 
-def _bulk_xlsx(con: Connection, ds: Dataset, year: int | None, shown: ShownPaths | None, target: Path) -> None:
-    from openpyxl import Workbook
+def _bulk_xlsx(
+    con: Connection, ds: Dataset, year: int | None, shown: ShownPaths | None, target: Path, lang: str
+) -> None:
+    """One dataset as one sheet, written by the one XLSX writer (:func:`gongkai.store.xlsx.write_workbook`:
+    one header row — the Chinese labels, or in English the column keys of the data dictionary —
+    frozen, an autofilter, widths, text never a formula), the rows fetched in batches."""
+    from gongkai.store import xlsx
 
     sql = bulk_sql(ds, year, shown, plain_numbers=False)
     row = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
     n_rows = int(row[0]) if row else 0
-    if n_rows + 2 > XLSX_MAX_ROWS:
-        raise ValueError(f"{ds.name}: {n_rows} rows")
-    wb = Workbook(write_only=True)
-    _xlsx_sheet(wb, con, ds, ds.sheet_zh or ds.name, sql)
-    wb.save(target)
+    if n_rows + 1 > XLSX_MAX_ROWS:
+        raise xlsx.TooManyRows(f"{ds.name}: {n_rows} rows")
+    labels, keys = _table_headers(ds)
+    national = _national_labels(ds)
+    label_at = keys.index("row_label") if national else -1
+    key_at = keys.index("row_key") if national else -1
+
+    def rows() -> Iterator[list[Any]]:
+        for values in _rows(con, sql):
+            cells = list(values)
+            if national and cells[key_at] in national:
+                cells[label_at] = national[cells[key_at]]
+            yield cells
+
+    columns = [xlsx.Col(key, label, key) for label, key in zip(labels, keys, strict=True)]
+    sheet = xlsx.Sheet(ds.name, ds.sheet_zh or ds.name, ds.name, columns, rows())
+    xlsx.write_workbook(target, [sheet], lang)
 
 
 __all__ = [

@@ -117,6 +117,13 @@ def _prune(st: WebState, fingerprint: str) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
+def _disk_name(name: str, year: int | None, fmt: str, lang: str) -> str:
+    """The file's name in the folder: a workbook's header is in the reader's language, so the
+    English one is kept apart (``….en.xlsx``); it is downloaded under the same name."""
+    base = bulk_name(name, year, fmt)
+    return base.removesuffix(".xlsx") + ".en.xlsx" if fmt == "xlsx" and lang == "en" else base
+
+
 def _shown_paths(st: WebState) -> ShownPaths:
     return ShownPaths(str(st.db.uploads_dir), st.db.ingest_root())
 
@@ -190,7 +197,7 @@ def bulk_files(st: WebState, ui: UI) -> tuple[str, list[int], list[BulkFile]]:
                         f"{rows:,} 行，超过 Excel 的行数上限：请用 CSV 或 Parquet，或按年度下载。",
                         f"{rows:,} rows, more than Excel holds: use CSV or Parquet, or one year at a time.",
                     )
-                target = folder / bulk_name(name, year, fmt)
+                target = folder / _disk_name(name, year, fmt, ui.lang)
                 size = target.stat().st_size if available and target.is_file() else None
                 url = f"/data/{name}-{year if year is not None else 'all'}.{fmt}"
                 files.append(BulkFile(name, year, fmt, url, rows, size, available, note))
@@ -315,7 +322,7 @@ def data_file(request: Request, name: str) -> Response:
     if fmt == "xlsx" and counts.get((dataset, year), 0) + 2 > XLSX_MAX_ROWS:
         raise HTTPException(404, detail=too_many)
     fingerprint = _fingerprint(st)
-    target = _current_dir(st, fingerprint) / bulk_name(dataset, year, fmt)
+    target = _current_dir(st, fingerprint) / _disk_name(dataset, year, fmt, ui.lang)
     handle = _open(target)
     if handle is None:
         if not _take_slot(request, st):
@@ -326,7 +333,9 @@ def data_file(request: Request, name: str) -> Response:
                 if handle is None:
                     _prune(st, fingerprint)
                     try:
-                        write_bulk(st.db.cursor(), dataset, fmt, target, year=year, shown=_shown_paths(st))
+                        write_bulk(
+                            st.db.cursor(), dataset, fmt, target, year=year, shown=_shown_paths(st), lang=ui.lang
+                        )
                     except ValueError:
                         raise HTTPException(404, detail=too_many) from None
                     handle = _open(target)
@@ -335,7 +344,10 @@ def data_file(request: Request, name: str) -> Response:
     if handle is None:
         raise HTTPException(500, detail=ui.t("数据文件没有写成。", "The data file was not written."))
     f, size = handle
-    headers = {"Content-Disposition": content_disposition(target.name), "Content-Length": str(size)}
+    headers = {
+        "Content-Disposition": content_disposition(bulk_name(dataset, year, fmt)),
+        "Content-Length": str(size),
+    }
     return StreamingResponse(_chunks(f), media_type=MEDIA[fmt], headers=headers)
 
 
