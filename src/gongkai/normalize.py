@@ -242,9 +242,19 @@ _NUMBERING_RE = re.compile(
 @lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Comparison key for labels: folded, no whitespace, no quotes, ASCII brackets/colons."""
-    text = fold(text)
-    text = _SPACE_RE.sub("", text)
-    return text.replace("：", ":").replace("，", ",").replace("；", ";")
+    try:
+        return _LABEL_KEYS[text]
+    except KeyError:
+        pass
+    key = _SPACE_RE.sub("", fold(text)).replace("：", ":").replace("，", ",").replace("；", ";")
+    if len(_LABEL_KEYS) >= _FOLDED_MAX:
+        _LABEL_KEYS.clear()
+    _LABEL_KEYS[text] = key
+    return key
+
+
+# Keys worked out so far (the function's cache, like fold's: a pure function of the text).
+_LABEL_KEYS: dict[str, str] = {}
 
 
 @lru_cache(maxsize=65536)

@@ -96,7 +96,8 @@ def near_row(spec: TableSpec, token_key: str, previous: str | None, table: Table
     start = keys.index(previous) + 1 if previous in spec.rows else 0
     for rk in keys[start : start + 2]:
         row = spec.rows[rk]
-        if table.rows[rk].found:
+        found = table.rows.get(rk)  # while mapping, table.rows holds the rows found so far
+        if found is not None and found.found:
             continue
         if numbering and numbering != leading_numbering(row.label):
             continue
@@ -165,18 +166,31 @@ def counted_blanks(blanks: list[Token], cells: list[Token], value: Token) -> lis
     return [b for b in blanks if b.row_id == value.row_id]
 
 
-@dataclass(slots=True)
 class _RowBuilder:
-    spec: RowSpec | None  # None for an agency-added row
-    label_tokens: list[Token]
-    columns: tuple[str, ...]
-    after: str | None = None
-    cells: list[Token] = field(default_factory=list)
-    pending_blanks: list[Token] = field(default_factory=list)
+    """A row being read: its label tokens, then its cells (a plain class: one per row of every
+    report)."""
+
+    __slots__ = ("after", "cells", "columns", "label_tokens", "pending_blanks", "spec")
+
+    def __init__(
+        self,
+        spec: RowSpec | None,  # None for an agency-added row
+        label_tokens: list[Token],
+        columns: tuple[str, ...],
+        after: str | None = None,
+        cells: list[Token] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.label_tokens = label_tokens
+        self.columns = columns
+        self.after = after
+        self.cells: list[Token] = [] if cells is None else cells
+        self.pending_blanks: list[Token] = []
 
     @property
     def label(self) -> str:
-        return "".join(t.raw for t in self.label_tokens)
+        tokens = self.label_tokens
+        return tokens[0].raw if len(tokens) == 1 else "".join(t.raw for t in tokens)
 
     def add_value(self, tok: Token) -> None:
         # Blanks between two values are empty cells; blanks right after the label are what is left
@@ -192,6 +206,8 @@ class _RowBuilder:
     def finish_blanks(self) -> None:
         # Trailing empty cells of an exact grid are empty values (a blank 总计 column), up to the
         # row's width; in rebuilt text grids they are merge leftovers and say nothing.
+        if not self.pending_blanks:
+            return
         trusted = [b for b in self.pending_blanks if b.trusted]
         room = len(self.columns) - len(self.cells)
         if room > 0 and trusted:
@@ -267,67 +283,74 @@ def _missing(loc: Location) -> Value:
     return Value(None, "", loc, status="missing")
 
 
+# Per spec and row columns, (key, kind, default unit) of each column: what reading a cell needs.
+_COLUMN_READS: dict[tuple[int, tuple[str, ...]], tuple[TableSpec, tuple[tuple[str, str, str | None], ...]]] = {}
+
+
+def _column_reads(spec: TableSpec, columns: tuple[str, ...]) -> tuple[tuple[str, str, str | None], ...]:
+    entry = _COLUMN_READS.get((id(spec), columns))
+    if entry is None or entry[0] is not spec:
+        if len(_COLUMN_READS) >= 4096:
+            _COLUMN_READS.clear()
+        reads = tuple((c.key, c.kind, c.default_unit) for c in (spec.columns[k] for k in columns))
+        entry = _COLUMN_READS[(id(spec), columns)] = (spec, reads)
+    return entry[1]
+
+
 def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
-    loc = b.label_tokens[0].loc if b.label_tokens else (b.cells[0].loc if b.cells else Location())
+    label_tokens, tokens = b.label_tokens, b.cells
+    loc = label_tokens[0].loc if label_tokens else (tokens[0].loc if tokens else Location())
     columns = b.columns
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
     if (
         len(columns) == 1
-        and len(b.cells) > 1
-        and b.cells[0].kind == "value"
-        and len({(t.kind, t.raw.strip()) for t in b.cells}) == 1
-        and len({t.row_id for t in b.cells}) == 1
+        and len(tokens) > 1
+        and tokens[0].kind == "value"
+        and len({(t.kind, t.raw.strip()) for t in tokens}) == 1
+        and len({t.row_id for t in tokens}) == 1
     ):
-        b.cells = b.cells[:1]
+        b.cells = tokens = tokens[:1]
     cells: list[Value] = []
     if columns:
         by_column = units.by_column
-        last = spec.columns[columns[-1]]
-        for i, tok in enumerate(b.cells):
-            col = spec.columns[columns[i]] if i < len(columns) else last
+        reads = _column_reads(spec, columns)
+        width = len(reads)
+        last = reads[-1]
+        append = cells.append
+        for i, tok in enumerate(tokens):
             if tok.kind == "blank":
-                cells.append(Value(None, "", tok.loc, None, "blank"))
+                append(Value(None, "", tok.loc, None, "blank"))
             else:
-                value, unit, status = read_cell(tok.raw, col.kind, col.default_unit, by_column.get(col.key))
-                cells.append(Value(value, tok.raw, tok.loc, unit, status))
+                key, kind, default_unit = reads[i] if i < width else last
+                raw = tok.raw
+                value, unit, status = read_cell(raw, kind, default_unit, by_column.get(key) if by_column else None)
+                append(Value(value, raw, tok.loc, unit, status))
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
         values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
-    key = b.spec.key if b.spec else b.label
-    return Row(
-        key=key,
-        label=b.label,
-        columns=columns,
-        values=values,
-        cells=cells,
-        loc=loc,
-        found=True,
-        extra=b.spec is None,
-        after=b.after,
-        optional=b.spec.optional if b.spec else False,
-    )
+    row_spec = b.spec
+    label = b.label
+    if row_spec is None:
+        return Row(label, label, columns, values, cells, loc, True, True, b.after, False)
+    return Row(row_spec.key, label, columns, values, cells, loc, True, False, b.after, row_spec.optional)
 
 
 def empty_table(spec: TableSpec, found: bool = False) -> TableData:
-    return TableData(
-        key=spec.key,
-        rows={
-            k: Row(
-                k,
-                "",
-                r.columns,
-                dict.fromkeys(r.columns, _MISSING_NOWHERE),
-                [],
-                _NOWHERE,
-                found=False,
-                optional=r.optional,
-            )
-            for k, r in spec.rows.items()
-        },
-        found=found,
-    )
+    return TableData(key=spec.key, rows=_with_missing_rows(spec, {}), found=found)
+
+
+def _with_missing_rows(spec: TableSpec, found: dict[str, Row]) -> dict[str, Row]:
+    """Every row of the format in order: those in *found*, and a row not found for the others."""
+    return {
+        k: found[k]
+        if k in found
+        else Row(
+            k, "", r.columns, dict.fromkeys(r.columns, _MISSING_NOWHERE), [], _NOWHERE, False, False, None, r.optional
+        )
+        for k, r in spec.rows.items()
+    }
 
 
 def _maker(spec: TableSpec, units: _Units) -> MakeValue:
@@ -342,40 +365,62 @@ def _maker(spec: TableSpec, units: _Units) -> MakeValue:
 
 def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
     """``text``: the report's prose, where counts it states help recover run-together rows."""
-    table = empty_table(spec, found=bool(tokens))
+    # While the tokens are read, table.rows holds the rows found so far; the rows not found are
+    # added, in the format's order, before recovery.
+    table = TableData(key=spec.key, rows={}, found=bool(tokens))
+    rows = table.rows
     units = _Units()
     glued: set[str] = set()  # rows whose digits were glued to their label
     current: _RowBuilder | None = None
     last_row_key: str | None = None
     last_columns: tuple[str, ...] = ()
     in_body = False
+    row_cache = _caches(spec)[1]
 
     def close() -> None:
         nonlocal current, last_row_key, last_columns
         if current is None:
             return
         b, current = current, None
-        b.finish_blanks()
+        if b.pending_blanks:
+            b.finish_blanks()
         if b.spec is not None:
-            if not b.cells and b.spec.optional:
-                return  # （六）其他处理 followed by its sub-rows: the group heading, not the row
-            if table.rows[b.spec.key].found and not b.cells:
-                return  # a label repeated in a page header: keep the first reading
-            table.rows[b.spec.key] = _build_row(b, spec, units)
-            last_row_key, last_columns = b.spec.key, b.columns
+            key = b.spec.key
+            if not b.cells:
+                if b.spec.optional:
+                    return  # （六）其他处理 followed by its sub-rows: the group heading, not the row
+                if key in rows:
+                    return  # a label repeated in a page header: keep the first reading
+            rows[key] = _build_row(b, spec, units)
+            last_row_key, last_columns = key, b.columns
             if any(t.glued for t in b.cells):
-                glued.add(b.spec.key)
+                glued.add(key)
         elif b.cells:
             table.extra_rows.append(_build_row(b, spec, units))
 
     for tok in tokens:
         kind = tok.kind
-        if kind == "text":
+        if kind == "value":
+            if current is not None:
+                if current.pending_blanks:
+                    current.add_value(tok)
+                else:
+                    current.cells.append(tok)
+            else:
+                parsed = parse_value(tok.raw)
+                table.stray.append(Value(None if parsed.value is None else _count(parsed.value), tok.raw, tok.loc))
+        elif kind == "blank":
+            if current is not None:
+                current.pending_blanks.append(tok)
+        else:
             k = label_key(tok.raw)
-            row = match_row(spec, k, in_body)
+            try:
+                row = row_cache[(k, in_body)]
+            except KeyError:
+                row = match_row(spec, k, in_body)
             if row is not None and not (current is not None and current.spec is row and not current.cells):
                 close()
-                current = _RowBuilder(row, [tok], row.columns, after=last_row_key)
+                current = _RowBuilder(row, [tok], row.columns, last_row_key)
                 in_body = True
                 continue
             if row is not None and current is not None:
@@ -397,29 +442,21 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
                 close()
                 near = near_row(spec, k, last_row_key, table)
                 if near is not None:
-                    current = _RowBuilder(near, [tok], near.columns, after=last_row_key)
+                    current = _RowBuilder(near, [tok], near.columns, last_row_key)
                     continue
                 # Unknown text after a row: an agency-added row if values follow.
-                current = _RowBuilder(None, [tok], last_columns or _default_columns(spec), after=last_row_key)
+                current = _RowBuilder(None, [tok], last_columns or _default_columns(spec), last_row_key)
                 continue
             close()
             table.header.append(tok.raw)
-        elif kind == "value":
-            if current is not None:
-                if current.pending_blanks:
-                    current.add_value(tok)
-                else:
-                    current.cells.append(tok)
-            else:
-                parsed = parse_value(tok.raw)
-                table.stray.append(Value(None if parsed.value is None else _count(parsed.value), tok.raw, tok.loc))
-        elif current is not None:
-            current.pending_blanks.append(tok)
     close()
+    table.rows = _with_missing_rows(spec, rows)
     table.loc = tokens[0].loc if tokens else None
     recover_labeled(table, spec, glued, _maker(spec, units), text)
     placed: dict[str, list[tuple[int, ...]]] = {}
     for built in table.rows.values():
+        if not 0 < len(built.cells) < len(built.columns):
+            continue  # a row with all its cells (or none): unplace_short_row leaves it alone
         readings = unplace_short_row(table, built)
         if readings is not None and len(built.cells) == len(built.columns) - 1:
             placed[built.key] = readings

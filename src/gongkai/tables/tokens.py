@@ -132,19 +132,48 @@ def _tokenize_text(
     append: Callable[[Token], None],
 ) -> None:
     """:func:`tokenize` of a grid rebuilt from text, read from its cell texts (stripped, none
-    merged; every blank is a token: its values start in the first column)."""
+    merged; every blank is a token: its values start in the first column). The tokens of a row
+    are those of its cells in order: worked out once per distinct row (``_row_plan``)."""
     table_index = table.loc.table if table.loc.table is not None else 0
+    row_plans = _ROW_PLANS.get(is_label)
+    if row_plans is None:
+        if len(_ROW_PLANS) >= 16:
+            _ROW_PLANS.clear()
+        row_plans = _ROW_PLANS[is_label] = {}
     for r, (line, texts) in enumerate(zip(table.row_lines, table.texts, strict=True)):
         row_id = (block_index, r)
-        for text, loc in zip(texts, row_locations(line, table_index, r, len(texts)), strict=True):
-            if not text:
-                append(_new_token(Token, ("blank", "", loc, False, row_id, False)))
-                continue
-            plan = plans.get(text)
-            if plan is None:
-                plan = _cell_plan(text, is_label, plans)
-            for kind, raw, glued in plan:
-                append(_new_token(Token, (kind, raw, loc, False, row_id, glued)))
+        locs = row_locations(line, table_index, r, len(texts))
+        plan = row_plans.get(texts)
+        if plan is None:
+            plan = _row_plan(texts, is_label, plans, row_plans)
+        for kind, raw, glued, c in plan:
+            append(_new_token(Token, (kind, raw, locs[c], False, row_id, glued)))
+
+
+# The tokens of each row of a text grid as (kind, raw, glued, column), per ``is_label`` function: a
+# pure function of the row's cell texts (all-zero rows and label rows repeat from report to report).
+_ROW_PLANS: dict[Callable[[str], bool] | None, dict[tuple[str, ...], tuple[tuple[str, str, bool, int], ...]]] = {}
+
+
+def _row_plan(
+    texts: tuple[str, ...],
+    is_label: Callable[[str], bool] | None,
+    plans: dict[str, Plan],
+    row_plans: dict[tuple[str, ...], tuple[tuple[str, str, bool, int], ...]],
+) -> tuple[tuple[str, str, bool, int], ...]:
+    out: list[tuple[str, str, bool, int]] = []
+    for c, text in enumerate(texts):
+        if not text:
+            out.append(("blank", "", False, c))
+            continue
+        plan = plans.get(text)
+        if plan is None:
+            plan = _cell_plan(text, is_label, plans)
+        out.extend((kind, raw, glued, c) for kind, raw, glued in plan)
+    if len(row_plans) >= _PLANS_MAX:
+        row_plans.clear()
+    row_plans[texts] = found = tuple(out)
+    return found
 
 
 def value_start(table: Table) -> int:
