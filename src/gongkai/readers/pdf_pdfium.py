@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,15 @@ import pypdfium2.raw as pdfium_c
 Obj = dict[str, Any]
 _SUBPATH = re.compile(r"m[^m]+")
 _P = ctypes.c_void_p
+_RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
+_MATRIX4 = struct.Struct("4f")  # FS_MATRIX's a, b, c, d
+_MATRIX6 = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
+_POINT = struct.Struct("2f")  # two floats: x, y
+
+
+class _Handle(ctypes.c_void_p):
+    """A handle PDFium returns, kept as a ``c_void_p`` (ctypes turns a plain ``c_void_p`` result
+    into an int, which would have to be wrapped again to be passed back)."""
 
 
 def _fn(name: str, restype: Any) -> Any:
@@ -55,15 +65,15 @@ _char_origin = _fn("FPDFText_GetCharOrigin", ctypes.c_int)  # (textpage, index, 
 _char_matrix = _fn("FPDFText_GetMatrix", ctypes.c_int)  # (textpage, index, FS_MATRIX*)
 _font_size = _fn("FPDFText_GetFontSize", ctypes.c_double)  # (textpage, index)
 _count_objects = _fn("FPDFPage_CountObjects", ctypes.c_int)  # (page)
-_page_object = _fn("FPDFPage_GetObject", _P)  # (page, index)
+_page_object = _fn("FPDFPage_GetObject", _Handle)  # (page, index)
 _form_count = _fn("FPDFFormObj_CountObjects", ctypes.c_int)  # (form)
-_form_object = _fn("FPDFFormObj_GetObject", _P)  # (form, c_ulong index)
+_form_object = _fn("FPDFFormObj_GetObject", _Handle)  # (form, c_ulong index)
 _object_type = _fn("FPDFPageObj_GetType", ctypes.c_int)  # (object)
 _object_matrix = _fn("FPDFPageObj_GetMatrix", ctypes.c_int)  # (object, FS_MATRIX*)
 _draw_mode = _fn("FPDFPath_GetDrawMode", ctypes.c_int)  # (path, int* fill mode, int* stroke)
 _fill_color = _fn("FPDFPageObj_GetFillColor", ctypes.c_int)  # (object, uint* r, g, b, a)
 _count_segments = _fn("FPDFPath_CountSegments", ctypes.c_int)  # (path)
-_segment = _fn("FPDFPath_GetPathSegment", _P)  # (path, index)
+_segment = _fn("FPDFPath_GetPathSegment", _Handle)  # (path, index)
 _segment_point = _fn("FPDFPathSegment_GetPoint", ctypes.c_int)  # (segment, float* x, float* y)
 _segment_type = _fn("FPDFPathSegment_GetType", ctypes.c_int)  # (segment)
 _segment_close = _fn("FPDFPathSegment_GetClose", ctypes.c_int)  # (segment)
@@ -116,7 +126,12 @@ class _Space:
 
 
 def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
-    """The page's characters; *seen* gets the address of every text object that gave one."""
+    """The page's characters; *seen* gets the address of every text object that gave one.
+
+    Four PDFium calls a character (its text object, its loose box; the matrix and font size once
+    a text object — WPS writes one object a character), the boxes read with ``struct`` from one
+    buffer each, and on an upright page (no ``/Rotate``) the transform to pdfplumber's space
+    written out as the additions it comes to."""
     textpage = page.get_textpage()
     try:
         raw = _P(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
@@ -134,6 +149,9 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         matrix_p = _P(ctypes.addressof(matrix))
         ox, oy = ctypes.c_double(), ctypes.c_double()
         ox_p, oy_p = _P(ctypes.addressof(ox)), _P(ctypes.addressof(oy))
+        read_rect = _RECT.unpack_from
+        read_matrix = _MATRIX4.unpack_from
+        text_object, loose_box, char_matrix, font_size_of = _text_object, _loose_box, _char_matrix, _font_size
 
         def origin(i: int) -> tuple[float, float]:
             _char_origin(raw, i, ox_p, oy_p)
@@ -148,13 +166,14 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         surrogates = any("\ud800" <= ch <= "\udfff" for ch in text) if not text.isascii() else False
         out: list[Obj] = []
         append = out.append
-        following = _text_object(raw, 0)
+        following = text_object(raw, 0)
+        last = n - 1
         for i in range(n):
             obj = following
-            following = _text_object(raw, i + 1) if i + 1 < n else None
+            following = text_object(raw, i + 1) if i < last else None
             if not obj:
                 continue  # made up by PDFium (a space or line break between words): not in the file
-            if not _loose_box(raw, i, rect_p):
+            if not loose_box(raw, i, rect_p):
                 continue
             u = text[i]
             if surrogates and "\ud800" <= u <= "\udfff":
@@ -162,12 +181,13 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     u = (u + text[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
                 else:
                     continue  # the second half of a pair, joined above (or half a pair: nothing)
+            left, rtop, right, rbottom = read_rect(rect)
             info = per_object.get(obj)
             if info is None:
-                _char_matrix(raw, i, matrix_p)
-                font_size = _font_size(raw, i)
+                char_matrix(raw, i, matrix_p)
+                font_size = font_size_of(raw, i)
                 # the character's matrix, then the page's rotation: pdfminer's character matrix
-                a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+                a, b, c, d = read_matrix(matrix)
                 m = (a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd) if turned else (a, b, c, d)
                 upright = m[0] * m[3] > 0 and m[1] == 0 and m[2] == 0  # pdfminer's LTChar.upright
                 vertical = False
@@ -179,11 +199,12 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     else:
                         # one character: PDFium's loose box of a vertical character is one
                         # unscaled font size wide, whatever the text matrix's scale
-                        vertical = abs(d - 1) > 1e-3 and abs((rect.right - rect.left) - font_size) < 1e-3
+                        vertical = abs(d - 1) > 1e-3 and abs((right - left) - font_size) < 1e-3
                 info = (font_size, upright, m, vertical)
                 per_object[obj] = info
                 seen.add(obj)
-            font_size, upright, m, vertical = info
+            else:
+                font_size, upright, m, vertical = info
             if vertical:
                 # pdfminer: one font size wide from the origin, one font size (the advance) high
                 size = font_size * abs(m[3])
@@ -192,11 +213,16 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                 bottom = ta * vx + tc * vy + te
                 x1, top = x0 + size, bottom - size
             else:
-                left, right, rtop, rbottom = rect.left, rect.right, rect.top, rect.bottom
-                x0 = xa * left + xc * rtop + xe
-                x1 = xa * right + xc * rbottom + xe
-                top = ta * left + tc * rtop + te
-                bottom = ta * right + tc * rbottom + te
+                if turned:
+                    x0 = xa * left + xc * rtop + xe
+                    x1 = xa * right + xc * rbottom + xe
+                    top = ta * left + tc * rtop + te
+                    bottom = ta * right + tc * rbottom + te
+                else:  # the same sums, their terms that are nought left out
+                    x0 = left + xe
+                    x1 = right + xe
+                    top = te - rtop
+                    bottom = te - rbottom
                 if x0 > x1:
                     x0, x1 = x1, x0
                 if top > bottom:
@@ -238,75 +264,92 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
     """The page's painted paths into *out*; *texts* gets the address of every text object."""
     matrix = pdfium_c.FS_MATRIX()
     matrix_p = _P(ctypes.addressof(matrix))
-    fx, fy = ctypes.c_float(), ctypes.c_float()
-    fx_p, fy_p = _P(ctypes.addressof(fx)), _P(ctypes.addressof(fy))
+    point = (ctypes.c_float * 2)()
+    px_p, py_p = _P(ctypes.addressof(point)), _P(ctypes.addressof(point) + 4)
     fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
     fill_p, stroke_p = _P(ctypes.addressof(fill_mode)), _P(ctypes.addressof(stroke_flag))
-    rgba = [ctypes.c_uint() for _ in range(4)]
-    rgba_p = [_P(ctypes.addressof(v)) for v in rgba]
+    rgba = (ctypes.c_uint * 4)()
+    rgba_p = [_P(ctypes.addressof(rgba) + 4 * k) for k in range(4)]
+    read_matrix, read_point = _MATRIX6.unpack_from, _POINT.unpack_from
+    segment, segment_point, segment_type, segment_close = _segment, _segment_point, _segment_type, _segment_close
+    ctm = space.ctm
 
-    def visit(address: int, parent: tuple[float, ...] | None) -> None:
-        obj = _P(address)
-        kind = _object_type(obj)
-        if kind == _TEXT:
-            texts.add(address)
-            return
-        if kind != _PATH and kind != _FORM:
-            return
+    def path(obj: Any, parent: tuple[float, ...] | None) -> None:
         _object_matrix(obj, matrix_p)
-        m: tuple[float, ...] = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+        m: tuple[float, ...] = read_matrix(matrix)
         if parent is not None:
             m = _mult(m, parent)
-        if kind == _FORM:
-            for k in range(_form_count(obj)):
-                visit(_form_object(obj, ctypes.c_ulong(k)), m)
-            return
-        m = _mult(m, space.ctm)  # then to pdfminer's device space
+        a, b, c, d, e, f = _mult(m, ctm)  # then to pdfminer's device space
         if not _draw_mode(obj, fill_p, stroke_p):
             return
-        fill = fill_mode.value != 0
-        stroke = bool(stroke_flag.value)
         ops: list[str] = []
         pts: list[tuple[float, float]] = []
-        a, b, c, d, e, f = m
+        start = (0.0, 0.0)
         pending_bezier = 0
         for k in range(_count_segments(obj)):
-            seg = _P(_segment(obj, k))
-            if not _segment_point(seg, fx_p, fy_p):
+            seg = segment(obj, k)
+            if not segment_point(seg, px_p, py_p):
                 continue
-            t = _segment_type(seg)
+            t = segment_type(seg)
             if t == _BEZIER:
                 pending_bezier += 1
                 if pending_bezier < 3:
                     continue  # control points: pdfminer keeps only a curve's end point
                 ops.append("c")
+            elif t == _MOVE:
+                ops.append("m")
             else:
-                ops.append("m" if t == _MOVE else "l")
+                ops.append("l")
             pending_bezier = 0
-            x, y = fx.value, fy.value
-            pts.append((a * x + c * y + e, b * x + d * y + f))
-            if _segment_close(seg):
+            x, y = read_point(point)
+            pt = (a * x + c * y + e, b * x + d * y + f)
+            if t == _MOVE:
+                start = pt
+            pts.append(pt)
+            if segment_close(seg):
                 ops.append("h")
-                pts.append(pts[-1])  # stands for the subpath's start: set per subpath
+                pts.append(start)  # back to the subpath's start
         if not ops:
             return
         shape = "".join(ops)
+        fill = fill_mode.value != 0
+        stroke = bool(stroke_flag.value)
         color = None
         if fill and _fill_color(obj, *rgba_p):
-            color = (rgba[0].value / 255, rgba[1].value / 255, rgba[2].value / 255)
+            color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
         if shape.count("m") > 1:
             for sub in _SUBPATH.finditer(shape):
-                _paint(shape[sub.start() : sub.end()], pts[sub.start() : sub.end()], fill, stroke, color, space, out)
+                i, j = sub.start(), sub.end()
+                _paint_closed(shape[i:j], pts[i:j], fill, stroke, color, space, out)
         elif shape[:1] == "m":
-            _paint(shape, pts, fill, stroke, color, space, out)
+            _paint_closed(shape, pts, fill, stroke, color, space, out)
+
+    def form(obj: Any, parent: tuple[float, ...] | None) -> None:
+        _object_matrix(obj, matrix_p)
+        m: tuple[float, ...] = read_matrix(matrix)
+        if parent is not None:
+            m = _mult(m, parent)
+        for k in range(_form_count(obj)):
+            child = _form_object(obj, ctypes.c_ulong(k))
+            kind = _object_type(child)
+            if kind == _TEXT:
+                texts.add(child.value)
+            elif kind == _PATH:
+                path(child, m)
+            elif kind == _FORM:
+                form(child, m)
 
     raw = _P(ctypes.cast(page.raw, ctypes.c_void_p).value)
+    page_object, object_type, add_text = _page_object, _object_type, texts.add
     for k in range(_count_objects(raw)):
-        address = _page_object(raw, k)
-        if _object_type(_P(address)) == _TEXT:  # most objects: a WPS page draws each character apart
-            texts.add(address)
-        else:
-            visit(address, None)
+        obj = page_object(raw, k)
+        kind = object_type(obj)
+        if kind == _TEXT:  # most objects: a WPS page draws each character apart
+            add_text(obj.value)
+        elif kind == _PATH:
+            path(obj, None)
+        elif kind == _FORM:
+            form(obj, None)
 
 
 def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
@@ -333,6 +376,19 @@ def _paint(
 ) -> None:
     """pdfminer's ``paint_path`` for one subpath (points in device space, ``h`` back to the start)."""
     pts = [pts[0] if op == "h" else p for op, p in zip(shape, pts, strict=True)]
+    _paint_closed(shape, pts, fill, stroke, color, space, out)
+
+
+def _paint_closed(
+    shape: str,
+    pts: list[tuple[float, float]],
+    fill: bool,
+    stroke: bool,
+    color: tuple[float, float, float] | None,
+    space: _Space,
+    out: PageObjects,
+) -> None:
+    """:func:`_paint`, each ``h``'s point already the subpath's start."""
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
         shape = shape[:-2] + "h"
         pts.pop()
