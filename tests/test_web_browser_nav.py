@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -269,3 +270,77 @@ def test_not_published_a_page_at_a_time(site: dict[str, Any], page: Any, tmp_pat
     assert "第 51–100 个，共 120 个" in box.inner_text()
     _shot(page, "6-not-published-2")
     assert page.problems == []
+
+
+# Every link, image, script and stylesheet a page's DOM holds once its scripts ran, and each GET
+# form as the browser would submit it with its values as they stand.
+_LINKS_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('a[href], link[href]')) out.push(el.getAttribute('href'));
+  for (const el of document.querySelectorAll('script[src], img[src], iframe[src]')) out.push(el.getAttribute('src'));
+  for (const form of document.querySelectorAll('form')) {
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'get') continue;
+    const query = new URLSearchParams(new FormData(form)).toString();
+    const action = (form.getAttribute('action') || location.pathname).split('?')[0];
+    out.push(action + (query ? '?' + query : ''));
+  }
+  return out;
+}"""
+
+
+def test_every_link_followed_in_the_browser(site: dict[str, Any], page: Any) -> None:
+    """The crawl of test_web_links, in Chromium: every page of the corpus reached from the
+    navigation is loaded in the browser (its scripts run; a page error or a console error is a
+    failure), every link and GET form on it followed, downloads fetched by the browser; none
+    answers 4xx or 5xx. Pages that differ only in a filter's value are one page (page_key)."""
+    from test_web_links import DOWNLOADS, _local, page_key
+
+    base = site["url"]
+    nav: NavCorpus = site["nav"]
+    context = page.context
+    queue: deque[tuple[str, str]] = deque(
+        (s, "(start)") for s in ["/", "/data", "/regions", "/rules", "/upload", "/write", "/?lang=en"]
+    )
+    seen: dict[str, int] = {}
+    keys: set[tuple[str, ...]] = set()
+    broken: list[str] = []
+    pages = 0
+    while queue:
+        url, referrer = queue.popleft()
+        key = page_key(url)
+        if url in seen or key in keys:
+            continue
+        keys.add(key)
+        assert len(seen) < 3000, f"links multiply: {url} from {referrer}"
+        context.clear_cookies()  # each URL on its own: ?lang=en is remembered in a cookie
+        path = url.split("?")[0]
+        if path.endswith(DOWNLOADS) or path.endswith("/original") or path.startswith(("/static/", "/api")):
+            response = context.request.get(base + url)
+            seen[url] = response.status
+            if response.status >= 400:
+                broken.append(f"{response.status} {url} (from {referrer})")
+            continue
+        response = page.goto(base + url, wait_until="domcontentloaded")  # deferred scripts have run
+        status = response.status if response else 0
+        seen[url] = status
+        pages += 1
+        if status >= 400 or status == 0:
+            broken.append(f"{status} {url} (from {referrer})")
+            continue
+        for href in page.evaluate(_LINKS_JS):
+            local = _local("http://127.0.0.1" + url, href)
+            if local is not None and local not in seen:
+                queue.append((local, url))
+        if url in ("/", "/rules", f"/reports/{nav.by_kind['text']}"):
+            _shot(page, "7-crawl-" + ("problems" if url == "/" else path.strip("/").replace("/", "-")))
+    assert not broken, f"{len(broken)} broken of {len(seen)}:\n" + "\n".join(broken[:40])
+    assert page.problems == [], page.problems[:20]
+    followed = {u.split("?")[0] for u in seen}
+    for kind, rid in nav.by_kind.items():
+        assert f"/reports/{rid}" in followed, kind
+        assert f"/reports/{rid}/original" in followed, kind
+    assert any(p.startswith("/rules/") for p in followed)  # every finding's code to its rule
+    assert any(p.startswith("/agencies/") for p in followed)
+    assert any(p.startswith("/data/") and p.endswith(".xlsx") for p in followed)
+    assert pages >= 30, pages
+    print(f"\n{len(seen)} URLs followed, {pages} pages loaded in Chromium")

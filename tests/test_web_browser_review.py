@@ -8,7 +8,7 @@
    draft (the agency shows one 2024, the draft's page links to the newer one) and the decision
    is carried over.
 
-Screenshots go to the test's temporary folder (``screenshots/``). Uses Debian's
+Screenshots go to ``test-artifacts/web-review-*.png`` (with the server's log). Uses Debian's
 ``/usr/bin/chromium`` through Python Playwright; skipped with a reason when it is not installed.
 """
 
@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browser_support import chromium, free_port, needs_chromium
+from browser_support import ARTIFACTS, chromium, free_port, needs_chromium
 from gongkai.corpus.ingest import ingest
 from gongkai.store.db import Store
 from test_web_concurrency import _env, _get
@@ -74,8 +74,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("gongkai serve did not start: " + (folder / "serve.log").read_text())
         time.sleep(0.2)
-    shots = folder / "screenshots"
-    shots.mkdir()
+    shots = ARTIFACTS
+    shots.mkdir(exist_ok=True)
     try:
         yield {"url": base, "db": db, "new": new, "folder": folder, "shots": shots, "manifest": manifest}
     finally:
@@ -100,7 +100,7 @@ def _page(browser: Any) -> tuple[Any, list[str]]:
 
 
 def _shot(site: dict[str, Any], page: Any, name: str) -> None:
-    page.screenshot(path=str(site["shots"] / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(site["shots"] / f"web-review-{name}.png"), full_page=True)
 
 
 def _total(site: dict[str, Any]) -> int:
@@ -261,4 +261,4 @@ def test_a_corrected_version_supersedes_the_draft(site: dict[str, Any], browser:
     assert "B007" in codes and not {"B002", "B003"} & codes, codes
     page.close()
     assert problems == []
-    shutil.copy(site["folder"] / "serve.log", site["shots"] / "serve.log")
+    shutil.copy(site["folder"] / "serve.log", site["shots"] / "web-review-serve.log")

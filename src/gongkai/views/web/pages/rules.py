@@ -84,8 +84,8 @@ def rules(request: Request, ext: str) -> Response:
         [r.code, r.severity, r.title_zh, r.title_en, r.summary_zh, r.summary, counts.get(r.code, 0)] for r in catalogue
     ]
     listed = [
-        {"code": r.code, "severity": r.severity, "title": r.text(ui.lang)[0], "summary": r.text(ui.lang)[1],
-         "findings": counts.get(r.code, 0)}
+        {"code": r.code, "severity": r.severity, "title": r.text(ui.lang)[0],
+         "summary": markdown_inline(r.text(ui.lang)[1]), "findings": counts.get(r.code, 0)}
         for r in catalogue
     ]  # fmt: skip
     page = Page(
@@ -123,6 +123,11 @@ def markdown_html(text: str) -> Markup:
     for level in (5, 4, 3, 2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>", f"</h{level + 1}>")
     return Markup(html)  # rendered with html=False: every tag is markdown-it's own
+
+
+def markdown_inline(text: str) -> Markup:
+    """A summary's inline Markdown (`code`, **bold**) as HTML, with no paragraph around it."""
+    return Markup(_markdown().renderInline(text))  # html=False: every tag is markdown-it's own
 
 
 @router.post("/reviewer", include_in_schema=False)
