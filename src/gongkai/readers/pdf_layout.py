@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber import utils
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils.text import LIGATURES
 
 from gongkai.normalize import RADICAL_SUPPLEMENT
@@ -177,19 +177,16 @@ def _edges(objects: PageObjects) -> list[dict[str, Any]]:
     return out
 
 
-def _text_lines(objects: PageObjects, boxes: list[tuple[float, float, float, float]]) -> list[Line]:
+def _text_lines(
+    objects: PageObjects, boxes: list[tuple[float, float, float, float]], index: _CharIndex | None = None
+) -> list[Line]:
+    """The page's text lines outside the table *boxes* (*index*: its characters by their middle)."""
     rest = objects.chars
     if boxes:  # the characters whose middle is in no table
-        rest = []
-        for c in objects.chars:
-            cx = (c["x0"] + c["x1"]) / 2
-            cy = (c["top"] + c["bottom"]) / 2
-            for b in boxes:
-                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
-                    break
-            else:
-                rest.append(c)
-    if all(c.get("upright", True) for c in rest):
+        inside = index.inside(boxes) if index is not None else _CharIndex(rest).inside(boxes)
+        rest = [c for i, c in enumerate(rest) if i not in inside]
+    upright = all(c.get("upright", True) for c in rest)
+    if upright:
         raw_lines = _plain_text_lines(rest)
     else:
         x0, top, x1, bottom = objects.bbox
@@ -204,7 +201,7 @@ def _text_lines(objects: PageObjects, boxes: list[tuple[float, float, float, flo
         raw_lines = textmap.extract_text_lines(strip=True, return_chars=True)
     lines: list[Line] = []
     for raw in raw_lines:
-        chars = [c for c in raw.get("chars", []) if c.get("upright", True)]
+        chars = raw["chars"] if upright else [c for c in raw.get("chars", []) if c.get("upright", True)]
         if not chars:
             continue
         size = _char_size(chars)
@@ -294,6 +291,15 @@ class _CharIndex:
         self.mids = mids
         self.ys = [m[1] for m in mids]
 
+    def inside(self, boxes: list[tuple[float, float, float, float]]) -> set[int]:
+        """The positions of the characters whose middle is in one of *boxes*, edges included."""
+        out: set[int] = set()
+        for x0, top, x1, bottom in boxes:
+            lo = bisect.bisect_left(self.ys, top)
+            hi = bisect.bisect_right(self.ys, bottom)
+            out.update(i for h, _, i in self.mids[lo:hi] if x0 <= h <= x1)
+        return out
+
     def within(self, bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:
         """The characters whose middle is in *bbox* (left and top edges in, right and bottom out),
         in page order — what pdfplumber's ``Table.extract`` gives a cell."""
@@ -359,6 +365,36 @@ def _words(chars: list[dict[str, Any]]) -> list[tuple[float, list[dict[str, Any]
 def _cell_plain_text(chars: list[dict[str, Any]]) -> str:
     """pdfplumber's ``extract_text(chars, x_tolerance=1.5)`` for upright characters: the words
     clustered into lines by their ``top`` (3 points), joined by spaces and the lines by newlines."""
+    if len(chars) == 1:  # most cells: one digit
+        text = chars[0]["text"]
+        return "" if text.isspace() else LIGATURES.get(text, text)
+    tops = [c["top"] for c in chars]
+    if max(tops) - min(tops) <= 3:
+        # one line (every top within 3 points of the least): the words left to right, cut at
+        # white space and gaps, joined by spaces — what the clustering below comes to
+        pieces: list[str] = []
+        letters: list[str] = []
+        prev_x1 = 0.0
+        for c in sorted(chars, key=_X0):
+            text = c["text"]
+            if text.isspace():
+                if letters:
+                    pieces.append("".join(letters))
+                letters = []
+            elif text == "":  # pdfplumber: a word of its own
+                if letters:
+                    pieces.append("".join(letters))
+                pieces.append("")
+                letters = []
+            else:
+                if letters and c["x0"] > prev_x1 + 1.5:
+                    pieces.append("".join(letters))
+                    letters = []
+                letters.append(LIGATURES.get(text, text))
+                prev_x1 = c["x1"]
+        if letters:
+            pieces.append("".join(letters))
+        return " ".join(pieces)
     words = _words(chars)
     line_of = _clusters([top for top, _ in words], 3)
     rows: dict[int, list[str]] = {}
@@ -458,16 +494,16 @@ def _cells(intersections: dict[Any, Any]) -> list[tuple[float, float, float, flo
     """pdfplumber's ``intersections_to_cells``, with each point's edges, and the points below and
     to the right of it, looked up once instead of for every pair of points: the same cells."""
 
+    boxes: dict[int, tuple[float, float, float, float]] = {}  # each edge's box, made once
+
     def bbox(e: dict[str, Any]) -> tuple[float, float, float, float]:
-        return (e["x0"], e["top"], e["x1"], e["bottom"])
+        box = boxes.get(id(e))
+        if box is None:
+            box = boxes[id(e)] = (e["x0"], e["top"], e["x1"], e["bottom"])
+        return box
 
     v_sets = {p: {bbox(e) for e in i["v"]} for p, i in intersections.items()}
     h_sets = {p: {bbox(e) for e in i["h"]} for p, i in intersections.items()}
-
-    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]):
-            return True
-        return p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])
 
     points = sorted(intersections)
     columns: dict[float, list[tuple[float, float]]] = {}
@@ -475,22 +511,27 @@ def _cells(intersections: dict[Any, Any]) -> list[tuple[float, float, float, flo
     for p in points:
         columns.setdefault(p[0], []).append(p)
         rows.setdefault(p[1], []).append(p)
+    # the points after each point in (x, top) order on its column are below it, on its row right of it
+    below_of = {p: column[k + 1 :] for column in columns.values() for k, p in enumerate(column)}
+    right_of = {p: row[k + 1 :] for row in rows.values() for k, p in enumerate(row)}
     cells: list[tuple[float, float, float, float]] = []
     for pt in points:
-        # the points after pt in (x, top) order on its column are below it, on its row right of it
-        column = columns[pt[0]]
-        row = rows[pt[1]]
-        below = column[column.index(pt) + 1 :]
-        right = row[row.index(pt) + 1 :]
+        v_pt, h_pt = v_sets[pt], h_sets[pt]
+        right = right_of[pt]
         found = None
-        for below_pt in below:
-            if not connects(pt, below_pt):
-                continue
+        for below_pt in below_of[pt]:
+            if v_pt.isdisjoint(v_sets[below_pt]):
+                continue  # not joined to pt by an edge (pdfplumber's edge_connects)
+            h_below = h_sets[below_pt]
             for right_pt in right:
-                if not connects(pt, right_pt):
+                if h_pt.isdisjoint(h_sets[right_pt]):
                     continue
                 corner = (right_pt[0], below_pt[1])
-                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                if (
+                    corner in intersections
+                    and not v_sets[corner].isdisjoint(v_sets[right_pt])
+                    and not h_sets[corner].isdisjoint(h_below)
+                ):
                     found = (pt[0], pt[1], corner[0], corner[1])
                     break
             if found:
@@ -498,6 +539,37 @@ def _cells(intersections: dict[Any, Any]) -> list[tuple[float, float, float, flo
         if found:
             cells.append(found)
     return cells
+
+
+def _cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[list[tuple[float, float, float, float]]]:
+    """pdfplumber's ``cells_to_tables``: the cells grouped by shared corners (each group all the
+    cells reachable from one through corners they share), the groups ordered by their top-left
+    cell, a group of one cell dropped. pdfplumber sweeps the list until no cell joins; the groups
+    are the same, and within a group the order does not matter (``Table`` sorts its cells)."""
+    by_corner: dict[tuple[float, float], list[int]] = {}
+    for k, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            by_corner.setdefault(corner, []).append(k)
+    group_of = [-1] * len(cells)
+    tables: list[list[tuple[float, float, float, float]]] = []
+    for k in range(len(cells)):
+        if group_of[k] >= 0:
+            continue
+        group = len(tables)
+        group_of[k] = group
+        members = [k]
+        stack = [k]
+        while stack:
+            x0, top, x1, bottom = cells[stack.pop()]
+            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+                for other in by_corner[corner]:
+                    if group_of[other] < 0:
+                        group_of[other] = group
+                        members.append(other)
+                        stack.append(other)
+        tables.append([cells[i] for i in sorted(members)])
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def _find_tables(objects: PageObjects, edges: list[dict[str, Any]], settings: dict[str, Any]) -> list[Any]:
@@ -509,7 +581,7 @@ def _find_tables(objects: PageObjects, edges: list[dict[str, Any]], settings: di
     found_edges = finder.get_edges()
     tol_x, tol_y = finder.settings.intersection_x_tolerance, finder.settings.intersection_y_tolerance
     cells = _cells(_intersections(found_edges, tol_x, tol_y))
-    return [Table(page, group) for group in cells_to_tables(cells)]  # type: ignore[arg-type]
+    return [Table(page, group) for group in _cells_to_tables(cells)]  # type: ignore[arg-type]
 
 
 def read_layout(objects: PageObjects, number: int) -> PageLayout:
@@ -551,7 +623,7 @@ def read_layout(objects: PageObjects, number: int) -> PageLayout:
             continue  # a frame around text, not a table
         boxes.append(tuple(t.bbox))
         items.append(TableOnPage(float(t.bbox[1]), tuple(t.bbox), grid))
-    lines = _text_lines(objects, boxes)
+    lines = _text_lines(objects, boxes, index)
     margin_top = objects.height * _MARGIN
     margin_bottom = objects.height * (1 - _MARGIN)
     for line in lines:
