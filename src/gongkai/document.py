@@ -80,19 +80,18 @@ _loc_line, _loc_table, _loc_row, _loc_cell, _loc_page, _loc_bbox = _setters(
 )
 
 
-def line_location(line: int) -> Location:
-    """``Location(line=line)``: one shared object per line number (locations are immutable values)."""
-    try:
-        return _LINE_LOCATIONS[line]
-    except KeyError:
-        pass
-    if len(_LINE_LOCATIONS) >= _LINE_LOCATIONS_MAX:
-        _LINE_LOCATIONS.clear()
-    loc = _LINE_LOCATIONS[line] = Location(line=line)
-    return loc
+def line_locations(count: int) -> list[Location]:
+    """``Location(line=n)`` for n = 1 … count: one shared object per line number (locations are
+    immutable values)."""
+    known = _LINE_LOCATIONS
+    if len(known) < count:
+        if count >= _LINE_LOCATIONS_MAX:
+            return [known[n - 1] if n <= len(known) else Location(line=n) for n in range(1, count + 1)]
+        known.extend(Location(line=n) for n in range(len(known) + 1, count + 1))
+    return known[:count]
 
 
-_LINE_LOCATIONS: dict[int, Location] = {}
+_LINE_LOCATIONS: list[Location] = []
 _LINE_LOCATIONS_MAX = 1 << 20
 
 

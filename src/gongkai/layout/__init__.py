@@ -85,8 +85,9 @@ def _is_anchor(text: str) -> bool:
 #   cells — the line's cells (None for a Markdown rule line);
 #   prose — running text, not cells;
 #   starts — a table region starts here;
-#   values — a cell holds a value.
-_LineInfo = tuple[bool, bool, tuple[str, ...] | None, bool, bool, bool]
+#   values — a cell holds a value;
+#   row — the cells again when one of them is not blank (a row of a grid), else None.
+_LineInfo = tuple[bool, bool, tuple[str, ...] | None, bool, bool, bool, tuple[str, ...] | None]
 _LINES: dict[str, _LineInfo] = {}
 _LINES_MAX = 65536
 
@@ -101,6 +102,7 @@ def _line(text: str) -> _LineInfo:
         split is not None and _is_prose(split),
         _starts_region(text),
         cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells),
+        cells if cells is not None and any(cells) else None,
     )
 
 
@@ -121,46 +123,48 @@ def rebuild_tables(doc: Document) -> Document:
     """Replace runs of flattened-table lines by Table blocks; other blocks pass through. A report
     a crawler wrote on one line is first cut back into lines (:mod:`gongkai.layout.unfold`)."""
     doc = unfold(doc)
-    out: list[Block] = []
     blocks = doc.blocks
     lines = _lines([b.text if isinstance(b, Paragraph) else None for b in blocks])
+    starts = [i for i, line in enumerate(lines) if line is not None and line[4]]
+    if not starts:
+        return dataclasses.replace(doc, blocks=list(blocks))
+    out: list[Block] = []
     table_index = len(doc.tables())
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
-        first = lines[i]
-        if first is None or not first[4]:  # starts
-            out.append(block)
-            i += 1
-            continue
+    end = len(blocks)
+    done = 0  # the blocks before this one are in out
+    for i in starts:
+        if i < done:
+            continue  # inside the table region before
+        out.extend(blocks[done:i])
         j = i
-        rows: list[tuple[Paragraph, tuple[str, ...]]] = []
+        texts: list[tuple[str, ...]] = []
+        row_lines: list[int | None] = []
         has_values = False
-        while j < len(blocks):
+        while j < end:
             line = lines[j]
             if line is None:
                 break
-            boundary, footer, cells, prose, _, values = line
-            if j > i and boundary:
-                break
-            if footer:  # a page's footer inside a table broken over pages
+            if j > i and line[0]:
+                break  # a section heading or page furniture: the region ends
+            if line[1]:  # a page's footer inside a table broken over pages
                 j += 1
                 continue
-            if cells is not None and j > i and prose:
-                break
-            if cells is not None and any(cells):
-                b = blocks[j]
-                assert isinstance(b, Paragraph)
-                rows.append((b, cells))
-                has_values = has_values or values
+            if j > i and line[3] and line[2] is not None:
+                break  # a line of prose
+            row = line[6]
+            if row is not None:
+                texts.append(row)
+                row_lines.append(blocks[j].loc.line)
+                has_values = has_values or line[5]
             j += 1
         if not has_values:
-            out.append(block)  # an anchor word in a heading-like line, not a table
-            i += 1
+            out.append(blocks[i])  # an anchor word in a heading-like line, not a table
+            done = i + 1
             continue
-        out.append(_grid(rows, table_index))
+        out.append(_grid(texts, row_lines, table_index))
         table_index += 1
-        i = j
+        done = j
+    out.extend(blocks[done:])
     return dataclasses.replace(doc, blocks=out)
 
 
@@ -183,12 +187,8 @@ def _starts_region(text: str) -> bool:
     return any(_is_anchor(c) for c in cells)
 
 
-def _grid(rows: list[tuple[Paragraph, tuple[str, ...]]], table_index: int) -> Table:
+def _grid(texts: list[tuple[str, ...]], row_lines: list[int | None], table_index: int) -> Table:
     """The grid of a table region: its cells' texts per row, the Cell objects made only when
     asked for (:class:`gongkai.document.TextTable`)."""
-    first_line = rows[0][0].loc.line if rows else None
-    return TextTable(
-        tuple(cells for _, cells in rows),
-        tuple(para.loc.line for para, _ in rows),
-        Location(line=first_line, table=table_index),
-    )
+    first_line = row_lines[0] if row_lines else None
+    return TextTable(tuple(texts), tuple(row_lines), Location(line=first_line, table=table_index))

@@ -34,11 +34,18 @@ class ExtractedTables:
 def _content_scores(table: Table) -> dict[str, int]:
     """How strongly a grid's text says which statistics table it is."""
     if isinstance(table, TextTable):  # no cell is merged
-        per_cell = [_cell_scores(text) for texts in table.texts for text in texts]
+        per_cell = [_row_scores(texts) for texts in table.texts]
     else:
         per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
     scores = [sum(column) for column in zip(*per_cell, strict=True)] if per_cell else [0] * len(TABLE_KEYS)
     return dict(zip(TABLE_KEYS, scores, strict=True))
+
+
+@lru_cache(maxsize=65536)
+def _row_scores(texts: tuple[str, ...]) -> tuple[int, ...]:
+    """The sum of :func:`_cell_scores` over the cells of a text grid's row, once per distinct row."""
+    per_cell = [_cell_scores(text) for text in texts]
+    return tuple(sum(column) for column in zip(*per_cell, strict=True)) if per_cell else (0,) * len(TABLE_KEYS)
 
 
 @lru_cache(maxsize=65536)

@@ -284,17 +284,52 @@ def _missing(loc: Location) -> Value:
 
 
 # Per spec and row columns, (key, kind, default unit) of each column: what reading a cell needs.
-_COLUMN_READS: dict[tuple[int, tuple[str, ...]], tuple[TableSpec, tuple[tuple[str, str, str | None], ...]]] = {}
+# Keyed by identity (the columns are a format row's tuple), each entry holding what it is for.
+_COLUMN_READS: dict[tuple[int, int], tuple[TableSpec, tuple[str, ...], tuple[tuple[str, str, str | None], ...]]] = {}
 
 
 def _column_reads(spec: TableSpec, columns: tuple[str, ...]) -> tuple[tuple[str, str, str | None], ...]:
-    entry = _COLUMN_READS.get((id(spec), columns))
-    if entry is None or entry[0] is not spec:
+    entry = _COLUMN_READS.get((id(spec), id(columns)))
+    if entry is None or entry[0] is not spec or entry[1] is not columns:
         if len(_COLUMN_READS) >= 4096:
             _COLUMN_READS.clear()
         reads = tuple((c.key, c.kind, c.default_unit) for c in (spec.columns[k] for k in columns))
-        entry = _COLUMN_READS[(id(spec), columns)] = (spec, reads)
-    return entry[1]
+        entry = _COLUMN_READS[(id(spec), id(columns))] = (spec, columns, reads)
+    return entry[2]
+
+
+# A row's cells read, per distinct row: (cell texts, None for a blank; the columns' reads; the units
+# of the table head) → (the reads, (numbers, raws, units, statuses)). A pure function of the text,
+# like read_cell's cache (rows of zeros repeat from report to report); the reads are kept so that
+# their id is never another's while the entry lives.
+_RowRead = tuple[tuple[Number | None, ...], tuple[str, ...], tuple[str | None, ...], tuple[str | None, ...]]
+_ROW_READS: dict[
+    tuple[tuple[str | None, ...], int, tuple[str | None, ...] | None],
+    tuple[tuple[tuple[str, str, str | None], ...], _RowRead],
+] = {}
+_ROW_READS_MAX = 65536
+
+
+def _read_row(
+    texts: tuple[str | None, ...],
+    reads: tuple[tuple[str, str, str | None], ...],
+    heads: tuple[str | None, ...] | None,
+) -> tuple[tuple[tuple[str, str, str | None], ...], _RowRead]:
+    width = len(reads)
+    out: list[tuple[Number | None, str, str | None, str | None]] = []
+    for i, text in enumerate(texts):
+        if text is None:
+            out.append((None, "", None, "blank"))
+            continue
+        c = i if i < width else width - 1
+        _, kind, default_unit = reads[c]
+        value, unit, status = read_cell(text, kind, default_unit, heads[c] if heads is not None else None)
+        out.append((value, text, unit, status))
+    numbers, raws, units, statuses = zip(*out, strict=True)
+    if len(_ROW_READS) >= _ROW_READS_MAX:
+        _ROW_READS.clear()
+    entry = _ROW_READS[(texts, id(reads), heads)] = (reads, (numbers, raws, units, statuses))
+    return entry
 
 
 def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
@@ -312,20 +347,16 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
     ):
         b.cells = tokens = tokens[:1]
     cells: list[Value] = []
-    if columns:
-        by_column = units.by_column
+    if columns and tokens:
         reads = _column_reads(spec, columns)
-        width = len(reads)
-        last = reads[-1]
-        append = cells.append
-        for i, tok in enumerate(tokens):
-            if tok.kind == "blank":
-                append(Value(None, "", tok.loc, None, "blank"))
-            else:
-                key, kind, default_unit = reads[i] if i < width else last
-                raw = tok.raw
-                value, unit, status = read_cell(raw, kind, default_unit, by_column.get(key) if by_column else None)
-                append(Value(value, raw, tok.loc, unit, status))
+        texts = tuple([None if t.kind == "blank" else t.raw for t in tokens])
+        by_column = units.by_column
+        heads = tuple([by_column.get(key) for key, _, _ in reads]) if by_column else None
+        entry = _ROW_READS.get((texts, id(reads), heads))
+        if entry is None or entry[0] is not reads:
+            entry = _read_row(texts, reads, heads)
+        numbers, raws, cell_units, statuses = entry[1]
+        cells = list(map(Value, numbers, raws, [t.loc for t in tokens], cell_units, statuses))
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
@@ -493,15 +524,18 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
         at += len(r.columns)
     readings: list[tuple[int, ...]] = []
     if math.comb(m, n) <= MAX_PLACEMENTS:
+        numbers = [c.value for c in cells]
         for chosen in itertools.combinations(range(m), n):
-            placed = dict(zip(chosen, (c.value for c in cells), strict=True))
+            placed = dict(zip(chosen, numbers, strict=True))
             if all(_group_holds(placed, first, last) for first, last in groups):
                 readings.append(chosen)
         if not readings:  # the sums fail however the cells are placed: every placement is a reading
             readings = list(itertools.combinations(range(m), n))
     agreed: dict[int, Value] = {}
+    # per reading, the cell placed in each slot (slots without one: absent)
+    cell_at = [{slot: j for j, slot in enumerate(chosen)} for chosen in readings]
     for i in range(m):
-        seen = {next((j for j, slot in enumerate(chosen) if slot == i), None) for chosen in readings}
+        seen = {at.get(i) for at in cell_at}
         j = next(iter(seen)) if len(seen) == 1 else None
         if j is not None and readings:
             agreed[i] = cells[j]  # the same cell lands here in every reading

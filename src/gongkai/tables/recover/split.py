@@ -369,9 +369,9 @@ def candidate(spec: TableSpec, rows: list[Row], glued: bool, table_evidence: boo
     evidence of lost separators on their own."""
     cells = [c for r in rows for c in r.cells]
     expected = sum(r.expected for r in rows)
-    raws = tuple(c.raw for c in cells)
     if not cells or len(cells) >= expected or any(c.status == "blank" for c in cells):
         return None, False  # a row with all its cells was not run together
+    raws = tuple(c.raw for c in cells)
     evidence = glued or _not_one_number(raws)
     if not (evidence or table_evidence):
         return None, evidence
