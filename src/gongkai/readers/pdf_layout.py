@@ -115,6 +115,10 @@ def _visible(obj: dict[str, Any]) -> bool:
 def _is_white(color: Any) -> bool:
     if color is None:
         return False
+    if type(color) is tuple and len(color) == 3:  # RGB, as PDFium gives it
+        r, g, b = color
+        if type(r) is float and type(g) is float and type(b) is float:
+            return r >= 0.98 and g >= 0.98 and b >= 0.98
     if isinstance(color, (int, float)):
         return color >= 0.98
     if isinstance(color, (tuple, list)):
@@ -239,6 +243,8 @@ def _with_gaps(chars: list[dict[str, Any]], size: float) -> str:
 def _cell_text(text: str | None) -> str:
     if not text:
         return ""
+    if text.isdigit() and text.isascii():
+        return text  # a count (most cells): nothing to clean
     return clean_pdf_text(join_lines(clean_pdf_text(line) for line in text.split("\n")))
 
 
@@ -445,11 +451,12 @@ def _line_box(chars: list[dict[str, Any]]) -> dict[str, Any]:
     return {"x0": x0, "top": top, "x1": x1, "bottom": bottom, "chars": chars}
 
 
-def _extract(table: Any, index: _CharIndex) -> list[list[str | None]]:
-    """pdfplumber's ``Table.extract(x_tolerance=1.5)``, with the characters found by bisection:
-    a cell's text is that of the characters whose middle lies in it."""
+def _extract(rows: list[Any], index: _CharIndex, upright: bool) -> list[list[str | None]]:
+    """pdfplumber's ``Table.extract(x_tolerance=1.5)`` of a table's *rows*, with the characters
+    found by bisection: a cell's text is that of the characters whose middle lies in it.
+    *upright*: every character of the page is."""
     out: list[list[str | None]] = []
-    for row in table.rows:
+    for row in rows:
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
@@ -458,7 +465,7 @@ def _extract(table: Any, index: _CharIndex) -> list[list[str | None]]:
             chars = index.within(cell)
             if not chars:
                 texts.append("")
-            elif all(c.get("upright", True) for c in chars):
+            elif upright or all(c.get("upright", True) for c in chars):
                 texts.append(_cell_plain_text(chars))
             else:
                 texts.append(utils.extract_text(chars, x_tolerance=1.5))
@@ -598,14 +605,15 @@ def read_layout(objects: PageObjects, number: int) -> PageLayout:
     boxes: list[tuple[float, float, float, float]] = []
     items: list[Line | TableOnPage] = []
     index = _CharIndex(objects.chars) if found else None
+    upright = bool(found) and all(c.get("upright", True) for c in objects.chars)
     for t in found:
         try:
             assert index is not None
-            extracted = _extract(t, index)
+            rows_geom = t.rows
+            extracted = _extract(rows_geom, index, upright)
         except Exception as exc:
             reraise_memory_error(exc)
             continue
-        rows_geom = t.rows
         grid: list[list[tuple[str, bool, tuple[float, float, float, float] | None]]] = []
         for r, texts in enumerate(extracted):
             cells = rows_geom[r].cells if r < len(rows_geom) else [None] * len(texts)

@@ -36,6 +36,7 @@ import pypdfium2.raw as pdfium_c
 
 Obj = dict[str, Any]
 _SUBPATH = re.compile(r"m[^m]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _P = ctypes.c_void_p
 _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
 _MATRIX4 = struct.Struct("4f")  # FS_MATRIX's a, b, c, d
@@ -163,7 +164,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         turned = (ra, rb, rc, rd) != (1.0, 0.0, 0.0, 1.0)
         xa, xc, xe = ra, rc, re_ + space.mb_x0
         ta, tc, te = -rb, -rd, space.height + space.mb_top - rf
-        surrogates = any("\ud800" <= ch <= "\udfff" for ch in text) if not text.isascii() else False
+        surrogates = not text.isascii() and _SURROGATE.search(text) is not None
         out: list[Obj] = []
         append = out.append
         following = text_object(raw, 0)
