@@ -238,3 +238,21 @@ def test_the_problems_list_shows_a_repeated_rule_as_one_line(client: TestClient)
     warnings_only = client.get("/index.json?code=F015&q=" + "临河").json()
     (line,) = warnings_only["groups"][0]["findings"]
     assert line["repeat"] == 16
+
+
+def test_the_region_selects_on_every_problems_list(client: TestClient) -> None:
+    """省 / 市 / 县 are selects in the filter bar of the by-rule view and of one rule's findings too,
+    not only hidden in the address: a reviewer narrows a bulk decision to a county from there."""
+    for path in ("/by-rule", "/rules/F004/findings"):
+        html = client.get(path).text
+        for name in ("province", "city", "county"):
+            assert f'<select name="{name}" data-autosubmit>' in html, (path, name)
+        assert "河南省" in html and "卫滨区" in html
+        chosen = client.get(path + "?province=河南省&county=卫滨区").text
+        assert '<option value="卫滨区" selected>' in chosen, path
+        assert 'name="province" value="河南省"' not in chosen  # a select, not a hidden field
+    narrowed = client.get("/by-rule.json?province=湖北省&decision=all").json()
+    assert "F004" not in {r["code"] for r in narrowed["rules"]}  # 卫滨区's F004 is in 河南省
+    # the bulk form decides what the filters select: the county's F004, no other
+    data = client.get("/rules/F004/findings.json?county=卫滨区&decision=all").json()
+    assert data["total"] == 18

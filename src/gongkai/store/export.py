@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -222,7 +223,13 @@ def _table_headers(ds: Dataset) -> tuple[list[str], list[str]]:
     if ds.relation in VIEW_TABLES:
         table_key, fmt = VIEW_TABLES[ds.relation]
         labels = dict(view_columns(table_key, fmt))
-    return [labels.get(k) or HEADERS_ZH.get(k, k) for k in keys], keys
+    described = {c.name: _short(c.zh) for c in relation(ds.relation).columns}
+    return [labels.get(k) or HEADERS_ZH.get(k) or described.get(k) or k for k in keys], keys
+
+
+def _short(description: str) -> str:
+    """A column's Chinese description cut to a heading: up to its first colon, semicolon or bracket."""
+    return re.split(r"[：；（(]", description, maxsplit=1)[0].strip()
 
 
 def _national_labels(ds: Dataset) -> dict[str, str]:
@@ -259,6 +266,8 @@ def write_xlsx(
 
 BULK_FORMATS = ("csv", "parquet", "xlsx")
 BOM = "\ufeff".encode()
+# The sheet of a bulk XLSX of a dataset the export's workbook leaves out.
+BULK_SHEETS_ZH = {"values": "数值（长表）", "sections": "章节正文"}
 # Datasets a bulk XLSX is not offered for: long texts (a cell holds at most 32,767 characters).
 NO_XLSX = frozenset({"sections"})
 # What a bulk file's name says: gongkai-values-2023.csv, gongkai-findings-all.parquet.
@@ -426,7 +435,7 @@ def _bulk_xlsx(
             yield cells
 
     columns = [xlsx.Col(key, label, key) for label, key in zip(labels, keys, strict=True)]
-    sheet = xlsx.Sheet(ds.name, ds.sheet_zh or ds.name, ds.name, columns, rows())
+    sheet = xlsx.Sheet(ds.name, ds.sheet_zh or BULK_SHEETS_ZH.get(ds.name, ds.name), ds.name, columns, rows())
     xlsx.write_workbook(target, [sheet], lang)
 
 

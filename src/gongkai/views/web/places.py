@@ -3,16 +3,23 @@
 Each select is always there. Below a chosen province the city select lists that province's
 cities; with none chosen it lists every city of the corpus under its province (``<optgroup>``);
 the county select likewise under the chosen city, else the chosen province, else everything.
-The problems list filters by names (``province=湖北省``), the region pages go by division code
-(``420200``): *by* says which the options carry.
+The problems list (by agency, by rule, one rule's findings) filters by names
+(``province=湖北省``), the region pages go by division code (``420200``): *by* says which the
+options carry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from gongkai.store.queries.region import Place
+from gongkai.store.queries.region import Place, places
+from gongkai.store.regions import RegionNotFound, parse_region, region_for_code
+
+if TYPE_CHECKING:
+    from gongkai.views.web.data import Filters
+    from gongkai.views.web.db import WebDB
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +127,28 @@ def complete(places: Sequence[Place], province: str, city: str, county: str) -> 
 
 
 __all__ = ["Option", "OptionGroup", "PlaceSelects", "complete", "place_selects"]
+
+
+def corpus_places(db: WebDB) -> list[Place]:
+    return db.cached("places", lambda: places(db.cursor()))
+
+
+def filter_places(db: WebDB, filters: Filters) -> dict[str, Any]:
+    """The problems lists' selects (by name) for *filters*, and whether they show the address's
+    ``region`` too (then no hidden field carries it): ``{"places": …, "region_shown": …}``."""
+    shown, region_shown = _shown_places(db, filters)
+    selects = place_selects(corpus_places(db), by="name", province=shown[0], city=shown[1], county=shown[2])
+    return {"places": selects, "region_shown": region_shown}
+
+
+def _shown_places(db: WebDB, filters: Filters) -> tuple[tuple[str, str, str], bool]:
+    """The province, city and county the selects show, and whether they show ``region`` too."""
+    if filters.region and not (filters.province or filters.city or filters.county):
+        try:
+            prefix = parse_region(filters.region).prefix
+        except RegionNotFound:
+            prefix = ""
+        region = region_for_code(prefix.ljust(6, "0")) if prefix else None
+        if region is not None and region.province:
+            return (region.province, region.city or "", region.county or ""), True
+    return complete(corpus_places(db), filters.province, filters.city, filters.county), False

@@ -34,6 +34,7 @@ from gongkai.views.web import decisions
 from gongkai.views.web.app import state, wants_json
 from gongkai.views.web.data import SEVERITY_NAMES, Filters, finding_dict, finding_dicts, rule_catalogue, years
 from gongkai.views.web.db import WebDB
+from gongkai.views.web.places import filter_places
 from gongkai.views.web.render import (
     UI,
     Column,
@@ -152,7 +153,14 @@ def by_rule_page(db: WebDB, filters: Filters, ui: UI) -> Page:
         title=ui.t("问题 · 按规则", "Problems by rule"),
         data=data,
         tables={"rules": table},
-        extra={"rules": rules, "filters": filters, "years": years(db), "totals": totals, "query": _query(filters)},
+        extra={
+            "rules": rules,
+            "filters": filters,
+            "years": years(db),
+            "totals": totals,
+            "query": _query(filters),
+            "facets": filter_places(db, filters),
+        },
         filename="gongkai-by-rule",
     )
 
@@ -214,6 +222,7 @@ def rule_findings_page(db: WebDB, code: str, filters: Filters, page_no: int, ui:
             "query": _query(filters),
             "back_query": _query(filters, code=None),
             "expected": total,
+            "facets": filter_places(db, filters),
         },
         filename=f"gongkai-{code}-findings",
         workbook=findings_workbook(db, flt),

@@ -19,13 +19,11 @@ from gongkai.store.queries import index as q_index
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.findings import code_counts, findings_by_agency
-from gongkai.store.queries.region import Place, places
 from gongkai.store.queries.review import repeats_of_groups
-from gongkai.store.regions import RegionNotFound, parse_region, region_for_code
 from gongkai.views.web.app import state
 from gongkai.views.web.data import Filters, finding_dict, finding_dicts, rule_catalogue, years
 from gongkai.views.web.db import WebDB
-from gongkai.views.web.places import complete, place_selects
+from gongkai.views.web.places import filter_places
 from gongkai.views.web.render import UI, DataTable, Page, columns, request_lang, respond
 from gongkai.views.web.workbooks import findings_workbook
 
@@ -149,31 +147,7 @@ def _facets(db: WebDB, filters: Filters) -> dict[str, Any]:
         {"code": code, "count": present.get(code, 0), "info": catalogue.get(code)}
         for code in sorted(set(present) | set(catalogue))
     ]
-    shown, region_shown = _shown_places(db, filters)
-    selects = place_selects(_places(db), by="name", province=shown[0], city=shown[1], county=shown[2])
-    return {
-        "years": years(db),
-        "rules": rules,
-        "places": selects,
-        "region_shown": region_shown,  # the address's region is in the selects: no hidden field
-    }
-
-
-def _places(db: WebDB) -> list[Place]:
-    return db.cached("places", lambda: places(db.cursor()))
-
-
-def _shown_places(db: WebDB, filters: Filters) -> tuple[tuple[str, str, str], bool]:
-    """The province, city and county the selects show, and whether they show ``region`` too."""
-    if filters.region and not (filters.province or filters.city or filters.county):
-        try:
-            prefix = parse_region(filters.region).prefix
-        except RegionNotFound:
-            prefix = ""
-        region = region_for_code(prefix.ljust(6, "0")) if prefix else None
-        if region is not None and region.province:
-            return (region.province, region.city or "", region.county or ""), True
-    return complete(_places(db), filters.province, filters.city, filters.county), False
+    return {"years": years(db), "rules": rules, **filter_places(db, filters)}
 
 
 def _respond(request: Request, fmt: str) -> Response:
