@@ -16,11 +16,11 @@ import inspect
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
-from gongkai.document import Location
+from gongkai.document import Location, Paragraph
 from gongkai.formats import (
     FORMAT_IDS,
     SECTION_KEYS,
@@ -32,6 +32,7 @@ from gongkai.formats import (
     table_names,
 )
 from gongkai.model import Number, Report, Row, TableData, Value
+from gongkai.rules.scan import CellRef, TableScan, scan_table
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -87,16 +88,33 @@ def json_figure(value: Any) -> Figure | None:
 # Places
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Place:
-    """Where a finding points. Build with the class methods, never by hand."""
+    """Where a finding points. Build with the class methods, never by hand. Frozen; made with an
+    ``__init__`` that sets its slots directly (as ``model.Value``), with the same arguments."""
 
-    section: str | None = None
-    table: str | None = None
-    row: str | None = None
-    column: str | None = None
-    loc: Location = field(default_factory=Location)
-    order: tuple[Any, ...] = ()
+    section: str | None
+    table: str | None
+    row: str | None
+    column: str | None
+    loc: Location
+    order: tuple[Any, ...]
+
+    def __init__(
+        self,
+        section: str | None = None,
+        table: str | None = None,
+        row: str | None = None,
+        column: str | None = None,
+        loc: Location | None = None,
+        order: tuple[Any, ...] = (),
+    ) -> None:
+        _place_section(self, section)
+        _place_table(self, table)
+        _place_row(self, row)
+        _place_column(self, column)
+        _place_loc(self, Location() if loc is None else loc)
+        _place_order(self, order)
 
     @classmethod
     def report(cls, loc: Location | None = None) -> Place:
@@ -185,12 +203,20 @@ def _section_ordinal(key: str | None) -> int:
 
 
 def _index(keys: Mapping[str, Any], key: str | None) -> int:
+    """The position of *key* among *keys* (-1 for None, past the end for a key not there)."""
     if key is None:
         return -1
-    for i, k in enumerate(keys):
-        if k == key:
-            return i
-    return len(keys)
+    known = _POSITIONS.get(id(keys))
+    if known is None or known[0] is not keys or len(known[1]) != len(keys):
+        if len(_POSITIONS) >= 256:
+            _POSITIONS.clear()
+        known = _POSITIONS[id(keys)] = (keys, {k: i for i, k in enumerate(keys)})
+    return known[1].get(key, len(keys))
+
+
+# The positions of the keys of a format's rows and columns, by the mapping (kept with them, so
+# that an id is never taken for another mapping's).
+_POSITIONS: dict[int, tuple[Mapping[str, Any], dict[str, int]]] = {}
 
 
 def _row_index(spec: TableSpec, row: Row) -> float:
@@ -204,9 +230,11 @@ def _row_index(spec: TableSpec, row: Row) -> float:
 # Findings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Finding:
-    """One problem found in one report. ``to_dict()`` is the public contract (store, web, JSON)."""
+    """One problem found in one report. ``to_dict()`` is the public contract (store, web, JSON).
+    Frozen; made with an ``__init__`` that sets its slots directly (as ``model.Value``), with the
+    same arguments and defaults."""
 
     code: str
     severity: Severity
@@ -221,6 +249,36 @@ class Finding:
     figures: dict[str, Any] = field(default_factory=dict)  # name → number or expression string
     note: str | None = None
     order: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        message_en: str,
+        section: str | None = None,
+        table: str | None = None,
+        row: str | None = None,
+        column: str | None = None,
+        line: int | None = None,
+        page: int | None = None,
+        figures: dict[str, Any] | None = None,
+        note: str | None = None,
+        order: tuple[Any, ...] = (),
+    ) -> None:
+        _finding_code(self, code)
+        _finding_severity(self, severity)
+        _finding_message(self, message)
+        _finding_message_en(self, message_en)
+        _finding_section(self, section)
+        _finding_table(self, table)
+        _finding_row(self, row)
+        _finding_column(self, column)
+        _finding_line(self, line)
+        _finding_page(self, page)
+        _finding_figures(self, {} if figures is None else figures)
+        _finding_note(self, note)
+        _finding_order(self, order)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -242,6 +300,48 @@ class Finding:
         return (*self.order, self.code, self.message)
 
 
+def _setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    assert tuple(f.name for f in fields(cls)) == names, f"{cls.__name__}.__init__ must set every field"
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_place_section, _place_table, _place_row, _place_column, _place_loc, _place_order = _setters(
+    Place, ("section", "table", "row", "column", "loc", "order")
+)
+(
+    _finding_code,
+    _finding_severity,
+    _finding_message,
+    _finding_message_en,
+    _finding_section,
+    _finding_table,
+    _finding_row,
+    _finding_column,
+    _finding_line,
+    _finding_page,
+    _finding_figures,
+    _finding_note,
+    _finding_order,
+) = _setters(
+    Finding,
+    (
+        "code",
+        "severity",
+        "message",
+        "message_en",
+        "section",
+        "table",
+        "row",
+        "column",
+        "line",
+        "page",
+        "figures",
+        "note",
+        "order",
+    ),
+)
+
+
 # --------------------------------------------------------------------------------------------
 # Rules
 
@@ -258,12 +358,19 @@ class Option:
 
 @dataclass(slots=True)
 class Context:
-    """What a rule sees: the report, the format its tables were read with, and the options."""
+    """What a rule sees: the report, the format its tables were read with, and the options.
+
+    The work several rules share is done once per report and kept here: the tables scanned in
+    one pass (:mod:`gongkai.rules.scan`), and in ``cache`` the sums, the claims and the like."""
 
     report: Report
     format: FormatSpec
     options: Mapping[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # work shared by rules (the sums, the claims)
+    _scans: dict[str, TableScan] | None = None
+    _readable_tables: list[tuple[TableSpec, TableData]] | None = None
+    _by_status: dict[str, list[CellRef]] | None = None
+    _paragraphs: list[Paragraph] | None = None
 
     @classmethod
     def for_report(cls, report: Report, options: Mapping[str, Any] | None = None) -> Context:
@@ -281,42 +388,63 @@ class Context:
     def table(self, key: str) -> tuple[TableSpec, TableData]:
         return self.format.tables[key], self.report.tables[key]
 
+    def scans(self) -> dict[str, TableScan]:
+        """Every table of the format that the report has, scanned once (rules/scan.py)."""
+        scans = self._scans
+        if scans is None:
+            tables = self.report.tables
+            scans = self._scans = {
+                key: scan_table(spec, tables[key]) for key, spec in self.format.tables.items() if key in tables
+            }
+        return scans
+
+    def scan(self, key: str) -> TableScan | None:
+        return self.scans().get(key)
+
     def readable(self, key: str) -> bool:
         """True when the table was found and at least one of its rows has a number — placed in a
         column, or written but not placed for certain (a row short of a cell)."""
-        readable: dict[str, bool] = self.cache.setdefault("readable", {})
-        if key not in readable:
-            table = self.report.tables.get(key)
-            readable[key] = (
-                table is not None
-                and table.found
-                and any(
-                    r.found and any(v.value is not None for v in (*r.values.values(), *r.cells))
-                    for r in table.rows.values()
-                )
+        scan = self.scans().get(key)
+        if scan is not None:
+            return scan.readable
+        table = self.report.tables.get(key)  # a table the format does not have
+        return (
+            table is not None
+            and table.found
+            and any(
+                r.found and any(v.value is not None for v in (*r.values.values(), *r.cells))
+                for r in table.rows.values()
             )
-        return readable[key]
+        )
 
-    def readable_tables(self) -> Iterator[tuple[TableSpec, TableData]]:
-        for key in self.format.tables:
-            if self.readable(key):
-                yield self.table(key)
+    def readable_tables(self) -> list[tuple[TableSpec, TableData]]:
+        """The readable tables in the format's order."""
+        tables = self._readable_tables
+        if tables is None:
+            tables = self._readable_tables = [(s.spec, s.table) for s in self.scans().values() if s.readable]
+        return tables
 
-    def cells_with_status(self, status: str) -> Iterator[tuple[TableSpec, Row, str, Value]]:
-        """Every cell of a found row whose value has ``status`` (blank, not_a_number, …). The
-        cells are gone over once per report, for every status the rules ask about."""
-        by_status: dict[str | None, list[tuple[TableSpec, Row, str, Value]]] | None = self.cache.get("cells_by_status")
+    def cells_with_status(self, status: str) -> list[CellRef]:
+        """Every cell of a found row of a readable table whose value has ``status`` (blank,
+        not_a_number, …), in table, row and column order."""
+        by_status = self._by_status
         if by_status is None:
-            by_status = {}
-            for spec, table in self.readable_tables():
-                for row in table.rows.values():
-                    if not row.found:
-                        continue
-                    for column, value in row.values.items():
-                        if value.status is not None:
-                            by_status.setdefault(value.status, []).append((spec, row, column, value))
-            self.cache["cells_by_status"] = by_status
-        return iter(by_status.get(status, ()))
+            by_status = self._by_status = {}
+            for scan in self.scans().values():
+                for name, cells in scan.statuses.items():
+                    by_status.setdefault(name, []).extend(cells)
+        return by_status.get(status, [])
+
+    def paragraphs(self) -> list[Paragraph]:
+        """The document's paragraphs, listed once."""
+        paragraphs = self._paragraphs
+        if paragraphs is None:
+            paragraphs = self._paragraphs = self.report.document.paragraphs()
+        return paragraphs
+
+    def locate(self, snippet: str, section: str | None = None) -> Location | None:
+        """:func:`locate` over the paragraphs listed once."""
+        return locate(self.report, snippet, section, self.paragraphs())
 
 
 _TABLE_TOKEN = re.compile(r"\{table:(\w+)\}")
@@ -348,6 +476,9 @@ class Rule:
     variants: ClassVar[dict[str, tuple[str, str]]] = {}
     options: ClassVar[tuple[Option, ...]] = ()
     status: ClassVar[str] = "stable"
+    # False for a rule that says nothing about one report alone (the year rules compare two):
+    # check_report does not run it.
+    per_report: ClassVar[bool] = True
     # The explanation in Chinese, shown first (``gongkai rules CODE``, docs/rules/): the sections
     # of the English docstring as ## 说明, ## 为什么是问题, ## 示例 (应改为：…), ## 选项, ## 级别.
     doc_zh: ClassVar[str] = ""
@@ -364,6 +495,10 @@ class Rule:
             cls.variants = {
                 k: (_named_tables(zh, "zh"), _named_tables(en, "en")) for k, (zh, en) in cls.variants.items()
             }
+
+    def __init__(self, severity: Severity | None = None) -> None:
+        # the severity this instance's findings are made with: the configuration's, else the rule's
+        self.reported_severity: Severity = severity or type(self).severity
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
@@ -412,21 +547,22 @@ class Rule:
         **fields: Any,
     ) -> Finding:
         zh, en = self.variants[variant] if variant else (self.template_zh, self.template_en)
-        message_en = en.format(**fields)
+        message_en = en.format_map(fields)
+        loc = place.loc
         return Finding(
-            code=self.code,
-            severity=self.severity,
-            message=zh.format(**fields),
-            message_en=message_en[:1].upper() + message_en[1:],
-            section=place.section,
-            table=place.table,
-            row=place.row,
-            column=place.column,
-            line=place.loc.line,
-            page=place.loc.page,
-            figures=dict(figures or {}),
-            note=note,
-            order=place.order,
+            self.code,
+            self.reported_severity,
+            zh.format_map(fields),
+            message_en[:1].upper() + message_en[1:],
+            place.section,
+            place.table,
+            place.row,
+            place.column,
+            loc.line,
+            loc.page,
+            dict(figures) if figures else {},
+            note,
+            place.order,
         )
 
 
@@ -498,15 +634,18 @@ def cell_name(spec: TableSpec, row: Row | str, column: str | None = None) -> tup
     return zh, en
 
 
-def locate(report: Report, snippet: str, section: str | None = None) -> Location | None:
+def locate(
+    report: Report, snippet: str, section: str | None = None, paragraphs: list[Paragraph] | None = None
+) -> Location | None:
     """Where a piece of section text was read: the first paragraph containing *snippet*, looked
-    for within the section's lines first. Text found nowhere gives the section's heading."""
+    for within the section's lines first. Text found nowhere gives the section's heading.
+    *paragraphs*: the document's, when the caller has listed them already."""
     snippet = snippet.strip()
     sec = report.sections.get(section) if section else None
     span = sec.line_span if sec is not None else None
     fallback: Location | None = None
     if snippet:
-        for p in report.document.paragraphs():
+        for p in report.document.paragraphs() if paragraphs is None else paragraphs:
             if snippet not in p.text:
                 continue
             line = p.loc.line

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from gongkai import faults
 from gongkai.model import Report
-from gongkai.rules.base import Context, Finding, Place, Rule, Severity
+from gongkai.rules.base import Context, Finding, Place, Rule
 from gongkai.rules.config import CheckConfig
 from gongkai.rules.registry import all_rules
 
@@ -22,26 +21,27 @@ def check_report(report: Report, config: CheckConfig | None = None, *, raise_err
     config = config or _DEFAULT
     ctx = Context.for_report(report, config.options)
     findings: list[Finding] = []
-    for rule, severity in _plan(config):
+    for rule in _plan(config):
         try:
-            produced = list(rule.check(ctx))
+            produced = list(rule.check(ctx))  # a rule that fails gives none of its findings
         except Exception as exc:
             if raise_errors:
                 raise
             produced = [_failure(rule, exc)]
-            severity = "info"
-        findings.extend(f if f.severity == severity else replace(f, severity=severity) for f in produced)
+        findings.extend(produced)
     findings.sort(key=Finding.sort_key)
     return findings
 
 
 _DEFAULT = CheckConfig()
-# The rules a configuration runs and their severities, by what decides them: worked out once, not
-# per report (rules are stateless; one instance of each serves every report).
-_PLANS: dict[tuple[Any, ...], list[tuple[Rule, Severity]]] = {}
+# The rules a configuration runs, by what decides them: worked out once, not per report (rules
+# are stateless; one instance of each serves every report). Each instance carries the severity
+# the configuration gives its rule, so that its findings are made with it. A rule with nothing
+# to say about one report alone (the year rules, ``per_report = False``) is not run.
+_PLANS: dict[tuple[Any, ...], list[Rule]] = {}
 
 
-def _plan(config: CheckConfig) -> list[tuple[Rule, Severity]]:
+def _plan(config: CheckConfig) -> list[Rule]:
     rules = all_rules()
     key = (
         tuple((r, r.severity) for r in rules),
@@ -55,9 +55,8 @@ def _plan(config: CheckConfig) -> list[tuple[Rule, Severity]]:
     if plan is None:
         plan = []
         for rule_cls in rules:
-            if config.enabled(rule_cls.code):
-                rule = rule_cls()
-                plan.append((rule, config.severity_for(rule.code, rule.severity)))
+            if rule_cls.per_report and config.enabled(rule_cls.code):
+                plan.append(rule_cls(config.severity_for(rule_cls.code, rule_cls.severity)))
         if len(_PLANS) >= 64:
             _PLANS.clear()
         _PLANS[key] = plan

@@ -62,25 +62,25 @@ class ImpossibleFigure(Rule):
     }
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for spec, table in ctx.readable_tables():
-            for row in [*table.rows.values(), *table.extra_rows]:
-                if not row.found:
+        for scan in ctx.scans().values():
+            if not scan.readable:
+                continue
+            spec = scan.spec
+            for _, row, column, value in scan.odd_numbers:  # the numbers that are not whole and non-negative
+                number = value.value
+                if number is None or column not in spec.columns:
                     continue
-                for column, value in row.values.items():
-                    number = value.value
-                    if number is None or (type(number) is int and number >= 0) or column not in spec.columns:
-                        continue  # no value, or a whole number that is not negative: possible anywhere
-                    col = spec.columns[column]
-                    negative = number < 0 and not col.signed
-                    fraction = not negative and col.kind == "count" and isinstance(number, Decimal)
-                    if not (negative or fraction):
-                        continue
-                    zh, en = cell_name(spec, row, column)
-                    yield self.finding(
-                        Place.of_cell(spec, row, column),
-                        figures={column: value.value, "raw": value.raw},
-                        variant="fraction" if fraction else None,
-                        cell=zh,
-                        cell_en=en,
-                        value=value.raw.strip() or number_text(value.value),
-                    )
+                col = spec.columns[column]
+                negative = number < 0 and not col.signed
+                fraction = not negative and col.kind == "count" and isinstance(number, Decimal)
+                if not (negative or fraction):
+                    continue
+                zh, en = cell_name(spec, row, column)
+                yield self.finding(
+                    Place.of_cell(spec, row, column),
+                    figures={column: value.value, "raw": value.raw},
+                    variant="fraction" if fraction else None,
+                    cell=zh,
+                    cell_en=en,
+                    value=value.raw.strip() or number_text(value.value),
+                )

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import ClassVar
+from operator import itemgetter
+from typing import ClassVar, cast
 
 from gongkai.formats import SumSpec, TableSpec
 from gongkai.model import Number, Row, TableData
 from gongkai.rules.base import Context, Finding, Place, Rule, column_label, number_text
+from gongkai.rules.scan import TableScan
 
 
 @dataclass(slots=True)
@@ -74,7 +76,10 @@ class Equation:
 
     @property
     def nulls(self) -> list[Operand]:
-        return [o for o in self.operands if o.number is None]
+        """The operands without a value (the others are never made)."""
+        terms = (*self.lhs_terms, *self.rhs_terms)
+        numbers = (*self.lhs_numbers, *self.rhs_numbers)
+        return [Operand(n, r, c, v) for (n, r, c), v in zip(terms, numbers, strict=True) if v is None]
 
     @property
     def complete(self) -> bool:
@@ -102,13 +107,9 @@ class Equation:
         return "+".join(terms) + f" = {number_text(total)}"
 
     def operand_figures(self) -> dict[str, object]:
-        """Every operand by name."""
-        out: dict[str, object] = {}
-        for (name, _, _), number in zip(self.lhs_terms, self.lhs_numbers, strict=True):
-            out[name] = number
-        for (name, _, _), number in zip(self.rhs_terms, self.rhs_numbers, strict=True):
-            out[name] = number
-        return out
+        """Every operand by name (a name twice: its first place, its last value)."""
+        names = [t[0] for t in (*self.lhs_terms, *self.rhs_terms)]
+        return dict(zip(names, (*self.lhs_numbers, *self.rhs_numbers), strict=True))
 
     def figures(self) -> dict[str, object]:
         """Every operand by name, then the two sums."""
@@ -117,6 +118,11 @@ class Equation:
         out[self.lhs_en] = lhs
         out[self.rhs_en] = rhs
         return out
+
+
+# The sum of numbers known to have no None among them (the builtin: for comparing sums only;
+# _sum gives the figure a finding shows).
+_plain_sum = cast(Callable[[tuple[Number | None, ...]], Number], sum)
 
 
 def _sum(values: object) -> Number:
@@ -129,78 +135,91 @@ def _sum(values: object) -> Number:
     return total
 
 
-# An equation before it is made: its rule, its terms' values, and how to make it.
+# An equation that a rule reports, before it is made: its rule, its terms' values, and how to
+# make it.
 Pending = tuple[str, tuple[Number | None, ...], tuple[Number | None, ...], Callable[[], "Equation"]]
 
 
-def _pending(ctx: Context) -> list[Pending]:
-    """Every equation of the report's tables (the format's ``sums``) as its values, once per check:
-    the :class:`Equation` objects are made only for those a rule reports."""
-    cached: list[Pending] | None = ctx.cache.get("pending_relations")
+@dataclass(slots=True)
+class Sums:
+    """The equations of the report's tables (the format's ``sums``) that a rule reports, worked
+    out once per check: those with an operand without a value (F015), and by rule those that can
+    be verified and do not hold (B001–B004), each in the order of the format's sums. The many
+    that hold are only added up — a table at a time when every cell has a number."""
+
+    unverifiable: list[Pending]
+    imbalanced: dict[str, list[Pending]]
+
+
+def sums(ctx: Context) -> Sums:
+    cached: Sums | None = ctx.cache.get("sums")
     if cached is None:
-        cached = []
+        cached = Sums([], {})
         for key in ("requests", "appeals", "proactive"):
-            if key in ctx.report.tables and ctx.readable(key):
-                spec, table = ctx.table(key)
-                for s in spec.sums:
-                    cached.extend(
-                        _column_relations(spec, table, s) if s.per == "column" else _row_relations(spec, table, s)
-                    )
-        ctx.cache["pending_relations"] = cached
-    return cached
-
-
-def relations(ctx: Context) -> list[Equation]:
-    """All equations of the report's tables (the format's ``sums``), computed once per check."""
-    cached = ctx.cache.get("relations")
-    if cached is None:
-        cached = [make() for _, _, _, make in _pending(ctx)]
-        ctx.cache["relations"] = cached
+            scan = ctx.scan(key) if key in ctx.report.tables else None
+            if scan is None or not scan.readable:
+                continue
+            for s in scan.spec.sums:
+                if s.per == "column":
+                    _column_relations(cached, scan, s)
+                else:
+                    _row_relations(cached, scan, s)
+        ctx.cache["sums"] = cached
     return cached
 
 
 def unverifiable(ctx: Context) -> list[Equation]:
-    """The equations with an operand without a value (F015), in the order of :func:`relations`."""
-    return [make() for _, lhs, rhs, make in _pending(ctx) if None in lhs or None in rhs]
+    """The equations with an operand without a value (F015), in the order of the format's sums."""
+    return [make() for _, _, _, make in sums(ctx).unverifiable]
 
 
 def imbalances(ctx: Context, code: str) -> list[Equation]:
     """The equations of one balance rule that can be verified and do not hold, in order."""
-    return [
-        make()
-        for owner, lhs, rhs, make in _pending(ctx)
-        if owner == code and None not in lhs and None not in rhs and _sum(lhs) != _sum(rhs)
-    ]
+    return [make() for _, _, _, make in sums(ctx).imbalanced.get(code, ())]
 
 
 def found_in(table: TableData) -> Callable[[str], bool]:
     return lambda k: k in table.rows and table.rows[k].found
 
 
-def _number(row: Row, column: str) -> Number | None:
-    if not row.found:
-        return None
-    value = row.values.get(column)
-    return value.value if value is not None else None
+def _file(
+    out: Sums, code: str, lhs: tuple[Number | None, ...], rhs: tuple[Number | None, ...], make: Callable[[], Equation]
+) -> None:
+    """File an equation that does not hold, or cannot be verified."""
+    if None in lhs or None in rhs:
+        out.unverifiable.append((code, lhs, rhs, make))
+    else:
+        out.imbalanced.setdefault(code, []).append((code, lhs, rhs, make))
 
 
-def _column_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Pending]:
+def _column_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
     """One equation per column over the rows of the sum. With one row on the left (（七）总计) it is
     reported at that row's cell; with several, at the column."""
+    spec, table = scan.spec, scan.table
     rows = table.rows
-    lhs_keys, rhs_keys = spec.sum_rows(s, found_in(table))
+    exempt = scan.exempt()
+    lhs_keys = tuple([k for k in s.lhs if k not in exempt])
+    rhs_keys = tuple([k for k in s.rhs if k not in exempt])
     if not lhs_keys or any(k not in rows for k in (*lhs_keys, *rhs_keys)):
-        return []
+        return
+    numbers = scan.numbers
+    width = len(spec.columns)
+    # the columns' operands: zip turns the rows' numbers (all as long) into each column's
+    lhs_columns: list[tuple[Number | None, ...]] = list(zip(*[numbers[k] for k in lhs_keys], strict=True))
+    rhs_columns: list[tuple[Number | None, ...]] = (
+        list(zip(*[numbers[k] for k in rhs_keys], strict=True)) if rhs_keys else [()] * width
+    )
+    if (
+        scan.complete
+        and all(rows[k].found for k in (*lhs_keys, *rhs_keys))
+        and list(map(_plain_sum, lhs_columns)) == list(map(_plain_sum, rhs_columns))
+    ):
+        return  # every column adds up
     first = rows[lhs_keys[0]]
-    lhs_rows = [rows[k] for k in lhs_keys]
-    rhs_rows = [rows[k] for k in rhs_keys]
-    out: list[Pending] = []
-    for c in spec.columns:
-        lhs = tuple([_number(r, c) for r in lhs_rows])
-        rhs = tuple([_number(r, c) for r in rhs_rows])
-        make = partial(_column_equation, spec, table, s, c, lhs_keys, rhs_keys, first, lhs, rhs)
-        out.append((s.code, lhs, rhs, make))
-    return out
+    for c, lhs, rhs in zip(spec.columns, lhs_columns, rhs_columns, strict=True):
+        if None in lhs or None in rhs or _plain_sum(lhs) != _plain_sum(rhs):
+            make = partial(_column_equation, spec, table, s, c, lhs_keys, rhs_keys, first, lhs, rhs)
+            _file(out, s.code, lhs, rhs, make)
 
 
 def _column_equation(
@@ -240,18 +259,50 @@ def _column_equation(
     )
 
 
-def _row_relations(spec: TableSpec, table: TableData, s: SumSpec) -> list[Pending]:
+def _row_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
     """One equation per row that has every column of the sum, reported at its left-hand cell.
     A row of table 四 is a group under the two-level head."""
-    out: list[Pending] = []
-    operands = frozenset(s.operands)
-    for key, row in table.rows.items():
-        if not row.found or not operands.issubset(row.columns):
-            continue
-        lhs = tuple([_number(row, c) for c in s.lhs])
-        rhs = tuple([_number(row, c) for c in s.rhs])
-        out.append((s.code, lhs, rhs, partial(_row_equation, spec, table, s, key, row, lhs, rhs)))
-    return out
+    spec, table = scan.spec, scan.table
+    lhs_of, rhs_of = _getters(spec, s)
+    numbers = scan.numbers
+    if scan.full:  # every found row has every column
+        rows = scan.found
+    else:
+        operands = frozenset(s.operands)
+        rows = [(k, r) for k, r in scan.found if operands.issubset(r.columns)]
+    vectors = [numbers[k] for k, _ in rows]
+    lhs_all = list(map(lhs_of, vectors))
+    rhs_all = list(map(rhs_of, vectors))
+    if scan.complete and list(map(_plain_sum, lhs_all)) == list(map(_plain_sum, rhs_all)):
+        return  # every row adds up
+    for (key, row), lhs, rhs in zip(rows, lhs_all, rhs_all, strict=True):
+        if None in lhs or None in rhs or _plain_sum(lhs) != _plain_sum(rhs):
+            _file(out, s.code, lhs, rhs, partial(_row_equation, spec, table, s, key, row, lhs, rhs))
+
+
+Getter = Callable[[tuple[Number | None, ...]], tuple[Number | None, ...]]
+_GETTERS: dict[tuple[int, SumSpec], tuple[TableSpec, Getter, Getter]] = {}
+
+
+def _getters(spec: TableSpec, s: SumSpec) -> tuple[Getter, Getter]:
+    """Functions picking a per-row sum's two sides out of a row's numbers, made once per format."""
+    known = _GETTERS.get((id(spec), s))
+    if known is None or known[0] is not spec:
+        index = {c: i for i, c in enumerate(spec.columns)}
+        known = (spec, _getter([index[c] for c in s.lhs]), _getter([index[c] for c in s.rhs]))
+        if len(_GETTERS) >= 256:
+            _GETTERS.clear()
+        _GETTERS[(id(spec), s)] = known
+    return known[1], known[2]
+
+
+def _getter(indexes: list[int]) -> Getter:
+    """A function picking *indexes* out of a row's numbers, always as a tuple."""
+    if not indexes:
+        return lambda _: ()
+    if indexes == list(range(indexes[0], indexes[-1] + 1)):  # a run: a slice
+        return itemgetter(slice(indexes[0], indexes[-1] + 1))
+    return itemgetter(*indexes) if len(indexes) > 1 else itemgetter(slice(indexes[0], indexes[0] + 1))
 
 
 def _row_equation(

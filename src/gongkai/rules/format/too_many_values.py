@@ -77,15 +77,14 @@ def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
 
 
 def _irregular(ctx: Context) -> dict[str, list[tuple[TableSpec, Row]]]:
-    """The readable tables' rows by how they are irregular ("too_many", "too_few"), found once
-    for F004 and F005."""
+    """The readable tables' rows by how they are irregular ("too_many", "too_few"), from the
+    tables' scan, grouped once for F004 and F005."""
     found: dict[str, list[tuple[TableSpec, Row]]] | None = ctx.cache.get("irregular_rows")
     if found is None:
         found = {}
-        for spec, table in ctx.readable_tables():
-            for row in table.rows.values():
-                kind = row.irregular
-                if kind is not None:
-                    found.setdefault(kind, []).append((spec, row))
+        for scan in ctx.scans().values():
+            if scan.readable:
+                for kind, row in scan.irregular:
+                    found.setdefault(kind, []).append((scan.spec, row))
         ctx.cache["irregular_rows"] = found
     return found

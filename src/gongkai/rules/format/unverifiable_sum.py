@@ -61,21 +61,20 @@ class UnverifiableSum(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for rel in unverifiable(ctx):
-            if rel.complete:
-                continue
+            spec = rel.spec
             nulls = rel.nulls
             cells_zh = "、".join(
-                f"「{o.row.label or rel.spec.rows[o.row.key].label}」{rel.spec.columns[o.column].label}" for o in nulls
+                f"「{o.row.label or spec.rows[o.row.key].label}」{spec.columns[o.column].label}" for o in nulls
             )
             cells_en = ", ".join(f"{o.row.key}.{o.column}" for o in nulls)
-            figures = rel.operand_figures()
-            table_zh, table_en = rel.spec.short_zh, rel.spec.short_en
+            figures: dict[str, object] = {"rule": rel.code}
+            figures.update(rel.operand_figures())
             yield self.finding(
                 rel.place,
-                figures={"rule": rel.code, **figures},
+                figures=figures,
                 rule=rel.code,
-                table=table_zh,
-                table_en=table_en,
+                table=spec.short_zh,
+                table_en=spec.short_en,
                 subject=rel.subject_zh,
                 subject_en=rel.subject_en,
                 lhs_name=rel.lhs_zh,

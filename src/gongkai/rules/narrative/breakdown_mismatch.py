@@ -82,7 +82,7 @@ class BreakdownMismatch(Rule):
             for p in b.parts:
                 figures.setdefault(p.label, p.value)
             yield self.finding(
-                Place.of_section(ctx.report, b.section, b.loc),
+                Place.of_section(ctx.report, b.section, ctx.locate(b.probe, b.section)),
                 figures=figures,
                 note=b.sentence,
                 total=b.total,

@@ -18,10 +18,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from gongkai.document import Location
 from gongkai.model import Report
 from gongkai.normalize import fold
-from gongkai.rules.base import Context, locate
+from gongkai.rules.base import Context
 
 NUM = r"(?P<n>\d[\d,]*|[零〇一二两三四五六七八九十百千]+)"
 UNIT = r"(?:件|个|份|条|宗|起|次)"
@@ -109,9 +108,14 @@ _ZERO_SKIP = re.compile(r"\d|未经复议|纠正|维持|败诉|撤销|结果|审
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _SENTENCE_END_RE = re.compile(r"[。；;！!？?]")
 _CLAUSE_END_RE = re.compile(r"[，,：:]")
-_SPACES_RE = re.compile(r"\s+")
 # a clause without any of these words states none of the quantities
 _ANY_QUANTITY = re.compile(r"申请|结转|办结|复议|诉讼")
+
+
+# the words of every claim (_ANY_QUANTITY) and breakdown (其中): a sentence with none of them
+# states nothing the rules read
+def _has_keyword(text: str) -> bool:
+    return "申请" in text or "结转" in text or "办结" in text or "复议" in text or "诉讼" in text or "其中" in text
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,7 @@ class Claim:
     value: int
     clause: str
     section: str
-    loc: Location | None
+    probe: str  # a piece of the original line to find it in the document by (Context.locate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +140,7 @@ class Breakdown:
     parts: tuple[Part, ...]
     sentence: str
     section: str
-    loc: Location | None
+    probe: str  # a piece of the original line to find it in the document by (Context.locate)
 
     @property
     def parts_sum(self) -> int:
@@ -149,18 +153,20 @@ class Breakdown:
 
 
 def _sentences(report: Report) -> list[tuple[str, str, str]]:
-    """(section key, original line, folded sentence without spaces) for every sentence."""
+    """(section key, original line, folded sentence without spaces) for every sentence that has a
+    word of a claim or a breakdown (_has_keyword): the others state nothing the rules read. Lines
+    are folded one by one — folding never spans a line, and the parser has folded these lines
+    already, so each is looked up, not converted."""
     out: list[tuple[str, str, str]] = []
     for key, section in report.sections.items():
         if not section.text:
             continue
-        originals = section.text.split("\n")
-        folded_lines = fold(section.text).split("\n")  # one conversion per section, not per line
-        if len(folded_lines) != len(originals):
-            folded_lines = [fold(line) for line in originals]
-        for line, folded in zip(originals, folded_lines, strict=True):
-            for sentence in _SENTENCE_END_RE.split(_SPACES_RE.sub("", folded)):
-                if sentence:
+        for line in section.text.split("\n"):
+            folded = "".join(fold(line).split())  # without whitespace (str.split's is \s)
+            if not _has_keyword(folded):
+                continue
+            for sentence in _SENTENCE_END_RE.split(folded):
+                if sentence and _has_keyword(sentence):
                     out.append((key, line, sentence))
     return out
 
@@ -185,12 +191,13 @@ def _claims(report: Report, sentences: list[tuple[str, str, str]]) -> list[Claim
     year = report.meta.year
     out: list[Claim] = []
     for key, line, sentence in sentences:
-        years = {int(y) for y in _YEAR_RE.findall(sentence)}
-        if years and (year is None or years != {year}):
-            continue  # about another year, or a range of years
+        if "年" in sentence:
+            years = {int(y) for y in _YEAR_RE.findall(sentence)}
+            if years and (year is None or years != {year}):
+                continue  # about another year, or a range of years
         for clause in _CLAUSE_END_RE.split(sentence):
-            for quantity, value in _clause_claims(clause):
-                out.append(Claim(quantity, value, clause, key, locate(report, _probe(line, clause), key)))
+            for quantity, value in _read_clause_once(clause):
+                out.append(Claim(quantity, value, clause, key, _probe(line, clause)))
     return out
 
 
@@ -284,5 +291,5 @@ def _breakdowns(report: Report, sentences: list[tuple[str, str, str]]) -> list[B
                     break
                 parts.append(Part(piece[: nums[0].start()] or piece, value))
             if ok and len(parts) >= 2:
-                out.append(Breakdown(total, unit, tuple(parts), sentence, key, locate(report, line.strip()[:20], key)))
+                out.append(Breakdown(total, unit, tuple(parts), sentence, key, line.strip()[:20]))
     return out

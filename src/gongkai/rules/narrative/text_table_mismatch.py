@@ -86,7 +86,7 @@ class TextTableMismatch(Rule):
                 if actual == claim.value:
                     continue
                 yield self.finding(
-                    Place.of_section(ctx.report, claim.section, claim.loc),
+                    Place.of_section(ctx.report, claim.section, ctx.locate(claim.probe, claim.section)),
                     figures={"quantity": claim.quantity, "text": claim.value, "table": actual},
                     note=claim.clause,
                     name=name,

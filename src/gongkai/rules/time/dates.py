@@ -20,6 +20,9 @@ _PERIOD_RE = re.compile(
 )
 
 
+_TITLE_YEAR_RE = re.compile(r"(20\d{2})\s*年")
+
+
 def deadline(year: int, area_government: bool) -> dt.date:
     """31 March of the following year for a 县级以上地方人民政府 reporting for its area, 31 January
     for every other body."""
@@ -42,7 +45,10 @@ def statistics_period(report: Report) -> Period | None:
         if "统计" not in section.text:
             continue
         for line in section.text.split("\n"):
-            m = _PERIOD_RE.search(fold(line))
+            folded = fold(line)
+            if "统计" not in folded:  # every wording of _PERIOD_RE has it
+                continue
+            m = _PERIOD_RE.search(folded)
             if not m:
                 continue
             try:
@@ -58,5 +64,5 @@ def title_year(report: Report) -> int | None:
     title = report.meta.title
     if not title:
         return None
-    m = re.search(r"(20\d{2})\s*年", fold(title))
+    m = _TITLE_YEAR_RE.search(fold(title))
     return int(m.group(1)) if m else None

@@ -71,6 +71,7 @@ class YearRule(Rule):
     corpus and loads what :attr:`cells` and :attr:`sections` ask for."""
 
     scope: ClassVar[str] = "corpus"
+    per_report: ClassVar[bool] = False
     # (table, row) whose cells the rule reads; whether it reads the sections' text
     cells: ClassVar[tuple[tuple[str, str], ...]] = ()
     sections: ClassVar[bool] = False

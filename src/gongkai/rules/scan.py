@@ -1,0 +1,124 @@
+"""One pass over a report's tables that every rule reads from (issue 13).
+
+The rules ask the same questions of the same cells: is a table readable, which cells have a
+status (blank, not a number, inferred, …), which rows have more or fewer cells than the format,
+which numbers are negative or fractions, what each row's numbers are for the format's sums. A
+:class:`TableScan` answers all of them for one table, once per report; no rule walks the cells
+again. The questions are asked of the whole table at once — every cell's number and status in
+one flat list each — and the rows are gone through one by one only when that answer says there
+is something to find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gongkai.formats import TableSpec
+from gongkai.model import Number, Row, TableData, Value
+
+# (spec, row, column, value): a cell as the rules name it.
+CellRef = tuple[TableSpec, Row, str, Value]
+
+
+@dataclass(slots=True)
+class TableScan:
+    """What the rules need to know about one table, found in one pass."""
+
+    spec: TableSpec
+    table: TableData
+    readable: bool  # found, and a found row has a number (placed, or in a row short of a cell)
+    found: list[tuple[str, Row]]  # the format rows found, in order (none when the table was not found)
+    # Every format row's numbers in the order of the spec's columns (None: no value, a column the
+    # row lacks, or a row not found): the operands of the format's sums.
+    numbers: dict[str, tuple[Number | None, ...]]
+    complete: bool  # no found row has a cell without a number
+    full: bool  # every found row has exactly the spec's columns, values for each
+    statuses: dict[str, list[CellRef]]  # status → the found rows' cells with it, in order
+    irregular: list[tuple[str, Row]]  # ("too_many" | "too_few", row), in row order
+    odd_numbers: list[CellRef]  # numbers that are not whole and non-negative (found rows, extra too)
+    _exempt: set[str] | None = None
+
+    def exempt(self) -> set[str]:
+        """The rows of the format this table need not have (``TableSpec.exempt_rows``)."""
+        if self._exempt is None:
+            rows = self.table.rows
+            self._exempt = self.spec.exempt_rows(lambda k: k in rows and rows[k].found)
+        return self._exempt
+
+
+def scan_table(spec: TableSpec, table: TableData) -> TableScan:
+    columns = tuple(spec.columns)
+    width = len(columns)
+    rows = table.rows
+    numbers: dict[str, tuple[Number | None, ...]] = dict.fromkeys(rows, (None,) * width)
+    found = [(k, r) for k, r in rows.items() if r.found] if table.found else []
+    if not found:
+        return TableScan(spec, table, False, found, numbers, True, True, {}, [], [])
+    cells = [v for _, r in found for v in r.values.values()]
+    nums = [v.value for v in cells]
+    complete = _complete(nums)
+    present = nums if complete else [n for n in nums if n is not None]
+    readable = bool(present) or any(c.value is not None for _, r in found for c in r.cells)
+
+    keys = [k for _, r in found for k in r.values]
+    full = keys == list(columns) * len(found) and [r.columns for _, r in found] == [columns] * len(found)
+    if full:  # the numbers in row order are the rows' numbers one after the other
+        numbers.update(zip([k for k, _ in found], zip(*[iter(nums)] * width, strict=True), strict=True))
+    else:
+        for k, r in found:
+            values = r.values
+            numbers[k] = tuple([v.value if (v := values.get(c)) is not None else None for c in columns])
+    if not readable:
+        return TableScan(spec, table, False, found, numbers, complete, full, {}, [], [])
+
+    statuses: dict[str, list[CellRef]] = {}
+    sts = [v.status for v in cells]
+    if sts.count(None) != len(sts):
+        for _, r in found:
+            for column, value in r.values.items():
+                if value.status is not None:
+                    statuses.setdefault(value.status, []).append((spec, r, column, value))
+    irregular: list[tuple[str, Row]] = []
+    if [len(r.cells) for _, r in found] != [len(r.columns) for _, r in found]:
+        for _, r in found:
+            n, expected = len(r.cells), len(r.columns)
+            if n != expected:
+                irregular.append(("too_many" if n > expected else "too_few", r))
+    odd: list[CellRef] = []
+    if present and not _whole(present):
+        odd.extend(_odd(spec, [r for _, r in found]))
+    extra = [r for r in table.extra_rows if r.found]
+    if extra:
+        odd.extend(_odd(spec, extra))
+    return TableScan(spec, table, True, found, numbers, complete, full, statuses, irregular, odd)
+
+
+def _complete(nums: list[Number | None]) -> bool:
+    """No None among *nums* (adding them up is quicker than looking for None among ints)."""
+    try:
+        sum(nums)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    except ArithmeticError:
+        return None not in nums
+    return True
+
+
+def _whole(nums: list[Any]) -> bool:
+    """Every number (no None among them) is an int, none negative: their sum is an int only when
+    every one is."""
+    try:
+        return type(sum(nums)) is int and min(nums) >= 0
+    except ArithmeticError:
+        return False
+
+
+def _odd(spec: TableSpec, rows: list[Row]) -> list[CellRef]:
+    """The cells whose numbers are not whole and non-negative."""
+    return [
+        (spec, r, column, value)
+        for r in rows
+        for column, value in r.values.items()
+        if (n := value.value) is not None and not (type(n) is int and n >= 0)
+    ]
