@@ -18,6 +18,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 from pdfplumber import utils
+from pdfplumber.table import TableFinder
 
 from gongkai.document import Table
 from gongkai.limits import DEFAULT_LIMITS
@@ -254,3 +255,46 @@ def test_text_lines_are_pdfplumbers_extract_text_lines():
         assert [(r["x0"], r["top"], r["x1"], r["bottom"], [id(c) for c in r["chars"]]) for r in got] == [
             (r["x0"], r["top"], r["x1"], r["bottom"], [id(c) for c in r["chars"]]) for r in expected
         ]
+
+
+def _pdfplumbers_tables(objects) -> list:
+    """pdfplumber's own table finder on the page's visible rulings and the closing ones."""
+    edges = [utils.line_to_edge(o) for o in objects.lines if pdf_layout._visible(o)]
+    for r in objects.rects:
+        if pdf_layout._visible(r):
+            edges.extend(utils.rect_to_edges(r))
+    for c in objects.curves:
+        if pdf_layout._visible(c):
+            edges.extend(utils.curve_to_edges(c))
+    settings = dict(pdf_layout._TABLE_SETTINGS)
+    closing = pdf_layout._closing_edges(*pdf_layout._edges(objects))
+    if closing:
+        settings["explicit_horizontal_lines"] = [
+            {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0}
+            for x0, y, x1, _, _ in closing
+        ]
+    page = pdf_layout._TablePage(edges, objects.chars, objects.bbox)
+    return [sorted(t.cells) for t in TableFinder(page, settings).tables]  # type: ignore[arg-type]
+
+
+def _pages_read_both_ways(data: bytes):
+    doc = pdfium.PdfDocument(data)
+    for i in range(len(doc)):
+        yield read_page(doc[i])
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            yield reader._pdfminer_objects(page)
+
+
+def test_tables_are_pdfplumbers_table_finder(written):
+    """The rulings snapped, joined, met and made into cells and tables as pdfplumber's
+    TableFinder does it, on every page of every PDF here, read by PDFium and by pdfminer."""
+    files = [p.read_bytes() for p in REAL] + list(written.values())
+    files += [_variant(kind) for kind in ("plain", "form", "scaled", "rotate90", "offset")]
+    tables = 0
+    for data in files:
+        for objects in _pages_read_both_ways(data):
+            ours = [sorted(t.cells) for t in pdf_layout._find_tables(objects)]
+            assert ours == _pdfplumbers_tables(objects)
+            tables += len(ours)
+    assert tables > 20

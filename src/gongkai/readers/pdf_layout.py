@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber import utils
-from pdfplumber.table import Table, TableFinder, TableSettings
+from pdfplumber.table import Table
 from pdfplumber.utils.text import LIGATURES
 
 from gongkai.normalize import RADICAL_SUPPLEMENT
@@ -161,7 +161,8 @@ def _char_size(chars: list[dict[str, Any]]) -> float:
 
 
 class _TablePage:
-    """What pdfplumber's table finder reads of a page: its edges, characters and box."""
+    """What pdfplumber's ``Table`` (and its table finder) reads of a page: its edges, characters
+    and box."""
 
     def __init__(self, edges: list[dict[str, Any]], chars: list[dict[str, Any]], bbox: Any) -> None:
         self.edges = edges
@@ -169,16 +170,37 @@ class _TablePage:
         self.bbox = bbox
 
 
-def _edges(objects: PageObjects) -> list[dict[str, Any]]:
-    """The edges of the visible lines, rectangles and curves, in pdfplumber's order."""
-    out = [utils.line_to_edge(o) for o in objects.lines if _visible(o)]
+Edge = tuple[float, float, float, float, float]  # x0, top, x1, bottom, and the length pdfplumber keeps
+
+
+def _edges(objects: PageObjects) -> tuple[list[Edge], list[Edge]]:
+    """The vertical and the horizontal edges of the visible lines, rectangles and curves, each in
+    pdfplumber's order (``line_to_edge``, ``rect_to_edges``, ``curve_to_edges``: the same
+    coordinates, and as length the ``height`` of a vertical edge, the ``width`` of a horizontal
+    one, as pdfplumber carries them)."""
+    v: list[Edge] = []
+    h: list[Edge] = []
+    for o in objects.lines:  # every line is visible
+        if o["top"] == o["bottom"]:
+            h.append((o["x0"], o["top"], o["x1"], o["bottom"], o["width"]))
+        else:
+            v.append((o["x0"], o["top"], o["x1"], o["bottom"], o["height"]))
     for r in objects.rects:
         if _visible(r):
-            out.extend(utils.rect_to_edges(r))
+            x0, top, x1, bottom, width, height = r["x0"], r["top"], r["x1"], r["bottom"], r["width"], r["height"]
+            h.append((x0, top, x1, top, width))
+            h.append((x0, top + height, x1, bottom, width))
+            v.append((x0, top, x0, bottom, height))
+            v.append((x1, top, x1, bottom, height))
     for c in objects.curves:
         if _visible(c):
-            out.extend(utils.curve_to_edges(c))
-    return out
+            for (px, py), (qx, qy) in zip(c["pts"], c["pts"][1:], strict=False):
+                edge = (min(px, qx), min(py, qy), max(px, qx), max(py, qy))
+                if px == qx:
+                    v.append((*edge, abs(py - qy)))
+                elif py == qy:
+                    h.append((*edge, abs(px - qx)))
+    return v, h
 
 
 def _text_lines(
@@ -248,15 +270,13 @@ def _cell_text(text: str | None) -> str:
     return clean_pdf_text(join_lines(clean_pdf_text(line) for line in text.split("\n")))
 
 
-def _closing_edges(edges: list[dict[str, Any]], tol: float = 2.0) -> list[dict[str, Any]]:
+def _closing_edges(verticals: list[Edge], horizontals: list[Edge], tol: float = 2.0) -> list[Edge]:
     """Horizontal rulings a table lacks at a page break: where two or more vertical rulings end at
     the same height and no horizontal ruling is drawn there (Word leaves out the bottom border of
     a table that goes on on the next page, and the top border where it comes back)."""
-    verticals = [e for e in edges if e.get("orientation") == "v"]
-    horizontals = [e for e in edges if e.get("orientation") == "h"]
-    out: list[dict[str, Any]] = []
-    for end in ("top", "bottom"):
-        groups: list[list[dict[str, Any]]] = []
+    out: list[Edge] = []
+    for end in (1, 3):  # top, bottom
+        groups: list[list[Edge]] = []
         for e in sorted(verticals, key=lambda e: float(e[end])):
             if groups and abs(float(groups[-1][0][end]) - float(e[end])) <= tol:
                 groups[-1].append(e)
@@ -266,24 +286,13 @@ def _closing_edges(edges: list[dict[str, Any]], tol: float = 2.0) -> list[dict[s
             if len(group) < 2:
                 continue
             y = float(group[0][end])
-            x0 = min(float(e["x0"]) for e in group)
-            x1 = max(float(e["x1"]) for e in group)
+            x0 = min(float(e[0]) for e in group)
+            x1 = max(float(e[2]) for e in group)
             drawn = any(
-                abs(float(h["top"]) - y) <= tol and float(h["x0"]) <= x0 + tol and float(h["x1"]) >= x1 - tol
-                for h in horizontals
+                abs(float(h[1]) - y) <= tol and float(h[0]) <= x0 + tol and float(h[2]) >= x1 - tol for h in horizontals
             )
             if not drawn:
-                out.append(
-                    {
-                        "object_type": "line",
-                        "x0": x0,
-                        "x1": x1,
-                        "top": y,
-                        "bottom": y,
-                        "width": x1 - x0,
-                        "height": 0.0,
-                    }
-                )
+                out.append((x0, y, x1, y, x1 - x0))
     return out
 
 
@@ -473,27 +482,84 @@ def _extract(rows: list[Any], index: _CharIndex, upright: bool) -> list[list[str
     return out
 
 
-def _intersections(edges: list[dict[str, Any]], x_tolerance: float, y_tolerance: float) -> dict[Any, Any]:
-    """pdfplumber's ``edges_to_intersections``, the horizontal edges sorted once, not once for
-    every vertical edge."""
+def _snap(edges: list[Edge], axis: int) -> list[Edge]:
+    """pdfplumber's ``snap_objects(edges, "x0" or "top", 3)``: the edges clustered by their
+    coordinate on *axis* (0: x0, 1: top; a run of sorted values each within 3 of the one before),
+    each cluster in the order of *edges*, and every edge moved by the cluster's mean less its own
+    coordinate (added to both ends, as pdfplumber's ``move_object``)."""
+    cluster_of = _clusters([e[axis] for e in edges], 3)
+    clusters: dict[int, list[Edge]] = {}
+    for e in edges:
+        clusters.setdefault(cluster_of[e[axis]], []).append(e)
+    out: list[Edge] = []
+    for k in sorted(clusters):
+        cluster = clusters[k]
+        mean = sum(e[axis] for e in cluster) / len(cluster)
+        for x0, top, x1, bottom, length in cluster:
+            if axis == 0:
+                shift = mean - x0
+                out.append((x0 + shift, top, x1 + shift, bottom, length))
+            else:
+                shift = mean - top
+                out.append((x0, top + shift, x1, bottom + shift, length))
+    return out
+
+
+def _join(edges: list[Edge], axis: int) -> list[Edge]:
+    """pdfplumber's ``join_edge_group`` of edges on one line: along *axis* (0: a horizontal line,
+    from x0 to x1; 1: a vertical one, from top to bottom) those within 3 of each other joined,
+    the joined edge's length pdfplumber's ``resize_object`` gives it."""
+    joined: list[Edge] = []
+    for e in sorted(edges, key=itemgetter(axis)):
+        if joined:
+            last = joined[-1]
+            if e[axis] <= last[axis + 2] + 3:
+                if e[axis + 2] > last[axis + 2]:
+                    x0, top, x1, bottom, length = last
+                    if axis == 0:
+                        joined[-1] = (x0, top, e[2], bottom, e[2] - x0)
+                    else:
+                        joined[-1] = (x0, top, x1, e[3], length + (e[3] - bottom))
+                continue
+        joined.append(e)
+    return joined
+
+
+def _table_edges(v: list[Edge], h: list[Edge], closing: list[Edge]) -> tuple[list[Edge], list[Edge]]:
+    """pdfplumber's ``TableFinder.get_edges`` with the ``lines`` strategies, snap and join
+    tolerances of 3 and *closing* as explicit horizontal lines: the edges of 1 point or more,
+    snapped, joined, and those of 3 points or more kept."""
+    v = _snap([e for e in v if e[4] >= 1], 0)
+    h = _snap([e for e in h if e[4] >= 1] + closing, 1)
+    out_v: list[Edge] = []
+    out_h: list[Edge] = []
+    for edges, axis, out in ((h, 1, out_h), (v, 0, out_v)):
+        lines: dict[float, list[Edge]] = {}
+        for e in edges:
+            lines.setdefault(e[axis], []).append(e)
+        for key in sorted(lines):
+            out.extend(e for e in _join(lines[key], 1 - axis) if e[4] >= 3)
+    return out_v, out_h
+
+
+def _intersections(v_edges: list[Edge], h_edges: list[Edge], tolerance: float = 3) -> dict[Any, Any]:
+    """pdfplumber's ``edges_to_intersections``: each point where a vertical edge meets a
+    horizontal one (within *tolerance*), with the boxes of the edges that meet there."""
     intersections: dict[Any, Any] = {}
-    v_edges = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: (e["x0"], e["top"]))
-    h_edges = sorted((e for e in edges if e["orientation"] == "h"), key=lambda e: (e["top"], e["x0"]))
+    v_edges = sorted(v_edges, key=itemgetter(0, 1))
+    h_edges = sorted(h_edges, key=itemgetter(1, 0))
     for v in v_edges:
-        vx, vtop, vbottom = v["x0"], v["top"], v["bottom"]
+        vx, vtop, _, vbottom, _ = v
+        v_box = v[:4]
         for h in h_edges:
-            htop = h["top"]
-            if (
-                vtop <= htop + y_tolerance
-                and vbottom >= htop - y_tolerance
-                and vx >= h["x0"] - x_tolerance
-                and vx <= h["x1"] + x_tolerance
-            ):
+            hx0, htop, hx1, _, _ = h
+            if vtop <= htop + tolerance and vbottom >= htop - tolerance and hx0 - tolerance <= vx <= hx1 + tolerance:
                 vertex = (vx, htop)
-                if vertex not in intersections:
-                    intersections[vertex] = {"v": [], "h": []}
-                intersections[vertex]["v"].append(v)
-                intersections[vertex]["h"].append(h)
+                meet = intersections.get(vertex)
+                if meet is None:
+                    meet = intersections[vertex] = {"v": [], "h": []}
+                meet["v"].append(v_box)
+                meet["h"].append(h[:4])
     return intersections
 
 
@@ -501,16 +567,8 @@ def _cells(intersections: dict[Any, Any]) -> list[tuple[float, float, float, flo
     """pdfplumber's ``intersections_to_cells``, with each point's edges, and the points below and
     to the right of it, looked up once instead of for every pair of points: the same cells."""
 
-    boxes: dict[int, tuple[float, float, float, float]] = {}  # each edge's box, made once
-
-    def bbox(e: dict[str, Any]) -> tuple[float, float, float, float]:
-        box = boxes.get(id(e))
-        if box is None:
-            box = boxes[id(e)] = (e["x0"], e["top"], e["x1"], e["bottom"])
-        return box
-
-    v_sets = {p: {bbox(e) for e in i["v"]} for p, i in intersections.items()}
-    h_sets = {p: {bbox(e) for e in i["h"]} for p, i in intersections.items()}
+    v_sets = {p: set(i["v"]) for p, i in intersections.items()}
+    h_sets = {p: set(i["h"]) for p, i in intersections.items()}
 
     points = sorted(intersections)
     columns: dict[float, list[tuple[float, float]]] = {}
@@ -579,26 +637,19 @@ def _cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[lis
     return [t for t in tables if len(t) > 1]
 
 
-def _find_tables(objects: PageObjects, edges: list[dict[str, Any]], settings: dict[str, Any]) -> list[Any]:
-    """pdfplumber's ``TableFinder(page, settings).tables``, with the faster equivalents above."""
-    page = _TablePage(edges, objects.chars, objects.bbox)
-    finder = TableFinder.__new__(TableFinder)
-    finder.page = page  # type: ignore[assignment]
-    finder.settings = TableSettings.resolve(settings)
-    found_edges = finder.get_edges()
-    tol_x, tol_y = finder.settings.intersection_x_tolerance, finder.settings.intersection_y_tolerance
-    cells = _cells(_intersections(found_edges, tol_x, tol_y))
+def _find_tables(objects: PageObjects) -> list[Any]:
+    """pdfplumber's ``TableFinder(page, settings).tables`` for the page's visible rulings and the
+    rulings a table lacks at a page break (``_closing_edges``), with the equivalents above."""
+    v, h = _edges(objects)
+    v, h = _table_edges(v, h, _closing_edges(v, h))
+    cells = _cells(_intersections(v, h))
+    page = _TablePage([], objects.chars, objects.bbox)
     return [Table(page, group) for group in _cells_to_tables(cells)]  # type: ignore[arg-type]
 
 
 def read_layout(objects: PageObjects, number: int) -> PageLayout:
-    edges = _edges(objects)
     try:
-        settings = dict(_TABLE_SETTINGS)
-        closing = _closing_edges(edges)
-        if closing:
-            settings["explicit_horizontal_lines"] = closing
-        found = _find_tables(objects, edges, settings)
+        found = _find_tables(objects)
     except Exception as exc:  # pdfplumber may fail on odd geometry; fall back to text
         reraise_memory_error(exc)
         found = []
