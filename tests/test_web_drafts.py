@@ -348,3 +348,20 @@ def test_a_version_3_database_is_migrated_with_its_data_and_decisions(tmp_path: 
             ("F005", "dismissed", "c", None)
         ]
         assert store.query("SELECT versions, status FROM v_report_versions") == [(1, "ok")]
+
+
+def test_figures_under_a_finding_by_their_names(client: TestClient) -> None:
+    """The figures under a finding read 总计=0 自然人=5 (the format's labels), not total=0
+    natural_person=5; in English the keys; the JSON keeps the keys."""
+    draft, _ = versions()
+    rid = _upload(client, "草稿.txt", draft, store="1")["report"]
+    html = client.get(f"/reports/{rid}").text
+    row = html[html.index(">B002<") :].split("</tr>", 1)[0]
+    figs = re.sub(r"<[^>]+>", "", row.split('class="figs"', 1)[1])
+    assert "总计=0" in figs and "自然人=5" in figs and "natural_person" not in figs, figs
+    assert "审核：dismissed" not in html and "natural_person=" not in html  # the cells' tooltips too
+    en = client.get(f"/reports/{rid}?lang=en").text
+    row = en[en.index(">B002<") :].split("</tr>", 1)[0]
+    assert "natural_person" in re.sub(r"<[^>]+>", "", row)
+    b002 = next(f for f in client.get(f"/reports/{rid}.json").json()["findings"] if f["code"] == "B002")
+    assert "natural_person" in b002["figures"] and "figure_names" not in b002

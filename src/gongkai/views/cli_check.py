@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from gongkai.formats import FORMAT_IDS, TableSpec, load_format
 from gongkai.model import Report
 from gongkai.rules import SEVERITIES, CheckConfig, ConfigError, Finding, get_rule, load_config
-from gongkai.rules.base import META_FIELDS, SEVERITY_NAMES, describe_place, json_figure, unwrap_zh
+from gongkai.rules.base import SEVERITY_NAMES, describe_place, json_figure, unwrap_zh
 from gongkai.rules.docs import render_rule_page, rule_info
 from gongkai.rules.registry import all_rules
 from gongkai.views.cli import (
@@ -42,6 +40,7 @@ from gongkai.views.cli import (
     out,
     write_json_line,
 )
+from gongkai.views.figures import figure_label
 from gongkai.views.i18n import FLAG, lang, metavar, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -393,80 +392,12 @@ def render_findings(report: Report, findings: list[Finding]) -> Group:
 
 # --- figures --------------------------------------------------------------------------------------
 
-# Names of the figures rules give that are not cells of the format (a cell's figure is named by its
-# row or column label, a sum's by the format's short form: 一+二).
-FIGURE_NAMES: dict[str, str] = {
-    "raw": "原文",
-    "count": "个数",
-    "cells": "单元格",
-    "values": "数值",
-    "columns": "格式列数",
-    "table": "表",
-    "section": "章节",
-    "row": "行",
-    "replaces": "所替代的行",
-    "field": "项目",
-    "format": "格式",
-    "rule": "规则",
-    "rows": "行",
-    "recovered": "已还原",
-    "ambiguous": "无法确定",
-    "quantity": "数项",
-    "text": "正文",
-    "parts": "分项",
-    "deadline": "法定期限",
-    "days_late": "逾期天数",
-    "title_year": "标题年度",
-    "period_start": "统计期起",
-    "period_end": "统计期止",
-    "similarity": "相似度",
-    "expected": "应为",
-    "previous_year": "上一年度",
-}
-PREVIOUS = "previous_"
-_REMARK = re.compile(r"(?<=[^\s（])（[^（）]*）$")  # （区分处理的，…） after a label, not （七） before one
-
-
-def _short(label: str) -> str:
-    """A label without the remark in brackets at its end: （二）部分公开, 本年收费金额."""
-    return _REMARK.sub("", label)
-
 
 def figure_name(key: str, finding: Finding, format_id: str | None) -> str:
-    """A figure's name for people: in English the key; in Chinese the label the format gives the
-    row or column (a sum's figures are its rows when the sum runs down a column, its columns when
-    it runs along a row), the format's short form of a side of a sum (一+二), a meta field's name,
-    上一年度 for ``previous_…``, or the name of a rule's own figure."""
+    """A figure's name for people: in English the key; in Chinese :func:`gongkai.views.figures.figure_label`."""
     if lang() == "en":
         return key
-    if key.startswith(PREVIOUS) and key != "previous_year":
-        return "上一年度" + figure_name(key[len(PREVIOUS) :], finding, format_id)
-    fmt = load_format(format_id if format_id in FORMAT_IDS else FORMAT_IDS[-1])
-    spec = fmt.tables.get(finding.table) if finding.table else None
-    if spec is not None:
-        label = _cell_figure_name(key, finding, spec)
-        if label is not None:
-            return label
-    if key in META_FIELDS:
-        return META_FIELDS[key][0]
-    return FIGURE_NAMES.get(key, key)
-
-
-def _cell_figure_name(key: str, finding: Finding, spec: TableSpec) -> str | None:
-    code = str(finding.figures.get("rule") or finding.code)
-    own = [s for s in spec.sums if s.code == code]
-    rows = {k: r.label for k, r in spec.rows.items()}
-    columns = {k: c.label for k, c in spec.columns.items()}
-    down_a_column = any(s.per == "column" for s in own)
-    for names in (rows, columns) if down_a_column else (columns, rows):
-        if key in names:
-            return _short(names[key])
-    for s in own + [s for s in spec.sums if s.code != code]:
-        if key == s.lhs_en:
-            return s.lhs_zh
-        if key == s.rhs_en:
-            return s.rhs_zh
-    return None
+    return figure_label(key, code=finding.code, table=finding.table, figures=finding.figures, format_id=format_id)
 
 
 def figures_text(finding: Finding, format_id: str | None) -> str:

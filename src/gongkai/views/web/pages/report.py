@@ -32,9 +32,11 @@ from gongkai.formats import load_format, section_specs
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.findings import finding_exists, report_findings
+from gongkai.views.figures import figure_name
 from gongkai.views.web import decisions
 from gongkai.views.web.app import state
 from gongkai.views.web.data import (
+    DECISION_NAMES,
     SEVERITY_NAMES,
     TABLE_NAMES,
     cell_anchor,
@@ -93,14 +95,18 @@ def _worst(findings: list[dict[str, Any]]) -> str | None:
     return min((str(f["severity"]) for f in live), key=lambda s: SEVERITY_RANK.get(s, 3))
 
 
-def finding_hover(f: Mapping[str, Any], ui: UI) -> str:
+def finding_hover(f: Mapping[str, Any], ui: UI, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A finding as a cell's or a line's tooltip: rule, severity, message, figures (by their names
+    in *names*: anchor → key → name), the decision."""
     sev = SEVERITY_NAMES.get(str(f.get("severity")), (f.get("severity"), f.get("severity")))
     parts = [f"{f['code']} {ui.t(str(sev[0]), str(sev[1]))}: {ui.msg(dict(f))}"]
-    figs = figures_text(f.get("figures"))
+    own = (names or {}).get(str(f.get("anchor")), {})
+    figures = f.get("figures") or {}
+    figs = figures_text({own.get(k, k): v for k, v in figures.items()} if isinstance(figures, Mapping) else figures)
     if figs:
         parts.append(ui.t("数值：", "Figures: ") + figs)
-    if f.get("decision"):
-        parts.append(ui.t("审核：", "Review: ") + str(f["decision"]))
+    if f.get("decision") in DECISION_NAMES:
+        parts.append(ui.t("审核：", "Review: ") + ui.t(*DECISION_NAMES[f["decision"]]))
     return "\n".join(parts)
 
 
@@ -110,6 +116,7 @@ def _table_view(
     by_row: Mapping[tuple[str, str], list[dict[str, Any]]],
     table_findings: list[dict[str, Any]],
     ui: UI,
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> TableView:
     rows: list[list[CellView]] = []
     for r, cells in enumerate(grid.rows):
@@ -130,7 +137,7 @@ def _table_view(
                     worst = _worst(found)
                     if worst:
                         view.classes += ["lit", f"sev-{worst}"]
-                        view.title = "\n\n".join(finding_hover(f, ui) for f in found)
+                        view.title = "\n\n".join(finding_hover(f, ui, names) for f in found)
             else:
                 view.classes.append("num")
                 if c.row_key is not None and c.column is not None:
@@ -139,7 +146,7 @@ def _table_view(
                     worst = _worst(found)
                     if worst:
                         view.classes += ["lit", f"sev-{worst}"]
-                        view.title = "\n\n".join(finding_hover(f, ui) for f in found)
+                        view.title = "\n\n".join(finding_hover(f, ui, names) for f in found)
                     v = c.value
                     if v is not None:
                         if v.get("line"):
@@ -173,6 +180,15 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
     findings = finding_dicts(db, report_findings(cur, rid))
     for f in findings:
         f["rule_title"] = rule_title(str(f["code"]), ui.lang)
+    # The figures' names as people read them (the JSON keeps the keys): anchor → key → name.
+    figure_names = {
+        f["anchor"]: {
+            k: figure_name(k, ui.lang, code=str(f["code"]), table=f.get("table"), figures=f["figures"], format_id=fid)
+            for k in f["figures"]
+        }
+        for f in findings
+        for fid in [report.get("format")]
+    }
     history = decisions.history(cur, report["sha256"])
     others = (
         [as_dict(o) for o in q_reports.other_reports(cur, report["agency_key"], rid)]
@@ -213,7 +229,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
         for tkey, spec in fmt.tables.items():
             if values_by_table.get(tkey):
                 grid = report_grid(spec, values_by_table[tkey])
-                table_views[tkey] = _table_view(grid, by_cell, by_row, by_table.get(tkey, []), ui)
+                table_views[tkey] = _table_view(grid, by_cell, by_row, by_table.get(tkey, []), ui, figure_names)
 
     stored = {s["key"]: s for s in sections}
     section_views = []
@@ -237,7 +253,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
 
     src = source_text(db.source_path(rid), report.get("sha256"))
     lit_lines = {line: _worst(fs) for line, fs in by_line.items()}
-    line_titles = {line: "\n\n".join(finding_hover(f, ui) for f in fs) for line, fs in by_line.items()}
+    line_titles = {line: "\n\n".join(finding_hover(f, ui, figure_names) for f in fs) for line, fs in by_line.items()}
 
     data: dict[str, Any] = {
         "report": report,
@@ -273,6 +289,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
             "versions": versions,
             "related": related,
             "counts": counts,
+            "figure_names": figure_names,
             "agency_href": f"/agencies/{quote(report['agency_key'], safe='')}" if report.get("agency_key") else None,
             "original": ORIGINAL_KINDS.get(report.get("kind") or "", ORIGINAL_OTHER),
             "original_state": _original_state(db.source_path(rid), report.get("sha256"), src.status),
