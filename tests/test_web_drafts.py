@@ -104,6 +104,7 @@ def test_a_draft_is_checked_and_nothing_is_stored(client: TestClient, tmp_path: 
     html = client.post("/upload", files={"files": ("草稿.txt", draft.encode("utf-8"), "text/plain")}).text
     assert _verdicts(html) == ["审核结论：需修改：2 个错误"]
     assert "（仅审核，未保存）" in html and 'action="/upload/store"' in html
+    assert 'class="c-dec"' not in html  # a draft is not under review: no 待审 badge on its findings
     assert 'href="/reports/' not in html.split("<h2>")[1]
     ok = client.post("/upload?lang=en", files={"files": ("正式.txt", corrected.encode("utf-8"), "text/plain")})
     assert _verdicts(ok.text) == ["Verdict: Ready to publish"]
