@@ -72,11 +72,14 @@ def split_sections(doc: Document) -> SectionSplit:
             block_sections.append(current)
             continue
         text = block.text.strip()
-        if text and (is_furniture(text) or (doc.header and current is None and is_header_line(text))):
+        try:
+            furniture_line, heading, rest = _LINE_ROLES[text]
+        except KeyError:
+            furniture_line, heading, rest = _line_role(text)
+        if text and (furniture_line or (doc.header and current is None and is_header_line(text))):
             furniture.append(block)
             block_sections.append(None)
             continue
-        heading, rest = _heading(text)
         if heading is not None and heading.ordinal > current_ordinal:
             current, current_ordinal = heading.key, heading.ordinal
             titles[current] = (text if rest is None else text[: len(text) - len(rest)].rstrip(), block.loc)
@@ -109,6 +112,21 @@ def split_sections(doc: Document) -> SectionSplit:
             line_span=(loc.line or min(lines, default=0), max(lines, default=loc.line or 0)) if loc.line else None,
         )
     return SectionSplit(sections, block_sections, preamble, furniture, signature)
+
+
+# Per stripped line: (page furniture, the section a heading opens, the rest of the line after an
+# inline heading) — pure functions of the text, worked out once per distinct line.
+_LINE_ROLES: dict[str, tuple[bool, SectionSpec | None, str | None]] = {}
+_LINE_ROLES_MAX = 65536
+
+
+def _line_role(text: str) -> tuple[bool, SectionSpec | None, str | None]:
+    heading, rest = _heading(text)
+    role = (bool(text) and is_furniture(text), heading, rest)
+    if len(_LINE_ROLES) >= _LINE_ROLES_MAX:
+        _LINE_ROLES.clear()
+    _LINE_ROLES[text] = role
+    return role
 
 
 def _heading(text: str) -> tuple[SectionSpec | None, str | None]:

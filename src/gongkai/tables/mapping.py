@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import lru_cache
+from operator import attrgetter
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
@@ -81,6 +82,9 @@ def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None
     return best
 
 
+_GLUED = attrgetter("glued")
+_LOC = attrgetter("loc")
+
 NEAR_LABEL_RATIO = 0.75
 
 
@@ -101,9 +105,15 @@ def near_row(spec: TableSpec, token_key: str, previous: str | None, table: Table
             continue
         if numbering and numbering != leading_numbering(row.label):
             continue
-        if SequenceMatcher(None, core, label_core(row.label)).ratio() >= NEAR_LABEL_RATIO:
+        if _near(core, label_core(row.label)):
             return row
     return None
+
+
+@lru_cache(maxsize=65536)
+def _near(core: str, label: str) -> bool:
+    """Whether a text is close enough to a row's label (a pure function of the two)."""
+    return SequenceMatcher(None, core, label).ratio() >= NEAR_LABEL_RATIO
 
 
 def _text_role(spec: TableSpec, token_key: str) -> tuple[bool, ColumnSpec | None, bool]:
@@ -195,10 +205,12 @@ class _RowBuilder:
     def add_value(self, tok: Token) -> None:
         # Blanks between two values are empty cells; blanks right after the label are what is left
         # of a label cell spanning two columns (001: "(七) 总计→→0…"), except in exact grids.
+        cells = self.cells
         if self.pending_blanks:
-            self.cells.extend(counted_blanks(self.pending_blanks, self.cells, tok))
+            if tok.trusted or (cells and cells[-1].row_id == tok.row_id):  # else none counts
+                cells.extend(counted_blanks(self.pending_blanks, cells, tok))
             self.pending_blanks = []
-        self.cells.append(tok)
+        cells.append(tok)
 
     def add_blank(self, tok: Token) -> None:
         self.pending_blanks.append(tok)
@@ -356,7 +368,7 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
         if entry is None or entry[0] is not reads:
             entry = _read_row(texts, reads, heads)
         numbers, raws, cell_units, statuses = entry[1]
-        cells = list(map(Value, numbers, raws, [t.loc for t in tokens], cell_units, statuses))
+        cells = list(map(Value, numbers, raws, map(_LOC, tokens), cell_units, statuses))
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
@@ -424,7 +436,7 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
                     return  # a label repeated in a page header: keep the first reading
             rows[key] = _build_row(b, spec, units)
             last_row_key, last_columns = key, b.columns
-            if any(t.glued for t in b.cells):
+            if any(map(_GLUED, b.cells)):
                 glued.add(key)
         elif b.cells:
             table.extra_rows.append(_build_row(b, spec, units))
@@ -433,11 +445,16 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
         kind = tok.kind
         if kind == "value":
             if current is not None:
-                if current.pending_blanks:
-                    current.add_value(tok)
+                pending = current.pending_blanks
+                if pending:  # current.add_value(tok), inline
+                    cells = current.cells
+                    if tok.trusted or (cells and cells[-1].row_id == tok.row_id):  # else none counts
+                        cells.extend(counted_blanks(pending, cells, tok))
+                    pending.clear()
+                    cells.append(tok)
                 else:
                     current.cells.append(tok)
-            else:
+            else:  # a number belonging to no row
                 parsed = parse_value(tok.raw)
                 table.stray.append(Value(None if parsed.value is None else _count(parsed.value), tok.raw, tok.loc))
         elif kind == "blank":

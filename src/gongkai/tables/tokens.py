@@ -97,7 +97,7 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
     plans = _plans(is_label)
     for block_index, table in tables:
         if isinstance(table, TextTable):
-            _tokenize_text(table, block_index, is_label, plans, append)
+            _tokenize_text(table, block_index, is_label, plans, out.extend)
             continue
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
@@ -129,7 +129,7 @@ def _tokenize_text(
     block_index: int,
     is_label: Callable[[str], bool] | None,
     plans: dict[str, Plan],
-    append: Callable[[Token], None],
+    extend: Callable[[list[Token]], None],
 ) -> None:
     """:func:`tokenize` of a grid rebuilt from text, read from its cell texts (stripped, none
     merged; every blank is a token: its values start in the first column). The tokens of a row
@@ -140,14 +140,21 @@ def _tokenize_text(
         if len(_ROW_PLANS) >= 16:
             _ROW_PLANS.clear()
         row_plans = _ROW_PLANS[is_label] = {}
-    for r, (line, texts) in enumerate(zip(table.row_lines, table.texts, strict=True)):
-        row_id = (block_index, r)
-        locs = row_locations(line, table_index, r, len(texts))
-        plan = row_plans.get(texts)
-        if plan is None:
-            plan = _row_plan(texts, is_label, plans, row_plans)
-        for kind, raw, glued, c in plan:
-            append(_new_token(Token, (kind, raw, locs[c], False, row_id, glued)))
+    texts = table.texts
+    # per row: its tokens' plan, its cells' locations, its id — then every token in one pass
+    row_tokens = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
+    row_locs = [
+        row_locations(line, table_index, r, len(cells))
+        for r, (line, cells) in enumerate(zip(table.row_lines, texts, strict=True))
+    ]
+    row_ids = [(block_index, r) for r in range(len(texts))]
+    extend(
+        [
+            _new_token(Token, (kind, raw, locs[c], False, row_id, glued))
+            for plan, locs, row_id in zip(row_tokens, row_locs, row_ids, strict=True)
+            for kind, raw, glued, c in plan
+        ]
+    )
 
 
 # The tokens of each row of a text grid as (kind, raw, glued, column), per ``is_label`` function: a
