@@ -21,7 +21,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from pdfplumber import utils
@@ -155,6 +155,14 @@ class PageLayout:
     chars: int
 
 
+_UPRIGHT = methodcaller("get", "upright", True)
+
+
+def _all_upright(chars: list[dict[str, Any]]) -> bool:
+    """Whether every character is upright (one without ``upright`` counts as upright)."""
+    return all(map(_UPRIGHT, chars))
+
+
 def _char_size(chars: list[dict[str, Any]]) -> float:
     sizes = [float(c.get("size") or 0) for c in chars if c["text"] and not c["text"].isspace()]
     return statistics.median(sizes) if sizes else 10.0
@@ -204,14 +212,18 @@ def _edges(objects: PageObjects) -> tuple[list[Edge], list[Edge]]:
 
 
 def _text_lines(
-    objects: PageObjects, boxes: list[tuple[float, float, float, float]], index: _CharIndex | None = None
+    objects: PageObjects,
+    boxes: list[tuple[float, float, float, float]],
+    index: _CharIndex | None = None,
+    upright: bool = False,
 ) -> list[Line]:
-    """The page's text lines outside the table *boxes* (*index*: its characters by their middle)."""
+    """The page's text lines outside the table *boxes* (*index*: its characters by their middle;
+    *upright*: every character of the page is known to be)."""
     rest = objects.chars
     if boxes:  # the characters whose middle is in no table
         inside = index.inside(boxes) if index is not None else _CharIndex(rest).inside(boxes)
         rest = [c for i, c in enumerate(rest) if i not in inside]
-    upright = all(c.get("upright", True) for c in rest)
+    upright = upright or _all_upright(rest)
     if upright:
         raw_lines = _plain_text_lines(rest)
     else:
@@ -301,7 +313,7 @@ class _CharIndex:
 
     def __init__(self, chars: list[dict[str, Any]]) -> None:
         mids = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars)]
-        mids.sort(key=lambda m: m[1])
+        mids.sort(key=itemgetter(1))
         self.chars = chars
         self.mids = mids
         self.ys = [m[1] for m in mids]
@@ -474,7 +486,7 @@ def _extract(rows: list[Any], index: _CharIndex, upright: bool) -> list[list[str
             chars = index.within(cell)
             if not chars:
                 texts.append("")
-            elif upright or all(c.get("upright", True) for c in chars):
+            elif upright or _all_upright(chars):
                 texts.append(_cell_plain_text(chars))
             else:
                 texts.append(utils.extract_text(chars, x_tolerance=1.5))
@@ -656,7 +668,7 @@ def read_layout(objects: PageObjects, number: int) -> PageLayout:
     boxes: list[tuple[float, float, float, float]] = []
     items: list[Line | TableOnPage] = []
     index = _CharIndex(objects.chars) if found else None
-    upright = bool(found) and all(c.get("upright", True) for c in objects.chars)
+    upright = _all_upright(objects.chars)
     for t in found:
         try:
             assert index is not None
@@ -682,7 +694,7 @@ def read_layout(objects: PageObjects, number: int) -> PageLayout:
             continue  # a frame around text, not a table
         boxes.append(tuple(t.bbox))
         items.append(TableOnPage(float(t.bbox[1]), tuple(t.bbox), grid))
-    lines = _text_lines(objects, boxes, index)
+    lines = _text_lines(objects, boxes, index, upright)
     margin_top = objects.height * _MARGIN
     margin_bottom = objects.height * (1 - _MARGIN)
     for line in lines:
