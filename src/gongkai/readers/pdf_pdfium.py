@@ -261,8 +261,9 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         textpage.close()
 
 
-def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int]) -> None:
-    """The page's painted paths into *out*; *texts* gets the address of every text object."""
+def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]) -> bool:
+    """The page's painted paths into *out*; whether every text object is in *seen* (the text
+    objects that gave characters: most objects, whose type need not be asked)."""
     matrix = pdfium_c.FS_MATRIX()
     matrix_p = _P(ctypes.addressof(matrix))
     point = (ctypes.c_float * 2)()
@@ -325,32 +326,40 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, texts: set[int
         elif shape[:1] == "m":
             _paint_closed(shape, pts, fill, stroke, color, space, out)
 
+    complete = True
+
     def form(obj: Any, parent: tuple[float, ...] | None) -> None:
+        nonlocal complete
         _object_matrix(obj, matrix_p)
         m: tuple[float, ...] = read_matrix(matrix)
         if parent is not None:
             m = _mult(m, parent)
         for k in range(_form_count(obj)):
             child = _form_object(obj, ctypes.c_ulong(k))
+            if child.value in seen:
+                continue  # a text object read
             kind = _object_type(child)
             if kind == _TEXT:
-                texts.add(child.value)
+                complete = False
             elif kind == _PATH:
                 path(child, m)
             elif kind == _FORM:
                 form(child, m)
 
     raw = _P(ctypes.cast(page.raw, ctypes.c_void_p).value)
-    page_object, object_type, add_text = _page_object, _object_type, texts.add
+    page_object, object_type = _page_object, _object_type
     for k in range(_count_objects(raw)):
         obj = page_object(raw, k)
+        if obj.value in seen:
+            continue  # a text object read (most objects: a WPS page draws each character apart)
         kind = object_type(obj)
-        if kind == _TEXT:  # most objects: a WPS page draws each character apart
-            add_text(obj.value)
+        if kind == _TEXT:
+            complete = False  # a text object PDFium gave no character of
         elif kind == _PATH:
             path(obj, None)
         elif kind == _FORM:
             form(obj, None)
+    return complete
 
 
 def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
@@ -437,8 +446,6 @@ def read_page(page: pdfium.PdfPage) -> PageObjects:
     box = (space.mb_x0, space.mb_top, space.mb_x0 + space.width, space.mb_top + space.height)
     out = PageObjects(space.width, space.height, box)
     seen: set[int] = set()
-    texts: set[int] = set()
     out.chars = _chars(page, space, seen)
-    _paths(page, space, out, texts)
-    out.complete = texts <= seen
+    out.complete = _paths(page, space, out, seen)
     return out
