@@ -5,6 +5,7 @@ links to it."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from html import unescape
 from pathlib import Path
@@ -126,3 +127,23 @@ def test_every_finding_code_links_to_its_rule(client: TestClient) -> None:
     for href in set(codes):
         assert client.get(href).status_code == 200, href
     assert "/rules#" not in client.get("/").text
+
+
+def test_the_ledger_codes_explained_too(client: TestClient) -> None:
+    """gongkai rules L001 explains the request ledger's codes; so do /rules/L001 and the list, and
+    the 编写 page's ledger findings link to them."""
+    from gongkai.ledger.findings import CODES
+
+    listing = client.get("/rules").text
+    for code in CODES.values():
+        assert f'href="/rules/{code.code}"' in listing, code.code
+        page = client.get(f"/rules/{code.code}")
+        assert page.status_code == 200, code.code
+        text = _squeeze(_text(page.text))
+        assert _squeeze(code.title_zh) in text and "gongkailedger" in text
+        for para in _paragraphs(unwrap_zh(inspect.cleandoc(code.doc_zh))):
+            assert _squeeze(para) in text, (code.code, para)
+        en = _squeeze(_text(client.get(f"/rules/{code.code}?lang=en").text))
+        client.cookies.clear()
+        for para in _paragraphs(inspect.cleandoc(code.doc_en)):
+            assert _squeeze(para) in en, (code.code, para)

@@ -5,6 +5,7 @@ the API show them, and the filters of the problems list (as a query gives them; 
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -12,7 +13,7 @@ from functools import cache
 from typing import Any, TypeGuard
 
 from gongkai.formats import table_names
-from gongkai.rules.base import SEVERITY_NAMES
+from gongkai.rules.base import SEVERITY_NAMES, unwrap_zh
 from gongkai.rules.docs import render_rule_page
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
@@ -86,6 +87,61 @@ def rule_catalogue() -> dict[str, RuleInfo]:
             rule.code, rule.title_zh, rule.title_en, rule.severity, summary, summary_zh, pages["zh"], pages["en"]
         )
     return dict(sorted(out.items()))
+
+
+@cache
+def ledger_catalogue() -> dict[str, RuleInfo]:
+    """The codes of ``gongkai ledger`` (L001…, the 编写 page's ledger findings), explained as
+    ``gongkai rules L001`` explains them."""
+    try:
+        from gongkai.ledger.findings import CODES
+    except Exception:
+        return {}
+    out: dict[str, RuleInfo] = {}
+    for c in CODES.values():
+        zh_doc = unwrap_zh(inspect.cleandoc(c.doc_zh))
+        en_doc = inspect.cleandoc(c.doc_en)
+        severity_zh = SEVERITY_NAMES.get(c.severity, (c.severity, c.severity))[0]
+        page_zh = "\n".join(
+            [
+                f"# {c.code} {c.name}",
+                "",
+                f"**{c.title_zh}**",
+                "",
+                "- 命令：`gongkai ledger`（申请台账，docs/ledger.md；网页的“编写”页读入台账时也用）",
+                f"- 默认级别：`{c.severity}`（{severity_zh}）",
+                f"- 消息：{c.template_zh}",
+                *(f"- 消息 `{k}`：{zh}" for k, (zh, _en) in c.variants.items()),
+                "",
+                zh_doc,
+                "",
+            ]
+        )
+        page_en = "\n".join(
+            [
+                f"# {c.code} {c.name}",
+                "",
+                f"**{c.title_en}**",
+                "",
+                "- Command: `gongkai ledger` (the request ledger, docs/ledger.md; the web's Write page too)",
+                f"- Default severity: `{c.severity}`",
+                f"- Message: {c.template_en}",
+                *(f"- Message `{k}`: {en}" for k, (_zh, en) in c.variants.items()),
+                "",
+                en_doc,
+                "",
+            ]
+        )
+        summary_zh = _first_paragraph(zh_doc, "## 说明") or c.title_zh
+        summary_en = " ".join((_first_paragraph(en_doc, "## What it does") or c.title_en).split())
+        out[c.code] = RuleInfo(c.code, c.title_zh, c.title_en, c.severity, summary_en, summary_zh, page_zh, page_en)
+    return out
+
+
+def _first_paragraph(text: str, heading: str) -> str:
+    if heading not in text:
+        return ""
+    return text.split(heading, 1)[1].split("##", 1)[0].strip().split("\n\n", 1)[0].strip()
 
 
 def rule_title(code: str, lang: str) -> str:

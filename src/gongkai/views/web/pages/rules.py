@@ -5,6 +5,7 @@ language switch); and ``POST /reviewer``, which remembers the reviewer's name in
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
@@ -14,7 +15,7 @@ from markupsafe import Markup
 
 from gongkai.store.queries.findings import code_counts
 from gongkai.views.web.app import state
-from gongkai.views.web.data import rule_catalogue
+from gongkai.views.web.data import RuleInfo, ledger_catalogue, rule_catalogue
 from gongkai.views.web.render import UI, Column, DataTable, Page, request_lang, respond, set_reviewer, split_ext
 
 router = APIRouter()
@@ -30,7 +31,7 @@ def rule(request: Request, name: str) -> Response:
     if fmt not in ("html", "json") or not set(code) <= _CODE_CHARS:
         raise HTTPException(404)
     ui = UI(request_lang(request))
-    info = rule_catalogue().get(code)
+    info = rule_catalogue().get(code) or ledger_catalogue().get(code)
     if info is None:
         raise HTTPException(404, detail=ui.t(f"没有规则 {code}。", f"No rule {code}."))
     counts = {c.code: c.findings for c in code_counts(state(request).db.cursor())}
@@ -83,20 +84,29 @@ def rules(request: Request, ext: str) -> Response:
     table.rows = [
         [r.code, r.severity, r.title_zh, r.title_en, r.summary_zh, r.summary, counts.get(r.code, 0)] for r in catalogue
     ]
-    listed = [
-        {"code": r.code, "severity": r.severity, "title": r.text(ui.lang)[0],
-         "summary": markdown_inline(r.text(ui.lang)[1]), "findings": counts.get(r.code, 0)}
-        for r in catalogue
-    ]  # fmt: skip
+    listed = [_listed(r, ui.lang, counts.get(r.code, 0)) for r in catalogue]
+    ledger = [_listed(c, ui.lang, 0) for c in ledger_catalogue().values()]
     page = Page(
         "rules.html",
         ui.t("审核规则", "Rules"),
         {},
         {"rules": table},
-        {"rules": listed},
+        {"rules": listed, "ledger": ledger},
         filename="gongkai-rules",
     )
     return respond(request, page, fmt)
+
+
+def _listed(info: RuleInfo, lang: str, findings: int) -> dict[str, Any]:
+    """A row of the catalogue as the page lists it: title and summary in *lang*."""
+    title, summary = info.text(lang)
+    return {
+        "code": info.code,
+        "severity": info.severity,
+        "title": title,
+        "summary": markdown_inline(summary),
+        "findings": findings,
+    }
 
 
 def _split_heading(text: str) -> tuple[str, str]:
