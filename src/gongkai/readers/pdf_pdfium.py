@@ -42,6 +42,7 @@ _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
 _MATRIX4 = struct.Struct("4f")  # FS_MATRIX's a, b, c, d
 _MATRIX6 = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 _POINT = struct.Struct("2f")  # two floats: x, y
+_SEGMENT = struct.Struct("=2fBB2x")  # CFX_Path::Point: x, y (floats), type (uint8), close (bool), padding
 
 
 class _Handle(ctypes.c_void_p):
@@ -276,6 +277,31 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     segment, segment_point, segment_type, segment_close = _segment, _segment_point, _segment_type, _segment_close
     ctm = space.ctm
 
+    def segments(obj: Any) -> list[tuple[float, float, int, int]]:
+        """The path's segments: point, type and whether it closes the subpath. PDFium keeps them
+        in one array (``CFX_Path``'s points: two floats, the type, the close flag, 12 bytes
+        each) and gives out pointers into it; the array is read at once when the pointers to its
+        first and last segments are that far apart and the last reads as the API gives it, else
+        segment by segment through the API (four calls a segment)."""
+        n = _count_segments(obj)
+        if n <= 0:
+            return []
+        first = segment(obj, 0).value
+        if first:
+            last = segment(obj, n - 1)
+            if last.value - first == _SEGMENT.size * (n - 1) and segment_point(last, px_p, py_p):
+                out = list(_SEGMENT.iter_unpack(ctypes.string_at(first, _SEGMENT.size * n)))
+                x, y, t, close = out[-1]
+                if (x, y) == read_point(point) and t == segment_type(last) and bool(close) == bool(segment_close(last)):
+                    return out
+        out = []
+        for k in range(n):
+            seg = segment(obj, k)
+            if segment_point(seg, px_p, py_p):
+                x, y = read_point(point)
+                out.append((x, y, segment_type(seg), segment_close(seg)))
+        return out
+
     def path(obj: Any, parent: tuple[float, ...] | None) -> None:
         _object_matrix(obj, matrix_p)
         m: tuple[float, ...] = read_matrix(matrix)
@@ -288,11 +314,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         pts: list[tuple[float, float]] = []
         start = (0.0, 0.0)
         pending_bezier = 0
-        for k in range(_count_segments(obj)):
-            seg = segment(obj, k)
-            if not segment_point(seg, px_p, py_p):
-                continue
-            t = segment_type(seg)
+        for x, y, t, close in segments(obj):
             if t == _BEZIER:
                 pending_bezier += 1
                 if pending_bezier < 3:
@@ -303,12 +325,11 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
             else:
                 ops.append("l")
             pending_bezier = 0
-            x, y = read_point(point)
             pt = (a * x + c * y + e, b * x + d * y + f)
             if t == _MOVE:
                 start = pt
             pts.append(pt)
-            if segment_close(seg):
+            if close:
                 ops.append("h")
                 pts.append(start)  # back to the subpath's start
         if not ops:
