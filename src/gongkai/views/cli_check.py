@@ -40,11 +40,10 @@ from gongkai.views.cli import (
     out,
     write_json_line,
 )
-from gongkai.views.figures import figure_label
+from gongkai.views.figures import figure_label, shown_figures
 from gongkai.views.i18n import FLAG, lang, metavar, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-MAX_FIGURES = 8
 
 
 def _config_or_exit(
@@ -403,14 +402,8 @@ def figure_name(key: str, finding: Finding, format_id: str | None) -> str:
 def figures_text(finding: Finding, format_id: str | None) -> str:
     """The figures under a finding, ``名称=数值`` (``name=value`` in English); a long list shows
     the ones that are not zero."""
-    items = [(k, json_figure(v)) for k, v in finding.figures.items()]
-    if len(items) > MAX_FIGURES:
-        shown = [(k, v) for k, v in items if v != 0] or items[:MAX_FIGURES]  # zeros are what hides
-        items = shown[:MAX_FIGURES]
-        hidden = len(finding.figures) - len(items)
-        tail = t(f"  …另 {hidden} 项", f"  … {hidden} more") if hidden else ""
-    else:
-        tail = ""
+    items, hidden = shown_figures([(k, json_figure(v)) for k, v in finding.figures.items()])
+    tail = t(f"  …另 {hidden} 项", f"  … {hidden} more") if hidden else ""
     en = lang() == "en"
     return (
         "  ".join(f"{figure_name(k, finding, format_id)}={'空' if v is None and not en else v}" for k, v in items)

@@ -6,7 +6,7 @@ figure; in English the key."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gongkai.formats import FORMAT_IDS, TableSpec, load_format
@@ -79,6 +79,20 @@ def figure_name(
     return figure_label(key, code=code, table=table, figures=figures, format_id=format_id)
 
 
+MAX_FIGURES = 8
+
+
+def shown_figures(items: Sequence[tuple[str, Any]]) -> tuple[list[tuple[str, Any]], int]:
+    """The figures to show under a finding and how many are left out: all when there are at most
+    :data:`MAX_FIGURES`, else the ones that are not zero (zeros are what hides the point), at
+    most that many."""
+    if len(items) <= MAX_FIGURES:
+        return list(items), 0
+    shown = [(k, v) for k, v in items if v != 0] or list(items[:MAX_FIGURES])
+    shown = shown[:MAX_FIGURES]
+    return shown, len(items) - len(shown)
+
+
 def _cell_figure_name(key: str, code: str, spec: TableSpec) -> str | None:
     own = [s for s in spec.sums if s.code == code]
     rows = {k: r.label for k, r in spec.rows.items()}
@@ -95,4 +109,4 @@ def _cell_figure_name(key: str, code: str, spec: TableSpec) -> str | None:
     return None
 
 
-__all__ = ["FIGURE_NAMES", "PREVIOUS", "figure_label", "figure_name"]
+__all__ = ["FIGURE_NAMES", "MAX_FIGURES", "PREVIOUS", "figure_label", "figure_name", "shown_figures"]

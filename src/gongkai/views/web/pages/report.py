@@ -32,7 +32,7 @@ from gongkai.formats import load_format, section_specs
 from gongkai.store.queries import reports as q_reports
 from gongkai.store.queries.base import as_dict
 from gongkai.store.queries.findings import finding_exists, report_findings
-from gongkai.views.figures import figure_name
+from gongkai.views.figures import figure_name, shown_figures
 from gongkai.views.web import decisions
 from gongkai.views.web.app import state
 from gongkai.views.web.data import (
@@ -180,7 +180,8 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
     findings = finding_dicts(db, report_findings(cur, rid))
     for f in findings:
         f["rule_title"] = rule_title(str(f["code"]), ui.lang)
-    # The figures' names as people read them (the JSON keeps the keys): anchor → key → name.
+    # The figures' names as people read them (the JSON keeps the keys): anchor → key → name; and
+    # the figures shown under each finding, a long list by the ones that are not zero.
     figure_names = {
         f["anchor"]: {
             k: figure_name(k, ui.lang, code=str(f["code"]), table=f.get("table"), figures=f["figures"], format_id=fid)
@@ -189,6 +190,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
         for f in findings
         for fid in [report.get("format")]
     }
+    figures_shown = {f["anchor"]: shown_figures(list(f["figures"].items())) for f in findings if f["figures"]}
     history = decisions.history(cur, report["sha256"])
     others = (
         [as_dict(o) for o in q_reports.other_reports(cur, report["agency_key"], rid)]
@@ -290,6 +292,7 @@ def report_page(db: WebDB, rid: int, ui: UI) -> Page:
             "related": related,
             "counts": counts,
             "figure_names": figure_names,
+            "figures_shown": figures_shown,
             "agency_href": f"/agencies/{quote(report['agency_key'], safe='')}" if report.get("agency_key") else None,
             "original": ORIGINAL_KINDS.get(report.get("kind") or "", ORIGINAL_OTHER),
             "original_state": _original_state(db.source_path(rid), report.get("sha256"), src.status),
