@@ -162,6 +162,8 @@ def test_bulk_decision_on_a_filtered_set(client: TestClient) -> None:
     assert not _sql(client, "SELECT * FROM decisions")  # nothing decided on a changed set
     r = client.post("/findings/decisions", data={**form, "expected": "18"}, headers=ORIGIN, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/by-rule?done=dismissed&n=18"
+    notice = client.get(r.headers["location"]).text.split('id="done"', 1)[1].split("</p>", 1)[0]
+    assert "已驳回 18 条发现" in notice and 'href="/by-rule?decision=dismissed"' in notice  # where they went
     rows = _sql(client, "SELECT code, decision, comment, reviewer, decided_at FROM decisions")
     assert len(rows) == 18 and {r[:4] for r in rows} == {("F004", "dismissed", "表格多出的列是合计列", "王审核")}
     assert len({r[4] for r in rows}) == 1  # one act, one time
