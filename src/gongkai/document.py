@@ -210,3 +210,54 @@ class Document:
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
+
+
+_doc_blocks = Document.__dict__["blocks"]
+
+
+class TextDocument(Document):
+    """A document read from text, one Paragraph per line: its blocks are made when first read
+    (the layout stage reads the lines and makes Paragraphs only for the lines outside the tables
+    it rebuilds). With *blocks* given, a Document like any other."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        blocks: list[Block] | None,
+        kind: str,
+        lines: list[str] | None = None,
+        encoding: str | None = None,
+        warnings: list[str] | None = None,
+        header: dict[str, str] | None = None,
+    ) -> None:
+        if blocks is not None:
+            _doc_blocks.__set__(self, blocks)
+        self.kind = kind
+        self.lines = [] if lines is None else lines
+        self.encoding = encoding
+        self.warnings = [] if warnings is None else warnings
+        self.header = {} if header is None else header
+
+    @property
+    def blocks(self) -> list[Block]:
+        try:
+            return _doc_blocks.__get__(self)
+        except AttributeError:
+            pass
+        blocks: list[Block] = list(map(Paragraph, self.lines, line_locations(len(self.lines))))
+        _doc_blocks.__set__(self, blocks)
+        return blocks
+
+    @blocks.setter
+    def blocks(self, blocks: list[Block]) -> None:
+        _doc_blocks.__set__(self, blocks)
+
+    @property
+    def blocks_made(self) -> bool:
+        """Whether the blocks exist yet (else they are the lines, one Paragraph each)."""
+        try:
+            _doc_blocks.__get__(self)
+        except AttributeError:
+            return False
+        return True

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
+from itertools import compress
+from operator import itemgetter
+from typing import overload
 
-from gongkai.document import Block, Document, Location, Paragraph, Table, TextTable
+from gongkai.document import Block, Document, Location, Paragraph, Table, TextDocument, TextTable, line_locations
 from gongkai.formats import all_formats, is_furniture, match_heading
-from gongkai.layout.unfold import unfold
+from gongkai.layout.unfold import LONG_LINE, unfold
 from gongkai.normalize import fold_many, label_key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
@@ -88,8 +91,12 @@ def _is_anchor(text: str) -> bool:
 #   values — a cell holds a value;
 #   row — the cells again when one of them is not blank (a row of a grid), else None.
 _LineInfo = tuple[bool, bool, tuple[str, ...] | None, bool, bool, bool, tuple[str, ...] | None]
-_LINES: dict[str, _LineInfo] = {}
+_LINES: dict[str | None, _LineInfo] = {}
 _LINES_MAX = 65536
+# The answers for a block that is no line of text (a Table): it starts nothing and ends a region.
+_NO_LINE: _LineInfo = (False, False, None, False, False, False, None)
+_LINES[None] = _NO_LINE
+_STARTS = itemgetter(4)
 
 
 def _line(text: str) -> _LineInfo:
@@ -106,30 +113,71 @@ def _line(text: str) -> _LineInfo:
     )
 
 
-def _lines(texts: list[str | None]) -> list[_LineInfo | None]:
-    """Each line's answers; the lines not seen before are folded together first (fold_many)."""
+class _LineParagraphs(Sequence[Block]):
+    """The blocks of a text document not made yet: a Paragraph per line, made when asked for."""
+
+    __slots__ = ("locs", "texts")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.locs = line_locations(len(texts))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, i: int) -> Block: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Block]: ...
+    def __getitem__(self, i: int | slice) -> Block | list[Block]:
+        if isinstance(i, slice):
+            return list(map(Paragraph, self.texts[i], self.locs[i]))
+        return Paragraph(self.texts[i], self.locs[i])
+
+
+def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
+    """Each line's answers (``_NO_LINE`` for None); the lines not seen before are folded together
+    first (fold_many)."""
     known = _LINES
-    new = [t for t in dict.fromkeys(texts) if t is not None and t not in known]
-    if new:
-        fold_many(_texts_to_fold(new))
+    distinct = dict.fromkeys(texts).keys()
+    if not distinct <= known.keys():
+        new = [t for t in distinct if t not in known]
+        fold_many(_texts_to_fold([t for t in new if t is not None]))
         if len(known) + len(new) > _LINES_MAX:
             known.clear()
+            known[None] = _NO_LINE
+            new = [t for t in distinct if t is not None]
         for t in new:
-            known[t] = _line(t)
-    return [None if t is None else known.get(t) or _line(t) for t in texts]
+            if t is not None:
+                known[t] = _line(t)
+    return list(map(known.__getitem__, texts))
 
 
 def rebuild_tables(doc: Document) -> Document:
     """Replace runs of flattened-table lines by Table blocks; other blocks pass through. A report
     a crawler wrote on one line is first cut back into lines (:mod:`gongkai.layout.unfold`)."""
-    doc = unfold(doc)
-    blocks = doc.blocks
-    lines = _lines([b.text if isinstance(b, Paragraph) else None for b in blocks])
-    starts = [i for i, line in enumerate(lines) if line is not None and line[4]]
+    blocks: Sequence[Block]
+    texts: list[str | None] | list[str]
+    lazy = isinstance(doc, TextDocument) and not doc.blocks_made
+    if lazy and not (doc.kind == "text" and max(map(len, doc.lines), default=0) >= LONG_LINE):
+        # the blocks are the lines, a Paragraph each: made here only for the lines outside tables
+        texts = doc.lines
+        blocks = _LineParagraphs(texts)
+    else:
+        lazy = False
+        blocks = doc.blocks
+        texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
+        if doc.kind == "text" and max(map(len, filter(None, texts)), default=0) >= LONG_LINE:
+            doc = unfold(doc)
+            if doc.blocks is not blocks:
+                blocks = doc.blocks
+                texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
+    lines = _lines(texts)
+    starts = list(compress(range(len(lines)), map(_STARTS, lines)))
     if not starts:
-        return dataclasses.replace(doc, blocks=list(blocks))
+        return dataclasses.replace(doc, blocks=list(doc.blocks))
     out: list[Block] = []
-    table_index = len(doc.tables())
+    table_index = 0 if lazy else len(doc.tables())  # after the reader's tables
     end = len(blocks)
     done = 0  # the blocks before this one are in out
     for i in starts:
@@ -137,12 +185,12 @@ def rebuild_tables(doc: Document) -> Document:
             continue  # inside the table region before
         out.extend(blocks[done:i])
         j = i
-        texts: list[tuple[str, ...]] = []
+        rows: list[tuple[str, ...]] = []
         row_lines: list[int | None] = []
         has_values = False
         while j < end:
             line = lines[j]
-            if line is None:
+            if line is _NO_LINE:
                 break
             if j > i and line[0]:
                 break  # a section heading or page furniture: the region ends
@@ -153,15 +201,15 @@ def rebuild_tables(doc: Document) -> Document:
                 break  # a line of prose
             row = line[6]
             if row is not None:
-                texts.append(row)
-                row_lines.append(blocks[j].loc.line)
+                rows.append(row)
+                row_lines.append(j + 1 if lazy else blocks[j].loc.line)
                 has_values = has_values or line[5]
             j += 1
         if not has_values:
             out.append(blocks[i])  # an anchor word in a heading-like line, not a table
             done = i + 1
             continue
-        out.append(_grid(texts, row_lines, table_index))
+        out.append(_grid(rows, row_lines, table_index))
         table_index += 1
         done = j
     out.extend(blocks[done:])

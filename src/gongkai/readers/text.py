@@ -11,7 +11,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from gongkai.document import Block, Document, Paragraph, line_locations
+from gongkai.document import Document, TextDocument
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.normalize import fold_radicals
 from gongkai.readers.detect import utf16_without_bom
@@ -116,5 +116,4 @@ def is_header_line(text: str) -> bool:
 def document_from_text(text: str, kind: str = "text", encoding: str | None = None) -> Document:
     text = fold_radicals(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    blocks: list[Block] = list(map(Paragraph, lines, line_locations(len(lines))))
-    return Document(blocks=blocks, kind=kind, lines=lines, encoding=encoding)
+    return TextDocument(None, kind, lines, encoding)  # one Paragraph per line, made when read

@@ -35,21 +35,38 @@ from gongkai.tables.tokens import Token, parse_value
 # Per spec, what its labels name: (the spec, label → row, text → role). An entry holds its spec, so
 # that a spec's id is never another spec's while the entry lives; the answers are plain values
 # (no object per answer for the garbage collector to go over).
-_SPEC_CACHES: dict[
-    int, tuple[TableSpec, dict[tuple[str, bool], RowSpec | None], dict[str, tuple[bool, str | None, bool]]]
-] = {}
+# The fourth: per text token as written, what the mapping reads in it (``_TextReading``).
+_TextReading = tuple[str, RowSpec | None, RowSpec | None, bool, ColumnSpec | None, bool]
+_SpecCaches = tuple[
+    TableSpec,
+    dict[tuple[str, bool], RowSpec | None],
+    dict[str, tuple[bool, str | None, bool]],
+    dict[str, _TextReading],
+]
+_SPEC_CACHES: dict[int, _SpecCaches] = {}
 _CACHE_MAX = 100_000
 
 
-def _caches(
-    spec: TableSpec,
-) -> tuple[TableSpec, dict[tuple[str, bool], RowSpec | None], dict[str, tuple[bool, str | None, bool]]]:
+def _caches(spec: TableSpec) -> _SpecCaches:
     entry = _SPEC_CACHES.get(id(spec))
     if entry is None or entry[0] is not spec:
         if len(_SPEC_CACHES) >= 64:
             _SPEC_CACHES.clear()
-        entry = _SPEC_CACHES[id(spec)] = (spec, {}, {})
+        entry = _SPEC_CACHES[id(spec)] = (spec, {}, {}, {})
     return entry
+
+
+def _text_reading(spec: TableSpec, raw: str, readings: dict[str, _TextReading]) -> _TextReading:
+    """(label key, the row it names before the body, the row it names in the body, a group label,
+    the column a head cell names, a head word) of a text token: pure functions of the text, worked
+    out once per spec and text."""
+    k = label_key(raw)
+    group, col, header = _text_role(spec, k)
+    reading = (k, match_row(spec, k, False), match_row(spec, k, True), group, col, header)
+    if len(readings) > _CACHE_MAX:
+        readings.clear()
+    readings[raw] = reading
+    return reading
 
 
 def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
@@ -418,7 +435,7 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
     last_row_key: str | None = None
     last_columns: tuple[str, ...] = ()
     in_body = False
-    row_cache = _caches(spec)[1]
+    text_readings = _caches(spec)[3]
 
     def close() -> None:
         nonlocal current, last_row_key, last_columns
@@ -461,11 +478,11 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
             if current is not None:
                 current.pending_blanks.append(tok)
         else:
-            k = label_key(tok.raw)
             try:
-                row = row_cache[(k, in_body)]
+                k, row_before, row_in_body, is_group, col, is_header = text_readings[tok.raw]
             except KeyError:
-                row = match_row(spec, k, in_body)
+                k, row_before, row_in_body, is_group, col, is_header = _text_reading(spec, tok.raw, text_readings)
+            row = row_in_body if in_body else row_before
             if row is not None and not (current is not None and current.spec is row and not current.cells):
                 close()
                 current = _RowBuilder(row, [tok], row.columns, last_row_key)
@@ -474,7 +491,6 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
             if row is not None and current is not None:
                 current.label_tokens.append(tok)  # the same label again: a split label cell
                 continue
-            is_group, col, is_header = _text_role(spec, k)
             if is_group:
                 close()
                 continue
