@@ -17,8 +17,10 @@ milliseconds, and the parent may hold a DuckDB connection (it is never forked in
 from __future__ import annotations
 
 import collections
+import contextlib
 import multiprocessing
 import os
+import selectors
 import signal
 import sys
 import threading
@@ -210,6 +212,7 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self.sentinel: int = self.process.sentinel
         self.busy: _Busy | None = None
         self.done = 0
         self.ready = False  # started, imported and initialised: a file's deadline runs from then
@@ -243,6 +246,9 @@ class WorkerPool(Generic[A, R]):
         self.initargs = initargs
         self.tasks_per_worker = tasks_per_worker or TASKS_PER_WORKER
         self._workers: list[_Worker] = []
+        # The workers' pipes and sentinels, registered once: multiprocessing's wait() makes a new
+        # selector for every call, which cost the parent more than unpickling the results.
+        self._selector = selectors.DefaultSelector()
 
     def __enter__(self) -> WorkerPool[A, R]:
         return self
@@ -258,10 +264,10 @@ class WorkerPool(Generic[A, R]):
             except OSError:
                 pass
         deadline = time.monotonic() + 2
-        for w in self._workers:
+        for w in list(self._workers):
             w.process.join(timeout=max(0.0, deadline - time.monotonic()))
-            w.kill()
-        self._workers.clear()
+            self._discard(w)
+        self._selector.close()
 
     def imap(self, args: Iterable[A]) -> Iterator[tuple[A, R | Failure]]:
         """(arg, result or Failure) for each arg, in the order of *args*."""
@@ -294,22 +300,35 @@ class WorkerPool(Generic[A, R]):
 
     # -- scheduling
 
+    def _start(self) -> _Worker:
+        w = _Worker(self)
+        self._selector.register(w.conn, selectors.EVENT_READ, w)
+        self._selector.register(w.sentinel, selectors.EVENT_READ, w)
+        self._workers.append(w)
+        return w
+
+    def _discard(self, w: _Worker) -> None:
+        """Stop *w* (if it still runs) and forget it."""
+        for fileobj in (w.conn, w.sentinel):
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(fileobj)
+        w.kill()
+        if w in self._workers:
+            self._workers.remove(w)
+
     def _assign(self, pending: collections.deque[tuple[int, Any]]) -> None:
-        self._workers = [w for w in self._workers if w.process.is_alive() or w.busy is not None]
         while pending:
-            idle = next((w for w in self._workers if w.busy is None and w.process.is_alive()), None)
+            idle = next((w for w in self._workers if w.busy is None), None)
             if idle is None:
                 if len(self._workers) >= self.n:
                     return
-                idle = _Worker(self)
-                self._workers.append(idle)
+                idle = self._start()
             index, arg = pending.popleft()
             try:
                 idle.conn.send((index, arg))
             except OSError:  # the worker went away between tasks: give the file to a new one
                 pending.appendleft((index, arg))
-                idle.kill()
-                self._workers.remove(idle)
+                self._discard(idle)
                 continue
             startup = 0 if idle.ready else STARTUP_SECONDS  # the deadline is set again when it is ready
             idle.busy = _Busy(index, time.monotonic() + startup + self.limits.seconds)
@@ -321,38 +340,39 @@ class WorkerPool(Generic[A, R]):
             return
         now = time.monotonic()
         timeout = max(0.0, min(w.busy.deadline for w in busy if w.busy) - now)
-        waitables: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-        ready = set(wait(waitables, timeout=timeout))
+        ready: set[Any] = set()
+        for key, _events in self._selector.select(timeout):
+            ready.add(key.fileobj)
         now = time.monotonic()
-        for w in busy:
-            assert w.busy is not None
+        for w in list(self._workers):
+            if w.busy is None:
+                if w.conn in ready or w.sentinel in ready:  # an idle worker ended (or broke its pipe)
+                    self._discard(w)
+                continue
             index = w.busy.index
-            if w.conn in ready or w.process.sentinel in ready:
-                outcome = self._receive(w)
+            if w.conn in ready or w.sentinel in ready:
+                outcome = self._receive(w, readable=w.conn in ready)
                 if outcome is _PENDING:
                     continue  # only "ready": the file's deadline starts now
                 if outcome is not None:
                     results[index] = outcome
                     w.busy = None
-                    if w.done >= self.tasks_per_worker or not w.process.is_alive():
-                        w.kill()
-                        self._workers.remove(w)
+                    if w.done >= self.tasks_per_worker or w.sentinel in ready:
+                        self._discard(w)
                     continue
                 # no reply: the worker died reading this file
                 w.process.join(timeout=1)
                 results[index] = crash_failure(w.process.exitcode)
                 w.busy = None
-                w.kill()
-                self._workers.remove(w)
+                self._discard(w)
             elif now >= w.busy.deadline:
                 results[index] = timeout_failure(self.limits.seconds)
                 w.busy = None
-                w.kill()
-                self._workers.remove(w)
+                self._discard(w)
 
-    def _receive(self, w: _Worker) -> Any:
+    def _receive(self, w: _Worker, *, readable: bool = False) -> Any:
         try:
-            if not w.conn.poll():
+            if not readable and not w.conn.poll():
                 return None
             _task, status, payload = w.conn.recv()
             if status == "ready":
@@ -369,7 +389,7 @@ class WorkerPool(Generic[A, R]):
         if status == "ok":
             return payload
         if status == "memory":
-            w.kill()
+            self._discard(w)
             return memory_failure(self.limits.memory_mb)
         return internal_failure(str(payload))
 

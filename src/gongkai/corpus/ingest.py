@@ -244,7 +244,7 @@ def _limit_raised(known: StoredFile, limits: Limits) -> bool:
 
 
 def _plan(
-    files: Iterable[Path],
+    files: Iterable[str | Path],
     stored: dict[str, StoredFile],
     version: str,
     result: IngestResult,
@@ -298,9 +298,12 @@ def ingest(
     version = parser_version()
     stored = store.stored_files()
     store.release()  # held only while a batch is written: a running gongkai serve reads meanwhile
-    files = list(iter_report_files(paths))
+    # The paths as plain strings: a Path keeps its parts as a list of strings too, which for
+    # 100,000 files was tens of MB held through the whole ingest.
+    files = [os.fspath(f) for f in iter_report_files(paths)]
     progress.start(len(files))
     tasks = list(_plan(files, stored, version, result, recheck, limits))
+    del files, stored
     progress.advance(result.skipped + result.duplicates)
     result.timed("plan", time.monotonic() - started)
 

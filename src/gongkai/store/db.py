@@ -525,8 +525,13 @@ class Store:
                     changes.append((status, successor, v[0]))
                 if successor in new_ids and before.get(v[0], v[6]) != successor and sha[successor] != v[7]:
                     carried.append((v[7], sha[successor]))
-        for status, successor, rid in changes:
-            self.run("UPDATE reports SET status = ?, superseded_by = ? WHERE id = ?", [status, successor, rid])
+        if changes:  # one statement for the batch: one per report cost more than the batch's inserts
+            self.run(
+                """UPDATE reports SET status = c.status, superseded_by = c.successor
+                FROM (SELECT unnest(?) AS status, unnest(?::BIGINT[]) AS successor, unnest(?::BIGINT[]) AS id) c
+                WHERE reports.id = c.id""",
+                [[c[0] for c in changes], [c[1] for c in changes], [c[2] for c in changes]],
+            )
         return carried
 
     def _carry_year_decisions(self, agency_keys: Sequence[str]) -> int:
@@ -550,7 +555,18 @@ class Store:
         same findings of the newer (:func:`carried_decisions`), where the newer has none yet
         (*origin*: only to the newer's findings of that origin). Returns how many were carried."""
         carried = 0
+        if not pairs:
+            return 0
+        # Most superseded reports have no decision: one query finds the ones that do.
+        decided_shas = {
+            sha
+            for (sha,) in self.query(
+                "SELECT DISTINCT sha256 FROM decisions WHERE sha256 IN (SELECT unnest(?))", [[p[0] for p in pairs]]
+            )
+        }
         for old_sha, new_sha in pairs:
+            if old_sha not in decided_shas:
+                continue
             decided = self.query(
                 """SELECT code, section, table_key, row_key, column_key, line, decision, comment, reviewer, decided_at
                 FROM decisions_latest WHERE sha256 = ? AND decision <> 'reopened' ORDER BY id""",
