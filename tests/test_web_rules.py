@@ -147,3 +147,10 @@ def test_the_ledger_codes_explained_too(client: TestClient) -> None:
         client.cookies.clear()
         for para in _paragraphs(inspect.cleandoc(code.doc_en)):
             assert _squeeze(para) in en, (code.code, para)
+
+
+def test_the_api_gives_both_summaries_and_the_page(client: TestClient) -> None:
+    rules = {r["code"]: r for r in client.get("/api/rules").json()["rules"]}
+    b001 = rules["B001"]
+    assert b001["summary_zh"].startswith("逐列核对表三") and b001["summary"]
+    assert b001["url"] == "/rules/B001" and client.get(b001["url"]).status_code == 200

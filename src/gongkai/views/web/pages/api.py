@@ -194,6 +194,8 @@ def api_rules(request: Request) -> Response:
                     "title_en": r.title_en,
                     "severity": r.severity,
                     "summary": r.summary,
+                    "summary_zh": r.summary_zh,
+                    "url": f"/rules/{r.code}",
                 }
                 for r in rule_catalogue().values()
             ],

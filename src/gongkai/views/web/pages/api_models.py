@@ -274,7 +274,9 @@ class Rule(Shape):
     title: str
     title_en: str
     severity: str
-    summary: str
+    summary: str = Field(description="说明的第一段（英文）/ the first paragraph of What it does")
+    summary_zh: str = Field(description="说明的第一段（中文）/ the first paragraph of 说明")
+    url: str = Field(description="完整说明的网页 / the page explaining the rule whole (/rules/CODE)")
 
 
 class RulesPage(Shape):
