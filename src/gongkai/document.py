@@ -135,7 +135,8 @@ class Table:
 
 _table_rows = Table.__dict__["rows"]
 _table_loc, _table_from_text = _setters(Table, ("rows", "loc", "from_text"))[1:]
-_ROW_LOCATIONS: dict[tuple[int | None, int, int, int], tuple[Location, ...]] = {}
+# the cache of row_locations (read directly where a call per row counts)
+ROW_LOCATIONS: dict[tuple[int | None, int, int, int], tuple[Location, ...]] = {}
 _ROW_LOCATIONS_MAX = 65536
 
 
@@ -144,12 +145,12 @@ def row_locations(line: int | None, table: int, row: int, width: int) -> tuple[L
     column c: shared objects, one per place (the places of a grid repeat from report to report)."""
     key = (line, table, row, width)
     try:
-        return _ROW_LOCATIONS[key]
+        return ROW_LOCATIONS[key]
     except KeyError:
         pass
-    if len(_ROW_LOCATIONS) >= _ROW_LOCATIONS_MAX:
-        _ROW_LOCATIONS.clear()
-    locs = _ROW_LOCATIONS[key] = tuple(Location(line, table, row, c) for c in range(width))
+    if len(ROW_LOCATIONS) >= _ROW_LOCATIONS_MAX:
+        ROW_LOCATIONS.clear()
+    locs = ROW_LOCATIONS[key] = tuple(Location(line, table, row, c) for c in range(width))
     return locs
 
 

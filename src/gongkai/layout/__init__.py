@@ -21,7 +21,7 @@ from typing import overload
 
 from gongkai.document import Block, Document, Location, Paragraph, Table, TextDocument, TextTable, line_locations
 from gongkai.formats import all_formats, is_furniture, match_heading
-from gongkai.layout.unfold import LONG_LINE, unfold
+from gongkai.layout.unfold import LONG_LINE, unfold, unfold_pieces
 from gongkai.normalize import fold_many, label_key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
@@ -89,28 +89,41 @@ def _is_anchor(text: str) -> bool:
 #   prose — running text, not cells;
 #   starts — a table region starts here;
 #   values — a cell holds a value;
-#   row — the cells again when one of them is not blank (a row of a grid), else None.
-_LineInfo = tuple[bool, bool, tuple[str, ...] | None, bool, bool, bool, tuple[str, ...] | None]
+#   row — the cells again when one of them is not blank (a row of a grid), else None;
+#   role — what the line is inside a table region after its first line, as one number:
+#     _STOP (a heading or furniture; else, not a footer, a line of prose: the region ends before it),
+#     _FOOTER (a page footer, skipped), _ROW / _VALUE_ROW (a grid row, holding a value), _OTHER.
+_LineInfo = tuple[bool, bool, tuple[str, ...] | None, bool, bool, bool, tuple[str, ...] | None, int]
+_OTHER, _ROW, _VALUE_ROW, _FOOTER, _STOP = range(5)
 _LINES: dict[str | None, _LineInfo] = {}
 _LINES_MAX = 65536
 # The answers for a block that is no line of text (a Table): it starts nothing and ends a region.
-_NO_LINE: _LineInfo = (False, False, None, False, False, False, None)
+_NO_LINE: _LineInfo = (False, False, None, False, False, False, None, _STOP)
 _LINES[None] = _NO_LINE
 _STARTS = itemgetter(4)
+_ROLE = itemgetter(7)
+_IS_ROW = bytes(1 if role in (_ROW, _VALUE_ROW) else 0 for role in range(256))
 
 
 def _line(text: str) -> _LineInfo:
     split = split_cells(text)
     cells = tuple(split) if split is not None else None
-    return (
-        bool(match_heading(text) or is_furniture(text)),
-        bool(_PAGE_FOOTER_RE.match(text)),
-        cells,
-        split is not None and _is_prose(split),
-        _starts_region(text),
-        cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells),
-        cells if cells is not None and any(cells) else None,
-    )
+    boundary = bool(match_heading(text) or is_furniture(text))
+    footer = bool(_PAGE_FOOTER_RE.match(text))
+    prose = split is not None and _is_prose(split)
+    values = cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells)
+    row = cells if cells is not None and any(cells) else None
+    if boundary:
+        role = _STOP
+    elif footer:
+        role = _FOOTER
+    elif prose and cells is not None:
+        role = _STOP
+    elif row is not None:
+        role = _VALUE_ROW if values else _ROW
+    else:
+        role = _OTHER
+    return (boundary, footer, cells, prose, _starts_region(text), values, row, role)
 
 
 class _LineParagraphs(Sequence[Block]):
@@ -159,7 +172,7 @@ def rebuild_tables(doc: Document) -> Document:
     blocks: Sequence[Block]
     texts: list[str | None] | list[str]
     lazy = isinstance(doc, TextDocument) and not doc.blocks_made
-    if lazy and not (doc.kind == "text" and max(map(len, doc.lines), default=0) >= LONG_LINE):
+    if lazy and not (doc.kind == "text" and any(unfold_pieces(t) for t in doc.lines if len(t) >= LONG_LINE)):
         # the blocks are the lines, a Paragraph each: made here only for the lines outside tables
         texts = doc.lines
         blocks = _LineParagraphs(texts)
@@ -179,39 +192,34 @@ def rebuild_tables(doc: Document) -> Document:
     out: list[Block] = []
     table_index = 0 if lazy else len(doc.tables())  # after the reader's tables
     end = len(blocks)
+    roles = bytes(map(_ROLE, lines))  # each line's role in a region, to search in C
+    is_row = roles.translate(_IS_ROW)  # 1 for a grid row, else 0
     done = 0  # the blocks before this one are in out
     for i in starts:
         if i < done:
             continue  # inside the table region before
         out.extend(blocks[done:i])
-        j = i
-        rows: list[tuple[str, ...]] = []
-        row_lines: list[int | None] = []
-        has_values = False
-        while j < end:
-            line = lines[j]
-            if line is _NO_LINE:
-                break
-            if j > i and line[0]:
-                break  # a section heading or page furniture: the region ends
-            if line[1]:  # a page's footer inside a table broken over pages
-                j += 1
-                continue
-            if j > i and line[3] and line[2] is not None:
-                break  # a line of prose
-            row = line[6]
-            if row is not None:
-                rows.append(row)
-                row_lines.append(j + 1 if lazy else blocks[j].loc.line)
-                has_values = has_values or line[5]
-            j += 1
+        # The region: its first line (a footer is skipped, a heading or prose word ignored), then
+        # every line up to the first that ends it; its rows are the lines with cells.
+        stop = roles.find(_STOP, i + 1)
+        if stop < 0:
+            stop = end
+        first = lines[i]
+        first_row = None if first[1] else first[6]
+        at = list(compress(range(i + 1, stop), is_row[i + 1 : stop]))
+        rows = [lines[k][6] for k in at]
+        if first_row is not None:
+            at.insert(0, i)
+            rows.insert(0, first_row)
+        has_values = (first_row is not None and first[5]) or _VALUE_ROW in roles[i + 1 : stop]
         if not has_values:
             out.append(blocks[i])  # an anchor word in a heading-like line, not a table
             done = i + 1
             continue
-        out.append(_grid(rows, row_lines, table_index))
+        row_lines = [k + 1 for k in at] if lazy else [blocks[k].loc.line for k in at]
+        out.append(_grid(rows, row_lines, table_index))  # type: ignore[arg-type]
         table_index += 1
-        done = j
+        done = stop
     out.extend(blocks[done:])
     return dataclasses.replace(doc, blocks=out)
 

@@ -343,6 +343,30 @@ def _flattened(keyed: _Keyed) -> bool:
     return anchors >= 1 or len(_headings(keyed)) >= 2
 
 
+def unfold_pieces(text: str) -> tuple[str, ...] | None:
+    """The pieces :func:`unfold` cuts a line into, or None when it leaves the line whole (not
+    flattened, or nothing to cut): a pure function of the line, worked out once per line."""
+    try:
+        return _PIECES[text]
+    except KeyError:
+        pass
+    pieces: tuple[str, ...] | None = None
+    if len(text) >= LONG_LINE:
+        keyed = _Keyed.of(text)
+        if _flattened(keyed):
+            pieces = tuple(unfold_line(keyed.raw, keyed))
+            if len(pieces) <= 1:
+                pieces = None
+    if len(_PIECES) >= _PIECES_MAX:
+        _PIECES.clear()
+    _PIECES[text] = pieces
+    return pieces
+
+
+_PIECES: dict[str, tuple[str, ...] | None] = {}
+_PIECES_MAX = 4096
+
+
 def unfold(doc: Document) -> Document:
     """*doc* with every flattened report line cut into paragraphs; other blocks pass through."""
     if doc.kind != "text" or not any(isinstance(b, Paragraph) and len(b.text) >= LONG_LINE for b in doc.blocks):
@@ -350,17 +374,15 @@ def unfold(doc: Document) -> Document:
     out: list[Block] = []
     changed = False
     for block in doc.blocks:
-        keyed = _Keyed.of(block.text) if isinstance(block, Paragraph) and len(block.text) >= LONG_LINE else None
-        if keyed is not None and _flattened(keyed):
-            pieces = unfold_line(keyed.raw, keyed)
-            if len(pieces) > 1:
-                changed = True
-                out.extend(Paragraph(p.strip(), Location(line=block.loc.line)) for p in pieces if p.strip())
-                continue
+        pieces = unfold_pieces(block.text) if isinstance(block, Paragraph) and len(block.text) >= LONG_LINE else None
+        if pieces is not None:
+            changed = True
+            out.extend(Paragraph(p.strip(), Location(line=block.loc.line)) for p in pieces if p.strip())
+            continue
         out.append(block)
     if not changed:
         return doc
     return dataclasses.replace(doc, blocks=out)
 
 
-__all__ = ["unfold", "unfold_line"]
+__all__ = ["unfold", "unfold_line", "unfold_pieces"]

@@ -312,38 +312,35 @@ def _missing(loc: Location) -> Value:
     return Value(None, "", loc, status="missing")
 
 
-# Per spec and row columns, (key, kind, default unit) of each column: what reading a cell needs.
-# Keyed by identity (the columns are a format row's tuple), each entry holding what it is for.
-_COLUMN_READS: dict[tuple[int, int], tuple[TableSpec, tuple[str, ...], tuple[tuple[str, str, str | None], ...]]] = {}
+# How the cells of a row of given columns are read: (key, kind, default unit) of each column, and
+# the rows read so far — (cell texts, None for a blank) or (cell texts, the head's units for the
+# columns) → (numbers, raws, units, statuses): a pure function of the text, like read_cell's cache
+# (rows of zeros repeat from report to report).
+_Reads = tuple[tuple[str, str, str | None], ...]
+_RowRead = tuple[tuple[Number | None, ...], tuple[str, ...], tuple[str | None, ...], tuple[str | None, ...]]
+_RowKey = tuple[str | None, ...] | tuple[tuple[str | None, ...], tuple[str | None, ...]]
+# Keyed by the columns' identity (a format row's tuple), each entry holding its spec and columns so
+# that the id is never another's while the entry lives.
+_COLUMN_READS: dict[int, tuple[TableSpec, tuple[str, ...], _Reads, dict[_RowKey, _RowRead]]] = {}
+_ROW_READS_MAX = 16384
 
 
-def _column_reads(spec: TableSpec, columns: tuple[str, ...]) -> tuple[tuple[str, str, str | None], ...]:
-    entry = _COLUMN_READS.get((id(spec), id(columns)))
+def _column_reads(spec: TableSpec, columns: tuple[str, ...]) -> tuple[_Reads, dict[_RowKey, _RowRead]]:
+    entry = _COLUMN_READS.get(id(columns))
     if entry is None or entry[0] is not spec or entry[1] is not columns:
         if len(_COLUMN_READS) >= 4096:
             _COLUMN_READS.clear()
         reads = tuple((c.key, c.kind, c.default_unit) for c in (spec.columns[k] for k in columns))
-        entry = _COLUMN_READS[(id(spec), id(columns))] = (spec, columns, reads)
-    return entry[2]
-
-
-# A row's cells read, per distinct row: (cell texts, None for a blank; the columns' reads; the units
-# of the table head) → (the reads, (numbers, raws, units, statuses)). A pure function of the text,
-# like read_cell's cache (rows of zeros repeat from report to report); the reads are kept so that
-# their id is never another's while the entry lives.
-_RowRead = tuple[tuple[Number | None, ...], tuple[str, ...], tuple[str | None, ...], tuple[str | None, ...]]
-_ROW_READS: dict[
-    tuple[tuple[str | None, ...], int, tuple[str | None, ...] | None],
-    tuple[tuple[tuple[str, str, str | None], ...], _RowRead],
-] = {}
-_ROW_READS_MAX = 65536
+        entry = _COLUMN_READS[id(columns)] = (spec, columns, reads, {})
+    return entry[2], entry[3]
 
 
 def _read_row(
     texts: tuple[str | None, ...],
-    reads: tuple[tuple[str, str, str | None], ...],
+    reads: _Reads,
     heads: tuple[str | None, ...] | None,
-) -> tuple[tuple[tuple[str, str, str | None], ...], _RowRead]:
+    known: dict[_RowKey, _RowRead],
+) -> _RowRead:
     width = len(reads)
     out: list[tuple[Number | None, str, str | None, str | None]] = []
     for i, text in enumerate(texts):
@@ -355,10 +352,10 @@ def _read_row(
         value, unit, status = read_cell(text, kind, default_unit, heads[c] if heads is not None else None)
         out.append((value, text, unit, status))
     numbers, raws, units, statuses = zip(*out, strict=True)
-    if len(_ROW_READS) >= _ROW_READS_MAX:
-        _ROW_READS.clear()
-    entry = _ROW_READS[(texts, id(reads), heads)] = (reads, (numbers, raws, units, statuses))
-    return entry
+    if len(known) >= _ROW_READS_MAX:
+        known.clear()
+    read = known[texts if heads is None else (texts, heads)] = (numbers, raws, units, statuses)
+    return read
 
 
 def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
@@ -377,14 +374,14 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
         b.cells = tokens = tokens[:1]
     cells: list[Value] = []
     if columns and tokens:
-        reads = _column_reads(spec, columns)
+        reads, known = _column_reads(spec, columns)
         texts = tuple([None if t.kind == "blank" else t.raw for t in tokens])
         by_column = units.by_column
         heads = tuple([by_column.get(key) for key, _, _ in reads]) if by_column else None
-        entry = _ROW_READS.get((texts, id(reads), heads))
-        if entry is None or entry[0] is not reads:
-            entry = _read_row(texts, reads, heads)
-        numbers, raws, cell_units, statuses = entry[1]
+        read = known.get(texts if heads is None else (texts, heads))
+        if read is None:
+            read = _read_row(texts, reads, heads, known)
+        numbers, raws, cell_units, statuses = read
         cells = list(map(Value, numbers, raws, map(_LOC, tokens), cell_units, statuses))
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
-from gongkai.document import Location, Table, TextTable, row_locations
+from gongkai.document import ROW_LOCATIONS, Location, Table, TextTable, row_locations
 from gongkai.normalize import fold, label_key
 
 NULL_MARKERS = frozenset(
@@ -143,8 +143,9 @@ def _tokenize_text(
     texts = table.texts
     # per row: its tokens' plan, its cells' locations, its id — then every token in one pass
     row_tokens = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
+    known = ROW_LOCATIONS
     row_locs = [
-        row_locations(line, table_index, r, len(cells))
+        known.get((line, table_index, r, len(cells))) or row_locations(line, table_index, r, len(cells))
         for r, (line, cells) in enumerate(zip(table.row_lines, texts, strict=True))
     ]
     row_ids = [(block_index, r) for r in range(len(texts))]
