@@ -159,7 +159,8 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
             _char_origin(raw, i, ox_p, oy_p)
             return ox.value, oy.value
 
-        per_object: dict[int, tuple[float, bool, tuple[float, float, float, float], bool]] = {}
+        # each text object's font size, whether upright, its matrix's c and d, whether vertical
+        per_object: dict[int, tuple[float, bool, float, float, bool]] = {}
         # user space → pdfplumber's (x, top) in one step: x = xa·x + xc·y + xe, top = ta·x + tc·y + te
         ra, rb, rc, rd, re_, rf = space.ctm
         turned = (ra, rb, rc, rd) != (1.0, 0.0, 0.0, 1.0)
@@ -190,8 +191,11 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                 font_size = font_size_of(raw, i)
                 # the character's matrix, then the page's rotation: pdfminer's character matrix
                 a, b, c, d = read_matrix(matrix)
-                m = (a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd) if turned else (a, b, c, d)
-                upright = m[0] * m[3] > 0 and m[1] == 0 and m[2] == 0  # pdfminer's LTChar.upright
+                if turned:
+                    ma, mb, mc, md = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd
+                else:
+                    ma, mb, mc, md = a, b, c, d
+                upright = ma * md > 0 and mb == 0 and mc == 0  # pdfminer's LTChar.upright
                 vertical = False
                 if upright and b == 0 and c == 0:
                     if following == obj:
@@ -202,18 +206,18 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                         # one character: PDFium's loose box of a vertical character is one
                         # unscaled font size wide, whatever the text matrix's scale
                         vertical = abs(d - 1) > 1e-3 and abs((right - left) - font_size) < 1e-3
-                info = (font_size, upright, m, vertical)
-                per_object[obj] = info
+                per_object[obj] = (font_size, upright, mc, md, vertical)
                 seen.add(obj)
             else:
-                font_size, upright, m, vertical = info
+                font_size, upright, mc, md, vertical = info
             if vertical:
                 # pdfminer: one font size wide from the origin, one font size (the advance) high
-                size = font_size * abs(m[3])
+                size = font_size * abs(md)
                 vx, vy = origin(i)
                 x0 = xa * vx + xc * vy + xe
                 bottom = ta * vx + tc * vy + te
                 x1, top = x0 + size, bottom - size
+                height = bottom - top
             else:
                 if turned:
                     x0 = xa * left + xc * rtop + xe
@@ -231,8 +235,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     top, bottom = bottom, top
                 # PDFium's loose box runs from the font's descent to its ascent; pdfminer's from the
                 # descent to one font size above it. The descent side is where the text's up
-                # direction (m[2], m[3]) points away from.
-                mc, md = m[2], m[3]
+                # direction (mc, md) points away from.
                 if mc == 0:
                     if md > 0:
                         top = bottom - font_size * md
@@ -243,7 +246,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                         x1 = x0 + font_size * mc
                     else:
                         x0 = x1 + font_size * mc
-                size = bottom - top  # pdfminer: the box's height, for a font written across
+                size = height = bottom - top  # pdfminer: the box's height, for a font written across
             append(
                 {
                     "text": u,
@@ -252,7 +255,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     "top": top,
                     "bottom": bottom,
                     "doctop": top,
-                    "height": bottom - top,
+                    "height": height,
                     "size": size,
                     "upright": upright,
                 }
