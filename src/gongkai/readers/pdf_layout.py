@@ -376,7 +376,7 @@ def _words(chars: list[dict[str, Any]]) -> list[tuple[float, list[dict[str, Any]
                     words.append((top, word))
                 words.append((c["top"], [c]))
                 word = []
-            elif word and (c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + 1.5 or abs(c["top"] - prev["top"]) > 3):
+            elif word and (c["x0"] > prev["x1"] + 1.5 or abs(c["top"] - prev["top"]) > 3):  # (x0s in order)
                 words.append((top, word))
                 word, top, prev = [c], c["top"], c
             else:
@@ -437,6 +437,9 @@ def _plain_text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     character once for each letter it stands for, as pdfplumber gives them)."""
     words = _words(chars)
     line_of = _clusters([top for top, _ in words], 3)
+    # every character one letter (no ligature, no empty text): a word's characters as they are
+    letters = {c["text"] for c in chars}
+    single = all(len(t) == 1 for t in letters) and letters.isdisjoint(LIGATURES)
     out: list[dict[str, Any]] = []
     current = -1
     line: list[dict[str, Any]] = []
@@ -447,6 +450,9 @@ def _plain_text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 out.append(_line_box(line))
             line = []
             current = k
+        if single:
+            line.extend(word)
+            continue
         for c in word:
             text = c["text"]
             if len(text) == 1 and text not in LIGATURES:
@@ -458,18 +464,14 @@ def _plain_text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+_X1, _TOP, _BOTTOM = itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
+
+
 def _line_box(chars: list[dict[str, Any]]) -> dict[str, Any]:
-    x0, top, x1, bottom = chars[0]["x0"], chars[0]["top"], chars[0]["x1"], chars[0]["bottom"]
-    for c in chars:
-        if c["x0"] < x0:
-            x0 = c["x0"]
-        if c["top"] < top:
-            top = c["top"]
-        if c["x1"] > x1:
-            x1 = c["x1"]
-        if c["bottom"] > bottom:
-            bottom = c["bottom"]
-    return {"x0": x0, "top": top, "x1": x1, "bottom": bottom, "chars": chars}
+    """The line's box (each side the first character's that reaches furthest) and characters."""
+    x0 = min(map(_X0, chars))
+    top = min(map(_TOP, chars))
+    return {"x0": x0, "top": top, "x1": max(map(_X1, chars)), "bottom": max(map(_BOTTOM, chars)), "chars": chars}
 
 
 def _extract(rows: list[Any], index: _CharIndex, upright: bool) -> list[list[str | None]]:
