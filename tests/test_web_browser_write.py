@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import chromium, needs_chromium, served
+from browser_support import ARTIFACTS, chromium, needs_chromium, served
 from gongkai.formats import load_format
 from gongkai.ledger import analyse, read_ledger_file
 from gongkai.ledger.columns import FIELDS
@@ -62,6 +62,7 @@ def ledger_from_template(path: Path, rows: list[dict[str, str]], year: int) -> P
 
 
 def test_the_clerk_writes_a_report_from_the_ledger(site: dict[str, Any], browser: Any, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
     ledger = ledger_from_template(tmp_path / "2024年申请台账.xlsx", SMALL_2024, 2024)
     counted = analyse(read_ledger_file(ledger, 2024), 2024)
     expected = counted.table.to_values()
@@ -125,7 +126,7 @@ def test_the_clerk_writes_a_report_from_the_ledger(site: dict[str, Any], browser
     lit = page.locator("fieldset.grid:enabled td.lit.sev-error:has(input[name='cell.requests.total.natural_person'])")
     assert lit.count() == 1 and "B003" in (lit.get_attribute("title") or "")
     assert "B003" in page.locator("[data-findings-for='table:requests']").inner_text()
-    page.screenshot(path=str(tmp_path / "write-1-imbalance.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / "web-write-1-imbalance.png"), full_page=False)
     checked_after(lambda: total.fill(right))
     assert lit.count() == 0
 
@@ -144,7 +145,7 @@ def test_the_clerk_writes_a_report_from_the_ledger(site: dict[str, Any], browser
     shown = page.locator("#w-all").inner_text()
     assert errors.split()[0] == "0", shown
     assert "F001" not in page.locator("[data-findings-for='section:overview']").inner_text()
-    page.screenshot(path=str(tmp_path / "write-2-filled.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "web-write-2-filled.png"), full_page=True)
 
     # 5. Download the Word file and read it back: every cell of table 三 is the ledger's.
     page.check("input[name=fmt][value=docx]")
@@ -173,6 +174,6 @@ def test_the_clerk_writes_a_report_from_the_ledger(site: dict[str, Any], browser
     assert page.locator("input[name=agency]").input_value() == example["agency"]
     assert page.locator("input[name='cell.requests.new.total']:enabled").input_value() == str(expected["new"]["total"])
     assert "0 errors" in page.locator("#w-counts").inner_text()
-    page.screenshot(path=str(tmp_path / "write-3-english.png"))
+    page.screenshot(path=str(ARTIFACTS / "web-write-3-english.png"))
     page.close()
     assert problems == []
