@@ -119,7 +119,7 @@ class Place:
     @classmethod
     def report(cls, loc: Location | None = None) -> Place:
         """The report as a whole (meta data, dates)."""
-        return cls(loc=loc or Location(), order=(0, 0, 0, 0, _line(loc)))
+        return cls(None, None, None, None, loc or Location(), (0, 0, 0, 0, _line(loc)))
 
     @classmethod
     def meta(cls, report: Report, name: str) -> Place:
@@ -130,64 +130,41 @@ class Place:
     def of_section(cls, report: Report, key: str, loc: Location | None = None) -> Place:
         section = report.sections.get(key)
         where = loc or (section.loc if section is not None and section.loc is not None else Location())
-        return cls(section=key, loc=where, order=(_section_ordinal(key), 0, 0, 0, _line(where)))
+        return cls(key, None, None, None, where, (_SECTION_ORDINALS.get(key, 0), 0, 0, 0, _line(where)))
 
     @classmethod
     def of_table(
         cls, spec: TableSpec, table: TableData, column: str | None = None, loc: Location | None = None
     ) -> Place:
         where = loc or table.loc or Location()
-        col_index = _index(spec.columns, column)
-        return cls(
-            section=spec.section,
-            table=spec.key,
-            column=column,
-            loc=where,
-            order=(_section_ordinal(spec.section), 1, -1, col_index, _line(where)),
-        )
+        order = (_SECTION_ORDINALS.get(spec.section, 0), 1, -1, _index(spec.columns, column), _line(where))
+        return cls(spec.section, spec.key, None, column, where, order)
 
     @classmethod
     def of_row(cls, spec: TableSpec, row: Row, loc: Location | None = None) -> Place:
         where = loc or row.loc
-        return cls(
-            section=spec.section,
-            table=spec.key,
-            row=row.key,
-            loc=where,
-            order=(_section_ordinal(spec.section), 2, _row_index(spec, row), -1, _line(where)),
-        )
+        order = (_SECTION_ORDINALS.get(spec.section, 0), 2, _row_index(spec, row), -1, _line(where))
+        return cls(spec.section, spec.key, row.key, None, where, order)
 
     @classmethod
     def of_cell(cls, spec: TableSpec, row: Row, column: str, value: Value | None = None) -> Place:
         """A cell: its value's own location, else the row's."""
         v = value if value is not None else row.values.get(column)
         where = v.loc if v is not None and _has_place(v.loc) else row.loc
-        return cls(
-            section=spec.section,
-            table=spec.key,
-            row=row.key,
-            column=column,
-            loc=where,
-            order=(
-                _section_ordinal(spec.section),
-                2,
-                _row_index(spec, row),
-                _index(spec.columns, column),
-                _line(where),
-            ),
+        order = (
+            _SECTION_ORDINALS.get(spec.section, 0),
+            2,
+            _row_index(spec, row),
+            _index(spec.columns, column),
+            _line(where),
         )
+        return cls(spec.section, spec.key, row.key, column, where, order)
 
     @classmethod
     def of_value(cls, spec: TableSpec, value: Value, row: str | None = None, column: str | None = None) -> Place:
         """A value that belongs to no row of the format (a stray number)."""
-        return cls(
-            section=spec.section,
-            table=spec.key,
-            row=row,
-            column=column,
-            loc=value.loc,
-            order=(_section_ordinal(spec.section), 1, -1, -1, _line(value.loc)),
-        )
+        order = (_SECTION_ORDINALS.get(spec.section, 0), 1, -1, -1, _line(value.loc))
+        return cls(spec.section, spec.key, row, column, value.loc, order)
 
 
 def _has_place(loc: Location) -> bool:
@@ -198,8 +175,8 @@ def _line(loc: Location | None) -> int:
     return loc.line if loc is not None and loc.line is not None else 0
 
 
-def _section_ordinal(key: str | None) -> int:
-    return SECTION_KEYS.index(key) + 1 if key in SECTION_KEYS else 0
+# A section's ordinal in the format (1 …), 0 for none.
+_SECTION_ORDINALS: dict[str | None, int] = {k: i + 1 for i, k in enumerate(SECTION_KEYS)}
 
 
 def _index(keys: Mapping[str, Any], key: str | None) -> int:
@@ -368,6 +345,7 @@ class Context:
     options: Mapping[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # work shared by rules (the sums, the claims)
     _scans: dict[str, TableScan] | None = None
+    _facts: frozenset[str] | None = None
     _readable_tables: list[tuple[TableSpec, TableData]] | None = None
     _by_status: dict[str, list[CellRef]] | None = None
     _paragraphs: list[Paragraph] | None = None
@@ -400,6 +378,32 @@ class Context:
 
     def scan(self, key: str) -> TableScan | None:
         return self.scans().get(key)
+
+    def facts(self) -> frozenset[str]:
+        """What the report's tables have that some rule reports (``Rule.needs``), from the scan:
+
+        - ``unreadable``: a table of the format missing or without a number (F002)
+        - ``missing_rows``: a readable table without a row of the format (F003)
+        - ``too_many``, ``too_few``: a row of a readable table with more or fewer cells than
+          columns (F004, F005)
+        - ``status:<status>``: a cell of a readable table with that status (F006, F010, F012,
+          F014, F016)
+        - ``extra_rows``, ``stray``: rows outside the format, numbers of no row (F008, F009)
+        - ``odd_numbers``: a number that is not whole and non-negative (B005)
+        - ``run_together``: a table found with run-together rows, recovered or not (F101)
+        """
+        facts = self._facts
+        if facts is None:
+            scans = self.scans()
+            found: set[str] = set()
+            for key in self.format.tables:
+                scan = scans.get(key)
+                if scan is None or not scan.readable:
+                    found.add("unreadable")
+                if scan is not None:
+                    found.update(scan.facts)
+            facts = self._facts = frozenset(found)
+        return facts
 
     def readable(self, key: str) -> bool:
         """True when the table was found and at least one of its rows has a number — placed in a
@@ -479,6 +483,9 @@ class Rule:
     # False for a rule that says nothing about one report alone (the year rules compare two):
     # check_report does not run it.
     per_report: ClassVar[bool] = True
+    # A fact of the report's tables (Context.facts) without which the rule finds nothing:
+    # check_report runs it only for a report that has it. None: always run.
+    needs: ClassVar[str | None] = None
     # The explanation in Chinese, shown first (``gongkai rules CODE``, docs/rules/): the sections
     # of the English docstring as ## 说明, ## 为什么是问题, ## 示例 (应改为：…), ## 选项, ## 级别.
     doc_zh: ClassVar[str] = ""
@@ -548,12 +555,15 @@ class Rule:
     ) -> Finding:
         zh, en = self.variants[variant] if variant else (self.template_zh, self.template_en)
         message_en = en.format_map(fields)
+        first = message_en[:1]
+        if first.upper() != first:
+            message_en = first.upper() + message_en[1:]
         loc = place.loc
         return Finding(
             self.code,
             self.reported_severity,
             zh.format_map(fields),
-            message_en[:1].upper() + message_en[1:],
+            message_en,
             place.section,
             place.table,
             place.row,

@@ -8,7 +8,7 @@ from gongkai import faults
 from gongkai.model import Report
 from gongkai.rules.base import Context, Finding, Place, Rule
 from gongkai.rules.config import CheckConfig
-from gongkai.rules.registry import all_rules
+from gongkai.rules.registry import all_rules, catalogue_version
 
 
 def check_report(report: Report, config: CheckConfig | None = None, *, raise_errors: bool = False) -> list[Finding]:
@@ -21,7 +21,13 @@ def check_report(report: Report, config: CheckConfig | None = None, *, raise_err
     config = config or _DEFAULT
     ctx = Context.for_report(report, config.options)
     findings: list[Finding] = []
+    facts: frozenset[str] | None = None
     for rule in _plan(config):
+        if rule.needs is not None:
+            if facts is None:
+                facts = ctx.facts()
+            if rule.needs not in facts:
+                continue  # the report has nothing this rule reports
         try:
             produced = list(rule.check(ctx))  # a rule that fails gives none of its findings
         except Exception as exc:
@@ -42,9 +48,8 @@ _PLANS: dict[tuple[Any, ...], list[Rule]] = {}
 
 
 def _plan(config: CheckConfig) -> list[Rule]:
-    rules = all_rules()
     key = (
-        tuple((r, r.severity) for r in rules),
+        catalogue_version(),
         config.select,
         config.extend_select,
         config.ignore,
@@ -54,7 +59,7 @@ def _plan(config: CheckConfig) -> list[Rule]:
     plan = _PLANS.get(key)
     if plan is None:
         plan = []
-        for rule_cls in rules:
+        for rule_cls in all_rules():
             if rule_cls.per_report and config.enabled(rule_cls.code):
                 plan.append(rule_cls(config.severity_for(rule_cls.code, rule_cls.severity)))
         if len(_PLANS) >= 64:

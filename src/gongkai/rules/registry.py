@@ -51,6 +51,7 @@ NAME_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 RETIRED: dict[str, str] = {}
 
 _RULES: dict[str, type[Rule]] = {}
+_version = 0  # one more at each rule registered (catalogue_version)
 
 # Packages whose import registers more rules (family Y: gongkai.rules.year).
 FAMILY_PACKAGES: tuple[str, ...] = ("gongkai.rules.year",)
@@ -73,6 +74,7 @@ def _load_families() -> None:
 def register(rule: type[Rule]) -> type[Rule]:
     """Add a rule to the catalogue (usable as a class decorator). Checks the catalogue's
     invariants: a code is family letter + three digits, codes and names are unique."""
+    global _version
     code = rule.code
     if not CODE_RE.match(code) or code[0] not in FAMILIES:
         raise ValueError(f"{rule.__name__}: bad code {code!r} (family letter {'/'.join(FAMILIES)} + 3 digits)")
@@ -92,6 +94,8 @@ def register(rule: type[Rule]) -> type[Rule]:
             for o in r.options:
                 if o.name == opt.name and r is not rule and (o.default != opt.default or o.type is not opt.type):
                     raise ValueError(f"{rule.__name__}: option {opt.name} declared differently by {r.__name__}")
+    if _RULES.get(code) is not rule:
+        _version += 1
     _RULES[code] = rule
     return rule
 
@@ -112,13 +116,20 @@ def all_rules() -> list[type[Rule]]:
     """Every rule, by family (F, B, T, N, Y) then code."""
     global _sorted
     _load_families()
-    if _sorted is None or _sorted[0] != list(_RULES.items()):
+    if _sorted is None or _sorted[0] != _version:
         order = list(FAMILIES)
-        _sorted = (list(_RULES.items()), sorted(_RULES.values(), key=lambda r: (order.index(r.code[0]), r.code)))
+        _sorted = (_version, sorted(_RULES.values(), key=lambda r: (order.index(r.code[0]), r.code)))
     return list(_sorted[1])
 
 
-_sorted: tuple[list[tuple[str, type[Rule]]], list[type[Rule]]] | None = None  # the catalogue it was sorted from
+def catalogue_version() -> int:
+    """A number that changes whenever a rule is registered: what was worked out from the
+    catalogue (the order of all_rules, check_report's plans) holds while it stays the same."""
+    _load_families()
+    return _version
+
+
+_sorted: tuple[int, list[type[Rule]]] | None = None  # the catalogue's version it was sorted at, the rules
 
 
 def get_rule(code_or_name: str) -> type[Rule]:

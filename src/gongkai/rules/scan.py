@@ -30,21 +30,30 @@ class TableScan:
     readable: bool  # found, and a found row has a number (placed, or in a row short of a cell)
     found: list[tuple[str, Row]]  # the format rows found, in order (none when the table was not found)
     # Every format row's numbers in the order of the spec's columns (None: no value, a column the
-    # row lacks, or a row not found): the operands of the format's sums.
+    # row lacks, or a row not found): the operands of the format's sums (a table without sums:
+    # all None).
     numbers: dict[str, tuple[Number | None, ...]]
     complete: bool  # no found row has a cell without a number
     full: bool  # every found row has exactly the spec's columns, values for each
     statuses: dict[str, list[CellRef]]  # status → the found rows' cells with it, in order
     irregular: list[tuple[str, Row]]  # ("too_many" | "too_few", row), in row order
     odd_numbers: list[CellRef]  # numbers that are not whole and non-negative (found rows, extra too)
-    _exempt: set[str] | None = None
+    facts: set[str]  # what of Context.facts the table has
+    _exempt: frozenset[str] | None = None
+    _found_keys: frozenset[str] | None = None
 
-    def exempt(self) -> set[str]:
+    def exempt(self) -> frozenset[str]:
         """The rows of the format this table need not have (``TableSpec.exempt_rows``)."""
         if self._exempt is None:
             rows = self.table.rows
-            self._exempt = self.spec.exempt_rows(lambda k: k in rows and rows[k].found)
+            self._exempt = frozenset(self.spec.exempt_rows(lambda k: k in rows and rows[k].found))
         return self._exempt
+
+    def found_keys(self) -> frozenset[str]:
+        """The keys of the format rows found."""
+        if self._found_keys is None:
+            self._found_keys = frozenset([k for k, _ in self.found])
+        return self._found_keys
 
 
 def scan_table(spec: TableSpec, table: TableData) -> TableScan:
@@ -54,44 +63,59 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
     numbers: dict[str, tuple[Number | None, ...]] = dict.fromkeys(rows, (None,) * width)
     found = [(k, r) for k, r in rows.items() if r.found] if table.found else []
     if not found:
-        return TableScan(spec, table, False, found, numbers, True, True, {}, [], [])
-    cells = [v for _, r in found for v in r.values.values()]
-    nums = [v.value for v in cells]
+        return TableScan(spec, table, False, found, numbers, True, True, {}, [], [], _run_together(table))
+    n = len(found)
+    nums = [v.value for _, r in found for v in r.values.values()]
     complete = _complete(nums)
-    present = nums if complete else [n for n in nums if n is not None]
+    present = nums if complete else [x for x in nums if x is not None]
     readable = bool(present) or any(c.value is not None for _, r in found for c in r.cells)
-
-    keys = [k for _, r in found for k in r.values]
-    full = keys == list(columns) * len(found) and [r.columns for _, r in found] == [columns] * len(found)
-    if full:  # the numbers in row order are the rows' numbers one after the other
+    full = [tuple(r.values) for _, r in found] == [columns] * n and [r.columns for _, r in found] == [columns] * n
+    if not spec.sums:
+        pass  # no sum reads the rows' numbers (they stay None)
+    elif full:  # the numbers in row order are the rows' numbers one after the other
         numbers.update(zip([k for k, _ in found], zip(*[iter(nums)] * width, strict=True), strict=True))
     else:
         for k, r in found:
             values = r.values
             numbers[k] = tuple([v.value if (v := values.get(c)) is not None else None for c in columns])
     if not readable:
-        return TableScan(spec, table, False, found, numbers, complete, full, {}, [], [])
+        return TableScan(spec, table, False, found, numbers, complete, full, {}, [], [], _run_together(table))
 
+    facts = _run_together(table)
     statuses: dict[str, list[CellRef]] = {}
-    sts = [v.status for v in cells]
+    sts = [v.status for _, r in found for v in r.values.values()]
     if sts.count(None) != len(sts):
         for _, r in found:
             for column, value in r.values.items():
                 if value.status is not None:
                     statuses.setdefault(value.status, []).append((spec, r, column, value))
+        facts.update([f"status:{status}" for status in statuses])
     irregular: list[tuple[str, Row]] = []
     if [len(r.cells) for _, r in found] != [len(r.columns) for _, r in found]:
         for _, r in found:
-            n, expected = len(r.cells), len(r.columns)
-            if n != expected:
-                irregular.append(("too_many" if n > expected else "too_few", r))
+            cells, expected = len(r.cells), len(r.columns)
+            if cells != expected:
+                irregular.append(("too_many" if cells > expected else "too_few", r))
+        facts.update([kind for kind, _ in irregular])
     odd: list[CellRef] = []
     if present and not _whole(present):
         odd.extend(_odd(spec, [r for _, r in found]))
-    extra = [r for r in table.extra_rows if r.found]
-    if extra:
-        odd.extend(_odd(spec, extra))
-    return TableScan(spec, table, True, found, numbers, complete, full, statuses, irregular, odd)
+    if table.extra_rows:
+        facts.add("extra_rows")
+        extra = [r for r in table.extra_rows if r.found]
+        if extra:
+            odd.extend(_odd(spec, extra))
+    if odd:
+        facts.add("odd_numbers")
+    if n < len(rows):
+        facts.add("missing_rows")
+    if table.stray:
+        facts.add("stray")
+    return TableScan(spec, table, True, found, numbers, complete, full, statuses, irregular, odd, facts)
+
+
+def _run_together(table: TableData) -> set[str]:
+    return {"run_together"} if table.found and (table.recovered or table.ambiguous) else set()
 
 
 def _complete(nums: list[Number | None]) -> bool:

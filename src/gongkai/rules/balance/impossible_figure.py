@@ -50,6 +50,7 @@ class ImpossibleFigure(Rule):
     code: ClassVar[str] = "B005"
     name: ClassVar[str] = "impossible-figure"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "odd_numbers"
     title_zh: ClassVar[str] = "不可能的数值：负数，或不是整数的件数"
     title_en: ClassVar[str] = "Impossible figure: a negative number, or a count that is not whole"
     template_zh: ClassVar[str] = "{cell}为负数（{value}），此项不能为负。"

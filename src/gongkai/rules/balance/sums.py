@@ -41,7 +41,9 @@ Term = tuple[str, Row, str]
 @dataclass(slots=True)
 class Equation:
     """Its terms' values are read when it is made; the :class:`Operand` objects only when a
-    finding needs them (most equations hold and are reported by no one)."""
+    finding needs them (most equations hold and are reported by no one). The terms are kept as
+    their names, rows and columns side by side: the rows and names of a column's equation are
+    the same for every column of a sum, made once."""
 
     code: str  # the balance rule that owns the equation
     spec: TableSpec
@@ -49,8 +51,12 @@ class Equation:
     place_of: Callable[[], Place]  # where to report it; built only for equations reported
     subject_zh: str  # 「自然人」列 / 「一、本年新收…」行 / 行政复议
     subject_en: str
-    lhs_terms: tuple[Term, ...]
-    rhs_terms: tuple[Term, ...]
+    lhs_names: tuple[str, ...]  # figure keys: "new", "total", "granted", "upheld" …
+    rhs_names: tuple[str, ...]
+    lhs_rows: tuple[Row, ...]
+    rhs_rows: tuple[Row, ...]
+    lhs_columns: tuple[str, ...]
+    rhs_columns: tuple[str, ...]
     lhs_numbers: tuple[Number | None, ...]
     rhs_numbers: tuple[Number | None, ...]
     lhs_zh: str  # 一+二
@@ -61,6 +67,14 @@ class Equation:
     @property
     def place(self) -> Place:
         return self.place_of()
+
+    @property
+    def lhs_terms(self) -> tuple[Term, ...]:
+        return tuple(zip(self.lhs_names, self.lhs_rows, self.lhs_columns, strict=True))
+
+    @property
+    def rhs_terms(self) -> tuple[Term, ...]:
+        return tuple(zip(self.rhs_names, self.rhs_rows, self.rhs_columns, strict=True))
 
     @property
     def lhs(self) -> tuple[Operand, ...]:
@@ -77,9 +91,11 @@ class Equation:
     @property
     def nulls(self) -> list[Operand]:
         """The operands without a value (the others are never made)."""
-        terms = (*self.lhs_terms, *self.rhs_terms)
         numbers = (*self.lhs_numbers, *self.rhs_numbers)
-        return [Operand(n, r, c, v) for (n, r, c), v in zip(terms, numbers, strict=True) if v is None]
+        names = (*self.lhs_names, *self.rhs_names)
+        rows = (*self.lhs_rows, *self.rhs_rows)
+        columns = (*self.lhs_columns, *self.rhs_columns)
+        return [Operand(names[i], rows[i], columns[i], None) for i, v in enumerate(numbers) if v is None]
 
     @property
     def complete(self) -> bool:
@@ -89,7 +105,7 @@ class Equation:
     @property
     def rows(self) -> list[Row]:
         seen: dict[str, Row] = {}
-        for _, row, _ in (*self.lhs_terms, *self.rhs_terms):
+        for row in (*self.lhs_rows, *self.rhs_rows):
             seen.setdefault(row.key, row)
         return list(seen.values())
 
@@ -108,8 +124,7 @@ class Equation:
 
     def operand_figures(self) -> dict[str, object]:
         """Every operand by name (a name twice: its first place, its last value)."""
-        names = [t[0] for t in (*self.lhs_terms, *self.rhs_terms)]
-        return dict(zip(names, (*self.lhs_numbers, *self.rhs_numbers), strict=True))
+        return dict(zip((*self.lhs_names, *self.rhs_names), (*self.lhs_numbers, *self.rhs_numbers), strict=True))
 
     def figures(self) -> dict[str, object]:
         """Every operand by name, then the two sums."""
@@ -197,10 +212,8 @@ def _column_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
     reported at that row's cell; with several, at the column."""
     spec, table = scan.spec, scan.table
     rows = table.rows
-    exempt = scan.exempt()
-    lhs_keys = tuple([k for k in s.lhs if k not in exempt])
-    rhs_keys = tuple([k for k in s.rhs if k not in exempt])
-    if not lhs_keys or any(k not in rows for k in (*lhs_keys, *rhs_keys)):
+    lhs_keys, rhs_keys, operands = _sum_rows(s, scan.exempt())
+    if not lhs_keys or not operands <= rows.keys():
         return
     numbers = scan.numbers
     width = len(spec.columns)
@@ -211,15 +224,32 @@ def _column_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
     )
     if (
         scan.complete
-        and all(rows[k].found for k in (*lhs_keys, *rhs_keys))
+        and operands <= scan.found_keys()
         and list(map(_plain_sum, lhs_columns)) == list(map(_plain_sum, rhs_columns))
     ):
         return  # every column adds up
-    first = rows[lhs_keys[0]]
+    lhs_rows = tuple([rows[k] for k in lhs_keys])
+    rhs_rows = tuple([rows[k] for k in rhs_keys])
     for c, lhs, rhs in zip(spec.columns, lhs_columns, rhs_columns, strict=True):
         if None in lhs or None in rhs or _plain_sum(lhs) != _plain_sum(rhs):
-            make = partial(_column_equation, spec, table, s, c, lhs_keys, rhs_keys, first, lhs, rhs)
+            make = partial(_column_equation, spec, table, s, c, lhs_keys, rhs_keys, lhs_rows, rhs_rows, lhs, rhs)
             _file(out, s.code, lhs, rhs, make)
+
+
+_SUM_ROWS: dict[tuple[int, frozenset[str]], tuple[SumSpec, tuple[str, ...], tuple[str, ...], frozenset[str]]] = {}
+
+
+def _sum_rows(s: SumSpec, exempt: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """The rows a per-column sum adds up less the exempt ones (TableSpec.sum_rows), and all of
+    them as a set: worked out once per sum and set of exempt rows."""
+    known = _SUM_ROWS.get((id(s), exempt))
+    if known is None or known[0] is not s:
+        lhs = tuple([k for k in s.lhs if k not in exempt])
+        rhs = tuple([k for k in s.rhs if k not in exempt])
+        if len(_SUM_ROWS) >= 256:
+            _SUM_ROWS.clear()
+        known = _SUM_ROWS[(id(s), exempt)] = (s, lhs, rhs, frozenset((*lhs, *rhs)))
+    return known[1], known[2], known[3]
 
 
 def _column_equation(
@@ -229,12 +259,13 @@ def _column_equation(
     c: str,
     lhs_keys: tuple[str, ...],
     rhs_keys: tuple[str, ...],
-    first: Row,
+    lhs_rows: tuple[Row, ...],
+    rhs_rows: tuple[Row, ...],
     lhs: tuple[Number | None, ...],
     rhs: tuple[Number | None, ...],
 ) -> Equation:
-    rows = table.rows
     label = column_label(spec, c)
+    first = lhs_rows[0]
     place_of: Callable[[], Place]
     if len(lhs_keys) == 1 and first.found:
         place_of = partial(Place.of_cell, spec, first, c)
@@ -242,20 +273,24 @@ def _column_equation(
         value = first.values.get(c) if first.found else None
         place_of = partial(Place.of_table, spec, table, column=c, loc=value.loc if value else None)
     return Equation(
-        code=s.code,
-        spec=spec,
-        table=table,
-        place_of=place_of,
-        subject_zh=f"「{label}」列",
-        subject_en=f"column {c}",
-        lhs_terms=tuple([(k, rows[k], c) for k in lhs_keys]),
-        rhs_terms=tuple([(k, rows[k], c) for k in rhs_keys]),
-        lhs_numbers=lhs,
-        rhs_numbers=rhs,
-        lhs_zh=s.lhs_zh,
-        rhs_zh=s.rhs_zh,
-        lhs_en=s.lhs_en,
-        rhs_en=s.rhs_en,
+        s.code,
+        spec,
+        table,
+        place_of,
+        f"「{label}」列",
+        f"column {c}",
+        lhs_keys,
+        rhs_keys,
+        lhs_rows,
+        rhs_rows,
+        (c,) * len(lhs_keys),
+        (c,) * len(rhs_keys),
+        lhs,
+        rhs,
+        s.lhs_zh,
+        s.rhs_zh,
+        s.lhs_en,
+        s.rhs_en,
     )
 
 
@@ -316,20 +351,24 @@ def _row_equation(
 ) -> Equation:
     flat = spec.shape == "flat"
     return Equation(
-        code=s.code,
-        spec=spec,
-        table=table,
-        place_of=partial(Place.of_cell, spec, row, s.lhs[0]),
-        subject_zh=f"「{spec.rows[key].label}」" + ("" if flat else "行"),
-        subject_en=f"{'group' if flat else 'row'} {key}",
-        lhs_terms=tuple([(c, row, c) for c in s.lhs]),
-        rhs_terms=tuple([(c, row, c) for c in s.rhs]),
-        lhs_numbers=lhs,
-        rhs_numbers=rhs,
-        lhs_zh=s.lhs_zh,
-        rhs_zh=s.rhs_zh,
-        lhs_en=s.lhs_en,
-        rhs_en=s.rhs_en,
+        s.code,
+        spec,
+        table,
+        partial(Place.of_cell, spec, row, s.lhs[0]),
+        f"「{spec.rows[key].label}」" + ("" if flat else "行"),
+        f"{'group' if flat else 'row'} {key}",
+        s.lhs,
+        s.rhs,
+        (row,) * len(s.lhs),
+        (row,) * len(s.rhs),
+        s.lhs,
+        s.rhs,
+        lhs,
+        rhs,
+        s.lhs_zh,
+        s.rhs_zh,
+        s.lhs_en,
+        s.rhs_en,
     )
 
 

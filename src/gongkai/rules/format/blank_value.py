@@ -54,6 +54,7 @@ class BlankValue(Rule):
     code: ClassVar[str] = "F012"
     name: ClassVar[str] = "blank-value"
     severity: ClassVar[Severity] = "warning"
+    needs: ClassVar[str | None] = "status:blank"
     title_zh: ClassVar[str] = "统计表单元格为空（应填0）"
     title_en: ClassVar[str] = "A table cell left blank (write 0)"
     template_zh: ClassVar[str] = "{cell}未填数值（“{raw}”），没有数据应填0。"

@@ -49,6 +49,7 @@ class ExtraRow(Rule):
     code: ClassVar[str] = "F008"
     name: ClassVar[str] = "extra-row"
     severity: ClassVar[Severity] = "info"
+    needs: ClassVar[str | None] = "extra_rows"
     title_zh: ClassVar[str] = "机关自增的行（格式之外）"
     title_en: ClassVar[str] = "A row added by the agency, outside the format"
     template_zh: ClassVar[str] = "{table}有格式之外的行“{label}”（在“{after}”之后），已按原文保留。"

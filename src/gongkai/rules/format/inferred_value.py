@@ -47,6 +47,7 @@ class InferredValue(Rule):
     code: ClassVar[str] = "F014"
     name: ClassVar[str] = "inferred-value"
     severity: ClassVar[Severity] = "info"
+    needs: ClassVar[str | None] = "status:inferred"
     title_zh: ClassVar[str] = "数值由解析推断得出，请核对原文"
     title_en: ClassVar[str] = "A value recovered by inference; confirm it against the original"
     template_zh: ClassVar[str] = "{cell}的数值 {value} 是从“{raw}”推断的，请核对原文。"

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from gongkai.formats import table_names
-from gongkai.rules.balance.sums import found_in
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 
@@ -44,14 +43,18 @@ class MissingRow(Rule):
     code: ClassVar[str] = "F003"
     name: ClassVar[str] = "missing-row"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "missing_rows"
     title_zh: ClassVar[str] = "统计表缺少格式规定的行"
     title_en: ClassVar[str] = "A row of the format is missing from a table"
     template_zh: ClassVar[str] = "{table}缺少“{label}”行。"
     template_en: ClassVar[str] = "{table_en} lacks row {row_key} ({label})."
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for spec, table in ctx.readable_tables():
-            exempt = spec.exempt_rows(found_in(table))
+        for scan in ctx.scans().values():
+            if not scan.readable or len(scan.found) == len(scan.table.rows):
+                continue  # unread, or every row found
+            spec, table = scan.spec, scan.table
+            exempt = scan.exempt()
             zh, en = table_names()[spec.key]
             for key, row in table.rows.items():
                 if row.found or key in exempt or key not in spec.rows:

@@ -43,6 +43,7 @@ class MissingTable(Rule):
     code: ClassVar[str] = "F002"
     name: ClassVar[str] = "missing-table"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "unreadable"
     title_zh: ClassVar[str] = "统计表缺失或无法读取"
     title_en: ClassVar[str] = "A statistics table is missing or unreadable"
     template_zh: ClassVar[str] = "未找到{table}（{title}）。"

@@ -44,6 +44,7 @@ class NotANumber(Rule):
     code: ClassVar[str] = "F006"
     name: ClassVar[str] = "not-a-number"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "status:not_a_number"
     title_zh: ClassVar[str] = "应填数字的单元格不是数字"
     title_en: ClassVar[str] = "A cell that must hold a number does not"
     template_zh: ClassVar[str] = "{cell}应为数字，实为“{raw}”。"

@@ -48,6 +48,7 @@ class NumberOutOfRange(Rule):
     code: ClassVar[str] = "F016"
     name: ClassVar[str] = "number-out-of-range"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "status:out_of_range"
     title_zh: ClassVar[str] = "数值过长，无法精确保存"
     title_en: ClassVar[str] = "A number too long to keep exactly"
     template_zh: ClassVar[str] = (

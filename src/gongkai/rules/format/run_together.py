@@ -66,6 +66,7 @@ class RunTogetherTable(Rule):
     code: ClassVar[str] = "F101"
     name: ClassVar[str] = "run-together-table"
     severity: ClassVar[Severity] = "info"
+    needs: ClassVar[str | None] = "run_together"
     title_zh: ClassVar[str] = "统计表单元格分隔符丢失，数字连写，已按勾稽关系拆分"
     title_en: ClassVar[str] = "A table whose cells ran together, cut into cells by the format's sums"
     template_zh: ClassVar[str] = "{table}的单元格分隔符丢失、数字连写，{recovered}行已按{how}拆分恢复，请核对原文。"

@@ -49,6 +49,7 @@ class StrayValues(Rule):
     code: ClassVar[str] = "F009"
     name: ClassVar[str] = "stray-values"
     severity: ClassVar[Severity] = "warning"
+    needs: ClassVar[str | None] = "stray"
     title_zh: ClassVar[str] = "统计表中有不属于任何行的数值"
     title_en: ClassVar[str] = "Numbers in a table that belong to no row"
     template_zh: ClassVar[str] = "{table}中有 {count} 个数值不属于任何行：{values}。"

@@ -47,6 +47,7 @@ class TooFewValues(Rule):
     code: ClassVar[str] = "F005"
     name: ClassVar[str] = "too-few-values"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "too_few"
     title_zh: ClassVar[str] = "行的数值少于格式的列数"
     title_en: ClassVar[str] = "A row has fewer values than the format's columns"
     template_zh: ClassVar[str] = "{row}只有 {found} 个数值，格式有 {expected} 列。"

@@ -49,6 +49,7 @@ class TooManyValues(Rule):
     code: ClassVar[str] = "F004"
     name: ClassVar[str] = "too-many-values"
     severity: ClassVar[Severity] = "error"
+    needs: ClassVar[str | None] = "too_many"
     title_zh: ClassVar[str] = "行的数值多于格式的列数"
     title_en: ClassVar[str] = "A row has more values than the format's columns"
     template_zh: ClassVar[str] = "{row}有 {found} 个数值，格式只有 {expected} 列。"
@@ -62,17 +63,14 @@ def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
     """F004/F005: rows of the format whose cell count differs from the format's columns."""
     for spec, row in _irregular(ctx).get(kind, ()):  # in table and row order
         zh, en = cell_name(spec, row)
+        found, expected = len(row.cells), len(row.columns)
         yield rule.finding(
             Place.of_row(spec, row),
-            figures={
-                "values": len(row.cells),
-                "columns": row.expected,
-                "raw": " | ".join(c.raw for c in row.cells),
-            },
+            figures={"values": found, "columns": expected, "raw": " | ".join([c.raw for c in row.cells])},
             row=zh,
             row_en=en,
-            found=len(row.cells),
-            expected=row.expected,
+            found=found,
+            expected=expected,
         )
 
 

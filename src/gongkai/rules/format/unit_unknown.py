@@ -48,6 +48,7 @@ class UnitUnknown(Rule):
     code: ClassVar[str] = "F010"
     name: ClassVar[str] = "unit-unknown"
     severity: ClassVar[Severity] = "info"
+    needs: ClassVar[str | None] = "status:unit_unknown"
     title_zh: ClassVar[str] = "金额未注明单位"
     title_en: ClassVar[str] = "A money amount with no unit"
     template_zh: ClassVar[str] = "{cell}为 {raw}，未注明单位（元或万元），按原数保留。"

@@ -256,6 +256,15 @@ _BREAKDOWN_RE = re.compile(
     + NUM
     + r"(?P<unit>件|条|个|次|份|项|篇|期|场|起|宗|人次)[，,]其中[：:]?(?P<rest>.+)$"
 )
+_PIECE_SPLIT_RE = re.compile(r"[，,、]")
+
+
+@lru_cache(maxsize=64)
+def _part_re(unit: str) -> re.Pattern[str]:
+    """A part of a breakdown in *unit*: 门户网站发布信息23条."""
+    return re.compile(NUM + re.escape(unit))
+
+
 _PART_SKIP = re.compile(r"增|减|较|同比|比|%|百分|约|近|左右|以上|以下|累计")
 
 
@@ -278,10 +287,10 @@ def _breakdowns(report: Report, sentences: list[tuple[str, str, str]]) -> list[B
             if total is None or _PART_SKIP.search(sentence[clause_start : m.start("rest")]):
                 continue
             unit = m.group("unit")
-            part_re = re.compile(NUM + re.escape(unit))
+            part_re = _part_re(unit)
             parts: list[Part] = []
             ok = True
-            for piece in re.split(r"[，,、]", m.group("rest")):
+            for piece in _PIECE_SPLIT_RE.split(m.group("rest")):
                 nums = list(part_re.finditer(piece))
                 if not nums:
                     break  # the list is over (…，均已按时公开)

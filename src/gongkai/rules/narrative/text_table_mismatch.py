@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from gongkai.formats import FormatSpec
 from gongkai.model import Number
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 from gongkai.rules.narrative.claims import claims
@@ -67,11 +68,15 @@ class TextTableMismatch(Rule):
     template_en: ClassVar[str] = "The text states {quantity} = {text} (“{clause}”); {cell_en} = {table}."
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for claim in claims(ctx):
-            quantity = ctx.format.quantities.get(claim.quantity)
+        found = claims(ctx)
+        if not found:
+            return
+        quantities = _quantities(ctx.format)
+        for claim in found:
+            quantity = quantities.get(claim.quantity)
             if quantity is None:
                 continue
-            table_key, cells, name, cell = quantity.table, quantity.cells, quantity.zh, quantity.cell_zh or quantity.zh
+            table_key, cells, name, cell = quantity
             if not ctx.readable(table_key):
                 continue
             table = ctx.report.tables[table_key]
@@ -97,3 +102,18 @@ class TextTableMismatch(Rule):
                     cell_en=f"{table_key} " + " + ".join(f"{r}.{c}" for r, c in cells),
                     table=actual,
                 )
+
+
+# A format's quantities as this rule reads them: key → (table, cells, name, the cell's name); made
+# once per format (FormatSpec.quantities and QuantitySpec.cells build theirs at each call).
+_QUANTITIES: dict[str, tuple[FormatSpec, dict[str, tuple[str, tuple[tuple[str, str], ...], str, str]]]] = {}
+
+
+def _quantities(fmt: FormatSpec) -> dict[str, tuple[str, tuple[tuple[str, str], ...], str, str]]:
+    known = _QUANTITIES.get(fmt.id)
+    if known is None or known[0] is not fmt:
+        known = _QUANTITIES[fmt.id] = (
+            fmt,
+            {k: (q.table, q.cells, q.zh, q.cell_zh or q.zh) for k, q in fmt.quantities.items()},
+        )
+    return known[1]
