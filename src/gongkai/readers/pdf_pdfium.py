@@ -205,7 +205,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     else:
                         # one character: PDFium's loose box of a vertical character is one
                         # unscaled font size wide, whatever the text matrix's scale
-                        vertical = abs(d - 1) > 1e-3 and abs((right - left) - font_size) < 1e-3
+                        vertical = abs((right - left) - font_size) < 1e-3 and abs(d - 1) > 1e-3
                 per_object[obj] = (font_size, upright, mc, md, vertical)
                 seen.add(obj)
             else:
