@@ -198,6 +198,26 @@ def test_truncated_pdf(rendered):
     assert exc.value.code == "corrupt"
 
 
+def test_the_garbage_collector_runs_again_after_a_read(rendered):
+    """The reader pauses the cyclic garbage collector while PDFium's pages are read, and starts it
+    again whatever the read ends in; a collector paused by the caller stays paused."""
+    import gc
+
+    assert gc.isenabled()
+    read_bytes(rendered["000"], "report.pdf")
+    assert gc.isenabled()
+    for data in (b"%PDF-1.4\n1 0 obj garbage", rendered["004"][: len(rendered["004"]) // 2]):
+        with pytest.raises(ReadError):
+            read_bytes(data, "broken.pdf")
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        read_bytes(rendered["000"], "report.pdf")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_batch_goes_on_past_bad_pdfs(tmp_path, rendered):
     from typer.testing import CliRunner
 
