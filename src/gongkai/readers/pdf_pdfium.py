@@ -435,8 +435,7 @@ def _paint_closed(
         kind = "rect" if closed and square else "curve"
     else:
         kind = "curve"
-    xs = [p[0] for p in pts]
-    ys = [p[1] for p in pts]
+    xs, ys = zip(*pts, strict=True)
     dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
     top = space.height - dy1 + space.mb_top
     bottom = space.height - dy0 + space.mb_top
