@@ -178,6 +178,14 @@ def _row_plan(
         if plan is None:
             plan = _cell_plan(text, is_label, plans)
         out.extend((kind, raw, glued, c) for kind, raw, glued in plan)
+    # Blanks ending a row after a value (``0 |``) are left out: in a grid rebuilt from text a blank
+    # counts as a cell only between two values of its row, and after a value it cannot keep a label
+    # open — the mapping reads the same with or without them.
+    end = len(out)
+    while end and out[end - 1][0] == "blank":
+        end -= 1
+    if 0 < end < len(out) and out[end - 1][0] == "value":
+        del out[end:]
     if len(row_plans) >= _PLANS_MAX:
         row_plans.clear()
     row_plans[texts] = found = tuple(out)
