@@ -101,6 +101,7 @@ def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None
 
 _GLUED = attrgetter("glued")
 _LOC = attrgetter("loc")
+_RAW = attrgetter("raw")
 
 NEAR_LABEL_RATIO = 0.75
 
@@ -313,12 +314,12 @@ def _missing(loc: Location) -> Value:
 
 
 # How the cells of a row of given columns are read: (key, kind, default unit) of each column, and
-# the rows read so far — (cell texts, None for a blank) or (cell texts, the head's units for the
+# the rows read so far — (cell texts, "" for a blank) or (cell texts, the head's units for the
 # columns) → (numbers, raws, units, statuses): a pure function of the text, like read_cell's cache
 # (rows of zeros repeat from report to report).
 _Reads = tuple[tuple[str, str, str | None], ...]
 _RowRead = tuple[tuple[Number | None, ...], tuple[str, ...], tuple[str | None, ...], tuple[str | None, ...]]
-_RowKey = tuple[str | None, ...] | tuple[tuple[str | None, ...], tuple[str | None, ...]]
+_RowKey = tuple[str, ...] | tuple[tuple[str, ...], tuple[str | None, ...]]
 # Keyed by the columns' identity (a format row's tuple), each entry holding its spec and columns so
 # that the id is never another's while the entry lives.
 _COLUMN_READS: dict[int, tuple[TableSpec, tuple[str, ...], _Reads, dict[_RowKey, _RowRead]]] = {}
@@ -336,7 +337,7 @@ def _column_reads(spec: TableSpec, columns: tuple[str, ...]) -> tuple[_Reads, di
 
 
 def _read_row(
-    texts: tuple[str | None, ...],
+    texts: tuple[str, ...],
     reads: _Reads,
     heads: tuple[str | None, ...] | None,
     known: dict[_RowKey, _RowRead],
@@ -344,7 +345,7 @@ def _read_row(
     width = len(reads)
     out: list[tuple[Number | None, str, str | None, str | None]] = []
     for i, text in enumerate(texts):
-        if text is None:
+        if not text:  # a blank cell (a value cell's text is never empty; it would read as blank)
             out.append((None, "", None, "blank"))
             continue
         c = i if i < width else width - 1
@@ -375,7 +376,7 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
     cells: list[Value] = []
     if columns and tokens:
         reads, known = _column_reads(spec, columns)
-        texts = tuple([None if t.kind == "blank" else t.raw for t in tokens])
+        texts = tuple(map(_RAW, tokens))  # a blank's raw is "", read as a blank
         by_column = units.by_column
         heads = tuple([by_column.get(key) for key, _, _ in reads]) if by_column else None
         read = known.get(texts if heads is None else (texts, heads))
