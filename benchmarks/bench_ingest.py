@@ -117,6 +117,38 @@ def tree(pid: int) -> set[int]:
     return seen
 
 
+def _ppid(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _role(root: int, pid: int) -> str:
+    """parent, fork server (a child of the parent; the workers it forks keep its command line),
+    resource tracker, or worker."""
+    if pid == root:
+        return "parent"
+    line = _cmdline(pid)
+    if b"resource_tracker" in line:
+        return "resource tracker"
+    if b"forkserver" in line and _ppid(pid) == root:
+        return "fork server"
+    return "worker"
+
+
+def _by_role(root: int, sizes: dict[int, int]) -> dict[str, int]:
+    """MB per process, named by role (parent, worker 1, worker 2, fork server, …), largest first."""
+    out: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    for pid, kb in sorted(sizes.items(), key=lambda item: -item[1]):
+        role = _role(root, pid)
+        counts[role] += 1
+        out[f"{role} {counts[role]}" if role == "worker" else role] = kb // 1024
+    return out
+
+
 def tree_pss_kb(pid: int) -> int:
     return sum(_pss_kb(p) for p in tree(pid))
 
@@ -140,6 +172,8 @@ class PeakSampler(threading.Thread):
         self.peak_kb = 0
         self.peak_pss_kb = 0
         self.peak_detail: list[int] = []  # MB per process at the peak, parent first
+        self.peak_pss_detail: dict[str, int] = {}  # MB of PSS per process at the PSS peak, by role
+        self.peak_by_role: dict[str, int] = {}
         self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
@@ -148,7 +182,10 @@ class PeakSampler(threading.Thread):
         while not self.stop.is_set():
             pids = tree(self.pid)
             if n % 4 == 0:  # smaps_rollup is slow to read: every 200 ms
-                self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
+                pss = {p: _pss_kb(p) for p in pids}
+                if sum(pss.values()) > self.peak_pss_kb:
+                    self.peak_pss_kb = sum(pss.values())
+                    self.peak_pss_detail = _by_role(self.pid, pss)
             n += 1
             sizes = {p: _rss_kb(p) for p in pids}
             for p in pids:
@@ -156,6 +193,7 @@ class PeakSampler(threading.Thread):
             total = sum(sizes.values())
             if total > self.peak_kb:
                 self.peak_kb = total
+                self.peak_by_role = _by_role(self.pid, sizes)
                 parent = sizes.pop(self.pid, 0)
                 self.peak_detail = [parent // 1024, *sorted((v // 1024 for v in sizes.values()), reverse=True)]
             time.sleep(self.interval)
@@ -179,16 +217,21 @@ def child(corpus: str, db: str, workers: int | None, engine: str) -> int:
     from gongkai.corpus.ingest import IngestResult
 
     result: IngestResult
+    phases: dict[str, float] = {}
     if engine == "dask":
         from gongkai.corpus.cluster import ingest_cluster
 
         result = ingest_cluster([Path(corpus)], Path(db), workers=workers)
     else:
-        from gongkai.corpus.ingest import ingest
+        from gongkai.corpus.ingest import IngestProgress, ingest
         from gongkai.store.db import Store
 
+        class Phases(IngestProgress):
+            def phase(self, name: str) -> None:  # the parent's peak so far, as each phase starts
+                phases[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
         with Store(db, memory_limit="256MB") as store:  # as gongkai ingest opens it
-            result = ingest([Path(corpus)], store, workers=workers)
+            result = ingest([Path(corpus)], store, workers=workers, progress=Phases())
     out = {
         "files": result.files,
         "parsed": result.parsed,
@@ -199,6 +242,7 @@ def child(corpus: str, db: str, workers: int | None, engine: str) -> int:
         "stages": result.stages,
         "worker_maxrss_mb": result.worker_maxrss_kb / 1024,
         "parent_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "parent_maxrss_before_year_mb": phases.get("year", 0.0),
         "parent_cpu_seconds": resource.getrusage(resource.RUSAGE_SELF).ru_utime
         + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
     }
@@ -227,6 +271,8 @@ def run_ingest(corpus: Path, db: Path, workers: int | None, engine: str) -> dict
         peak_kb=sampler.peak_kb,
         peak_pss_kb=sampler.peak_pss_kb,
         peak_detail=sampler.peak_detail,
+        peak_by_role=sampler.peak_by_role,
+        peak_pss_by_role=sampler.peak_pss_detail,
         cpu_seconds=sampler.cpu_seconds,
         load=round((load_before + _loadavg()) / 2, 1),
     )
@@ -337,7 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     split_total = sum(worker_stages.values()) or 1.0
     cpus = os.cpu_count() or 1
     per_report_cpu = first["cpu_seconds"] / files
+    ms = 1000 / files
     result = {
+        "summary": (
+            f"{files} files in {first['wall_seconds'] / 60:.1f} min ({files / first['wall_seconds']:.1f} reports/s, "
+            f"load {first['load']}); peak RSS {first['peak_kb'] / 1024:.0f} MB, "
+            f"PSS {first['peak_pss_kb'] / 1024:.0f} MB "
+            f"(parent {first['parent_maxrss_mb']:.0f} MB); re-ingest {again['wall_seconds']:.1f} s"
+        ),
         "engine": args.engine,
         "reports": sum(1 for e in manifest if not e["expect_failure"]),
         "files": files,
@@ -355,11 +408,14 @@ def main(argv: list[str] | None = None) -> int:
         "worker_cpu_seconds": round(stages.get("cpu", 0.0), 1),
         "parent_cpu_seconds": round(first["parent_cpu_seconds"], 1),
         "stage_seconds_parent": {k: round(v, 1) for k, v in parent_stages.items()},
+        "stage_ms_per_report": {k: round(v * ms, 2) for k, v in {**worker_stages, **parent_stages}.items()},
         "parent_maxrss_mb": round(first["parent_maxrss_mb"], 1),
+        "parent_maxrss_before_year_mb": round(first["parent_maxrss_before_year_mb"], 1),
         "worker_maxrss_mb": round(first["worker_maxrss_mb"], 1),
         "peak_rss_mb": round(first["peak_kb"] / 1024, 1),
-        "peak_rss_by_process_mb": first["peak_detail"],
+        "peak_rss_by_process_mb": first["peak_by_role"],
         "peak_pss_mb": round(first["peak_pss_kb"] / 1024, 1),
+        "peak_pss_by_process_mb": first["peak_pss_by_role"],
         "reingest_seconds": round(again["wall_seconds"], 2),
         "reingest_skipped": again["skipped"],
         "extrapolated_100k_minutes": round(100_000 / files * first["wall_seconds"] / 60, 1),

@@ -262,3 +262,48 @@ def test_the_server_lets_a_waiting_process_go_first(tmp_path: Path) -> None:
         print(f"\nsum while the server held the file: {time.monotonic() - started:.1f} s")
         assert client.get("/index.json").status_code == 200
     web.close()
+
+
+def test_the_year_rules_let_a_waiting_process_go_between_groups(tmp_path: Path) -> None:
+    """The year-over-year phase commits a group of agencies at a time and, between two groups,
+    lets go of the file when another process waits for it: a command started while it holds the
+    file gets its turn before the phase ends, and the findings are those of one group."""
+    from gongkai.corpus.year import run_year_rules
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import generate_corpus
+
+    folder = tmp_path / "in"
+    generate_corpus.generate(
+        folder, 16, seed=5, error_rate=1.0, kind_weights={"text": 1.0}, only=("Y001", "Y002", "Y003"), cycle=True
+    )
+    db = tmp_path / "c.duckdb"
+    with Store(db) as store:
+        ingest([folder], store, workers=1)
+        keys = [k for (k,) in store.query("SELECT DISTINCT agency_key FROM reports WHERE agency_key IS NOT NULL")]
+        expected = store.query("SELECT * EXCLUDE (seq) FROM findings WHERE origin = 'year' ORDER BY ALL")
+        assert len(keys) >= 3 and expected
+        opened = store.opened
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "gongkai", "sum", "--region", "全国", "--year", "2023", "--db", str(db)],
+            env=_env(GONGKAI_LOCK_WAIT="120"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            from gongkai.store import turns
+
+            while not turns.others_waiting(str(db)):  # it found the file held and said it waits
+                assert waiting.poll() is None and time.monotonic() < deadline, waiting.communicate()
+                time.sleep(0.05)
+            assert run_year_rules(store, agency_keys=keys, keys_per_query=1) == len(expected)
+            assert store.opened > opened  # let go of between two groups, opened again for the next
+            assert store.connected  # still held: the command finishes only if it had its turn meanwhile
+            _out, err = waiting.communicate(timeout=60)
+        finally:
+            store.release()
+            waiting.kill()
+        assert waiting.returncode == 0, err
+        assert store.query("SELECT * EXCLUDE (seq) FROM findings WHERE origin = 'year' ORDER BY ALL") == expected

@@ -13,6 +13,7 @@ itself. After the files, the year-over-year rules run for every agency whose rep
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import re
@@ -243,6 +244,17 @@ def _limit_raised(known: StoredFile, limits: Limits) -> bool:
     return False
 
 
+def _timed(items: Iterator[_Task], result: IngestResult, stage: str) -> Iterator[_Task]:
+    """*items*, the time taken to make each added to *stage*."""
+    while True:
+        started = time.monotonic()
+        item = next(items, None)
+        result.timed(stage, time.monotonic() - started)
+        if item is None:
+            return
+        yield item
+
+
 def _plan(
     files: Iterable[str | Path],
     stored: dict[str, StoredFile],
@@ -302,10 +314,13 @@ def ingest(
     # 100,000 files was tens of MB held through the whole ingest.
     files = [os.fspath(f) for f in iter_report_files(paths)]
     progress.start(len(files))
-    tasks = list(_plan(files, stored, version, result, recheck, limits))
-    del files, stored
-    progress.advance(result.skipped + result.duplicates)
     result.timed("plan", time.monotonic() - started)
+    # Planned as the workers take the files (hashing each as it goes), never listed whole.
+    tasks = _timed(_plan(files, stored, version, result, recheck, limits), result, "plan")
+    del files, stored
+    first = next(tasks, None)
+    told = result.skipped + result.duplicates  # files skipped so far, shown as done
+    progress.advance(told)
 
     buffer: list[ReportRows] = []
     last_flush = released = time.monotonic()
@@ -313,11 +328,14 @@ def ingest(
     watcher = turns.Watcher(store.path)
 
     def take(rows: ReportRows) -> None:
+        nonlocal told
         rows.report["parser_version"] = version  # the parent's: the workers may be older processes
         result.parsed += 1
         result.add_timings(rows.timings)
         buffer.append(rows)
-        progress.advance()
+        skipped = result.skipped + result.duplicates
+        progress.advance(1 + skipped - told)
+        told = skipped
         if len(buffer) >= batch_size or time.monotonic() - last_flush >= FLUSH_SECONDS:
             flush()
 
@@ -337,6 +355,7 @@ def ingest(
         # which grows with the database (after every batch it made a large ingest quadratic).
         if watcher.others_waiting() or writing - released >= RELEASE_SECONDS:
             store.release()
+            turns.let_waiting_go(watcher)  # it has the file before the next batch opens it again
             released = time.monotonic()
         for rows in written:
             failure = failure_of(rows)
@@ -346,10 +365,10 @@ def ingest(
         result.timed("write", time.monotonic() - writing)
         progress.committed(len(batch), committed)
 
-    n_workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(tasks)))
+    n_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))  # started as needed
     writer = _Writer(write)
     try:
-        if tasks:
+        if first is not None:
             # While the workers parse, the writer keeps DuckDB small: the RAM is theirs.
             with (
                 store.limited(memory=WRITER_MEMORY, threads=1),
@@ -362,7 +381,8 @@ def ingest(
                 ) as pool,
             ):
                 try:
-                    for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in tasks):
+                    todo = itertools.chain([first], tasks)
+                    for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in todo):
                         if isinstance(outcome, WorkerFailure):
                             outcome = rows_of(failed_outcome(path, outcome), path, sha or None)
                         take(outcome)
@@ -373,6 +393,7 @@ def ingest(
     finally:
         writer.close(raise_error=sys.exc_info()[0] is None)
         watcher.close()
+        progress.advance(result.skipped + result.duplicates - told)
         progress.stop()
 
     progress.phase("year")

@@ -65,6 +65,7 @@ def run_year_rules(
                 # between two groups, whoever waits goes first
                 if watcher is not None and start > 0 and _turn_due(watcher, released):
                     store.release()  # opened again, waiting its turn, by the group's first query
+                    turns.let_waiting_go(watcher)
                     released = time.monotonic()
                 piece = keys[start : start + keys_per_query]
                 found, done = _check_group(store, piece, config, opts, failed)

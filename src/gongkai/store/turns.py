@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - Windows
 DEFAULT_WAIT = 60.0  # seconds a command waits for the file before it gives up
 FIRST_DELAY = 0.02  # backoff between attempts: doubled each time up to MAX_DELAY
 MAX_DELAY = 0.25
+YIELD_SECONDS = 5.0  # how long a process that let go of the file keeps off it while another waits
 WAIT_SUFFIX = ".wait"
 
 
@@ -129,6 +130,21 @@ class Watcher:
                 self._file = None
 
 
+def let_waiting_go(
+    watcher: Watcher, seconds: float = YIELD_SECONDS, sleep: Callable[[float], None] = time.sleep
+) -> bool:
+    """Once this process has let go of the file: keep off it while another process still says it
+    waits (at most *seconds*), so that the waiting one has it before this one opens it again —
+    reopened at once, the file went back to the process that had just let go of it, while the
+    waiting one slept between two tries. Returns whether anyone was waiting."""
+    if not watcher.others_waiting():
+        return False
+    until = time.monotonic() + seconds
+    while watcher.others_waiting() and time.monotonic() < until:
+        sleep(FIRST_DELAY / 2)
+    return True
+
+
 def others_waiting(path: str) -> bool:
     """Whether another process announced that it waits for the database *path*. (A process must
     not ask while it announces itself: it would see its own announcement.)"""
@@ -197,6 +213,7 @@ __all__ = [
     "Watcher",
     "connect",
     "is_lock_conflict",
+    "let_waiting_go",
     "lock_wait",
     "others_waiting",
     "shared",
