@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
 
     first = run_ingest(corpus, db, args.workers, args.engine)
     again = run_ingest(corpus, db, args.workers, args.engine)
-    files = len(manifest)
+    files = first["files"]  # as walked: a folder may hold more than the manifest lists (copies)
     stages = first["stages"]
     worker_stages = {k: stages.get(k, 0.0) for k in ("read", "parse", "check", "rows")}
     parent_stages = {k: stages.get(k, 0.0) for k in ("plan", "write", "publish", "year") if k in stages}
