@@ -544,6 +544,42 @@ class Rule:
             return unwrap_zh(body.split("\n\n", 1)[0])
         return cls.title_zh
 
+    def messages(self, variant: str | None = None, **fields: Any) -> tuple[str, str]:
+        """The (Chinese, English) messages of a finding: the templates (or a variant's) filled in,
+        the English one starting with a capital."""
+        zh, en = self.variants[variant] if variant else (self.template_zh, self.template_en)
+        message_en = en.format_map(fields)
+        first = message_en[:1]
+        if first.upper() != first:
+            message_en = first.upper() + message_en[1:]
+        return zh.format_map(fields), message_en
+
+    def made(
+        self,
+        place: Place,
+        messages: tuple[str, str],
+        figures: dict[str, Any],
+        note: str | None = None,
+    ) -> Finding:
+        """A finding whose messages are made already (:meth:`messages`): for a rule that keeps
+        the messages of the cases that recur from report to report."""
+        loc = place.loc
+        return Finding(
+            self.code,
+            self.reported_severity,
+            messages[0],
+            messages[1],
+            place.section,
+            place.table,
+            place.row,
+            place.column,
+            loc.line,
+            loc.page,
+            figures,
+            note,
+            place.order,
+        )
+
     def finding(
         self,
         place: Place,
@@ -553,16 +589,12 @@ class Rule:
         variant: str | None = None,
         **fields: Any,
     ) -> Finding:
-        zh, en = self.variants[variant] if variant else (self.template_zh, self.template_en)
-        message_en = en.format_map(fields)
-        first = message_en[:1]
-        if first.upper() != first:
-            message_en = first.upper() + message_en[1:]
+        message, message_en = self.messages(variant, **fields)
         loc = place.loc
         return Finding(
             self.code,
             self.reported_severity,
-            zh.format_map(fields),
+            message,
             message_en,
             place.section,
             place.table,

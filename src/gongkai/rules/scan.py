@@ -34,7 +34,7 @@ class TableScan:
     # all None).
     numbers: dict[str, tuple[Number | None, ...]]
     complete: bool  # no found row has a cell without a number
-    full: bool  # every found row has exactly the spec's columns, values for each
+    full: bool  # every found row has exactly the spec's columns, values for each (tables with sums)
     statuses: dict[str, list[CellRef]]  # status → the found rows' cells with it, in order
     irregular: list[tuple[str, Row]]  # ("too_many" | "too_few", row), in row order
     odd_numbers: list[CellRef]  # numbers that are not whole and non-negative (found rows, extra too)
@@ -66,18 +66,24 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
         return TableScan(spec, table, False, found, numbers, True, True, {}, [], [], _run_together(table))
     n = len(found)
     nums = [v.value for _, r in found for v in r.values.values()]
-    complete = _complete(nums)
-    present = nums if complete else [x for x in nums if x is not None]
+    try:  # adding them up is quicker than looking for None among ints
+        total: Number | None = sum(nums)  # type: ignore[arg-type]
+        complete = True
+    except TypeError:
+        total, complete = None, False
+    except ArithmeticError:
+        total, complete = None, None not in nums
+    present: list[Any] = nums if complete else [x for x in nums if x is not None]
     readable = bool(present) or any(c.value is not None for _, r in found for c in r.cells)
-    full = [tuple(r.values) for _, r in found] == [columns] * n and [r.columns for _, r in found] == [columns] * n
-    if not spec.sums:
-        pass  # no sum reads the rows' numbers (they stay None)
-    elif full:  # the numbers in row order are the rows' numbers one after the other
-        numbers.update(zip([k for k, _ in found], zip(*[iter(nums)] * width, strict=True), strict=True))
-    else:
-        for k, r in found:
-            values = r.values
-            numbers[k] = tuple([v.value if (v := values.get(c)) is not None else None for c in columns])
+    full = False
+    if spec.sums:  # the rows' numbers, for the sums (a table without: they stay None)
+        full = [tuple(r.values) for _, r in found] == [columns] * n and [r.columns for _, r in found] == [columns] * n
+        if full:  # the numbers in row order are the rows' numbers one after the other
+            numbers.update(zip([k for k, _ in found], zip(*[iter(nums)] * width, strict=True), strict=True))
+        else:
+            for k, r in found:
+                values = r.values
+                numbers[k] = tuple([v.value if (v := values.get(c)) is not None else None for c in columns])
     if not readable:
         return TableScan(spec, table, False, found, numbers, complete, full, {}, [], [], _run_together(table))
 
@@ -91,14 +97,15 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
                     statuses.setdefault(value.status, []).append((spec, r, column, value))
         facts.update([f"status:{status}" for status in statuses])
     irregular: list[tuple[str, Row]] = []
-    if [len(r.cells) for _, r in found] != [len(r.columns) for _, r in found]:
+    if any([len(r.cells) - len(r.columns) for _, r in found]):
         for _, r in found:
             cells, expected = len(r.cells), len(r.columns)
             if cells != expected:
                 irregular.append(("too_many" if cells > expected else "too_few", r))
         facts.update([kind for kind, _ in irregular])
     odd: list[CellRef] = []
-    if present and not _whole(present):
+    # whole and non-negative: an int sum of them all is made of ints only
+    if present and not (type(total) is int and min(present) >= 0 if complete else _whole(present)):
         odd.extend(_odd(spec, [r for _, r in found]))
     if table.extra_rows:
         facts.add("extra_rows")
@@ -118,18 +125,7 @@ def _run_together(table: TableData) -> set[str]:
     return {"run_together"} if table.found and (table.recovered or table.ambiguous) else set()
 
 
-def _complete(nums: list[Number | None]) -> bool:
-    """No None among *nums* (adding them up is quicker than looking for None among ints)."""
-    try:
-        sum(nums)  # type: ignore[arg-type]
-    except TypeError:
-        return False
-    except ArithmeticError:
-        return None not in nums
-    return True
-
-
-def _whole(nums: list[Any]) -> bool:
+def _whole(nums: list[Any]) -> bool:  # nums: not empty
     """Every number (no None among them) is an int, none negative: their sum is an int only when
     every one is."""
     try:

@@ -316,19 +316,19 @@ def _row_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
 
 
 Getter = Callable[[tuple[Number | None, ...]], tuple[Number | None, ...]]
-_GETTERS: dict[tuple[int, SumSpec], tuple[TableSpec, Getter, Getter]] = {}
+_GETTERS: dict[tuple[int, int], tuple[TableSpec, SumSpec, Getter, Getter]] = {}
 
 
 def _getters(spec: TableSpec, s: SumSpec) -> tuple[Getter, Getter]:
     """Functions picking a per-row sum's two sides out of a row's numbers, made once per format."""
-    known = _GETTERS.get((id(spec), s))
-    if known is None or known[0] is not spec:
+    known = _GETTERS.get((id(spec), id(s)))
+    if known is None or known[0] is not spec or known[1] is not s:
         index = {c: i for i, c in enumerate(spec.columns)}
-        known = (spec, _getter([index[c] for c in s.lhs]), _getter([index[c] for c in s.rhs]))
+        known = (spec, s, _getter([index[c] for c in s.lhs]), _getter([index[c] for c in s.rhs]))
         if len(_GETTERS) >= 256:
             _GETTERS.clear()
-        _GETTERS[(id(spec), s)] = known
-    return known[1], known[2]
+        _GETTERS[(id(spec), id(s))] = known
+    return known[2], known[3]
 
 
 def _getter(indexes: list[int]) -> Getter:

@@ -62,16 +62,24 @@ class TooManyValues(Rule):
 def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
     """F004/F005: rows of the format whose cell count differs from the format's columns."""
     for spec, row in _irregular(ctx).get(kind, ()):  # in table and row order
-        zh, en = cell_name(spec, row)
         found, expected = len(row.cells), len(row.columns)
-        yield rule.finding(
+        key = (id(spec), rule.code, row.key, row.label, found, expected)
+        known = _MESSAGES.get(key)
+        if known is None or known[0] is not spec:
+            zh, en = cell_name(spec, row)
+            if len(_MESSAGES) >= 4096:
+                _MESSAGES.clear()
+            known = _MESSAGES[key] = (spec, rule.messages(row=zh, row_en=en, found=found, expected=expected))
+        yield rule.made(
             Place.of_row(spec, row),
-            figures={"values": found, "columns": expected, "raw": " | ".join([c.raw for c in row.cells])},
-            row=zh,
-            row_en=en,
-            found=found,
-            expected=expected,
+            known[1],
+            {"values": found, "columns": expected, "raw": " | ".join([c.raw for c in row.cells])},
         )
+
+
+# The messages of F004 and F005 by the row and its counts: the same cases recur in report after
+# report.
+_MESSAGES: dict[tuple[object, ...], tuple[TableSpec, tuple[str, str]]] = {}
 
 
 def _irregular(ctx: Context) -> dict[str, list[tuple[TableSpec, Row]]]:

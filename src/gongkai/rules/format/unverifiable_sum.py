@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gongkai.rules.balance.sums import unverifiable
+from gongkai.formats import TableSpec
+from gongkai.rules.balance.sums import Equation, unverifiable
 from gongkai.rules.base import Context, Finding, Rule, Severity
 
 
@@ -62,25 +63,39 @@ class UnverifiableSum(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for rel in unverifiable(ctx):
             spec = rel.spec
-            nulls = rel.nulls
-            cells_zh = "、".join(
-                f"「{o.row.label or spec.rows[o.row.key].label}」{spec.columns[o.column].label}" for o in nulls
-            )
-            cells_en = ", ".join(f"{o.row.key}.{o.column}" for o in nulls)
+            numbers = (*rel.lhs_numbers, *rel.rhs_numbers)
+            rows = (*rel.lhs_rows, *rel.rhs_rows)
+            columns = (*rel.lhs_columns, *rel.rhs_columns)
+            nulls = tuple([(rows[i].label, rows[i].key, columns[i]) for i, v in enumerate(numbers) if v is None])
+            key = (id(spec), rel.code, rel.subject_zh, rel.subject_en, rel.lhs_zh, rel.rhs_zh, rel.lhs_en, nulls)
+            known = _MESSAGES.get(key)
+            if known is None or known[0] is not spec:
+                if len(_MESSAGES) >= 4096:
+                    _MESSAGES.clear()
+                known = _MESSAGES[key] = (spec, self._messages(rel, nulls))
             figures: dict[str, object] = {"rule": rel.code}
-            figures.update(rel.operand_figures())
-            yield self.finding(
-                rel.place,
-                figures=figures,
-                rule=rel.code,
-                table=spec.short_zh,
-                table_en=spec.short_en,
-                subject=rel.subject_zh,
-                subject_en=rel.subject_en,
-                lhs_name=rel.lhs_zh,
-                rhs_name=rel.rhs_zh,
-                lhs_en=rel.lhs_en,
-                rhs_en=rel.rhs_en,
-                cells=cells_zh,
-                cells_en=cells_en,
-            )
+            figures.update(zip((*rel.lhs_names, *rel.rhs_names), numbers, strict=True))
+            yield self.made(rel.place, known[1], figures)
+
+    def _messages(self, rel: Equation, nulls: tuple[tuple[str, str, str], ...]) -> tuple[str, str]:
+        spec = rel.spec
+        return self.messages(
+            rule=rel.code,
+            table=spec.short_zh,
+            table_en=spec.short_en,
+            subject=rel.subject_zh,
+            subject_en=rel.subject_en,
+            lhs_name=rel.lhs_zh,
+            rhs_name=rel.rhs_zh,
+            lhs_en=rel.lhs_en,
+            rhs_en=rel.rhs_en,
+            cells="、".join(
+                f"「{label or spec.rows[key].label}」{spec.columns[column].label}" for label, key, column in nulls
+            ),
+            cells_en=", ".join(f"{key}.{column}" for _, key, column in nulls),
+        )
+
+
+# The messages of an unverifiable sum, by what they say (the sum, its subject and the cells
+# without a value, with their labels as written): the same cases recur in report after report.
+_MESSAGES: dict[tuple[object, ...], tuple[TableSpec, tuple[str, str]]] = {}
