@@ -83,12 +83,15 @@ _loc_line, _loc_table, _loc_row, _loc_cell, _loc_page, _loc_bbox = _setters(
 def line_locations(count: int) -> list[Location]:
     """``Location(line=n)`` for n = 1 … count: one shared object per line number (locations are
     immutable values)."""
+    global _LINE_LOCATIONS
     known = _LINE_LOCATIONS
-    if len(known) < count:
-        if count >= _LINE_LOCATIONS_MAX:
-            return [known[n - 1] if n <= len(known) else Location(line=n) for n in range(1, count + 1)]
-        known.extend(Location(line=n) for n in range(len(known) + 1, count + 1))
-    return known[:count]
+    if len(known) >= count:
+        return known[:count]
+    grown = known + [Location(line=n) for n in range(len(known) + 1, count + 1)]
+    if count < _LINE_LOCATIONS_MAX:
+        # a new list, never changed once published: threads reading the old one are unaffected
+        _LINE_LOCATIONS = grown
+    return grown
 
 
 _LINE_LOCATIONS: list[Location] = []

@@ -163,7 +163,10 @@ def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
         for t in new:
             if t is not None:
                 known[t] = _line(t)
-    return list(map(known.__getitem__, texts))
+    infos = list(map(known.get, texts))
+    if None in infos:  # answers cleared meanwhile (another thread filled the cache): work them out
+        infos = [_NO_LINE if t is None else _line(t) if i is None else i for i, t in zip(infos, texts, strict=True)]
+    return infos  # type: ignore[return-value]
 
 
 def rebuild_tables(doc: Document) -> Document:

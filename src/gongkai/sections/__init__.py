@@ -107,7 +107,7 @@ def split_sections(doc: Document) -> SectionSplit:
         sections[skey] = Section(
             key=skey,
             title=title.lstrip("#").strip(),
-            text="\n".join(p.text.strip() for p in paras),
+            text="\n".join([p.text.strip() for p in paras]),
             loc=loc,
             line_span=(loc.line or min(lines, default=0), max(lines, default=loc.line or 0)) if loc.line else None,
         )
