@@ -547,6 +547,9 @@ class Rule:
     def messages(self, variant: str | None = None, **fields: Any) -> tuple[str, str]:
         """The (Chinese, English) messages of a finding: the templates (or a variant's) filled in,
         the English one starting with a capital."""
+        return self._fill(variant, fields)
+
+    def _fill(self, variant: str | None, fields: Mapping[str, Any]) -> tuple[str, str]:
         zh, en = self.variants[variant] if variant else (self.template_zh, self.template_en)
         message_en = en.format_map(fields)
         first = message_en[:1]
@@ -589,7 +592,7 @@ class Rule:
         variant: str | None = None,
         **fields: Any,
     ) -> Finding:
-        message, message_en = self.messages(variant, **fields)
+        message, message_en = self._fill(variant, fields)
         loc = place.loc
         return Finding(
             self.code,
