@@ -24,6 +24,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import lru_cache
 from operator import attrgetter
+from typing import cast
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
@@ -558,7 +559,19 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
         numbers = [c.value for c in cells]
         for chosen in itertools.combinations(range(m), n):
             placed = dict(zip(chosen, numbers, strict=True))
-            if all(_group_holds(placed, first, last) for first, last in groups):
+            # Every summed row holds as placed: its total equals its parts — a part left without a
+            # cell counting as nothing — or cannot be checked (the total has no cell, or a cell is
+            # not a number).
+            for first, last in groups:
+                total = placed.get(last)
+                if total is None:
+                    continue  # no cell for the total, or a total that is not a number
+                parts = [placed.get(k, 0) for k in range(first, last)]  # a part without a cell: 0
+                if None in parts:
+                    continue  # a cell that is not a number: nothing to check
+                if sum(cast("list[Number]", parts)) != total:
+                    break
+            else:
                 readings.append(chosen)
         if not readings:  # the sums fail however the cells are placed: every placement is a reading
             readings = list(itertools.combinations(range(m), n))
@@ -611,16 +624,6 @@ def _same_gap_elsewhere(table: TableData, placed: dict[str, list[tuple[int, ...]
         for cell, slot in zip(row.cells, chosen, strict=True):
             row.values[row.columns[slot]] = replace(cell, status="inferred", inferred_by="same_gap_as_other_rows")
         table.ambiguous = [e for e in table.ambiguous if not (e.row == key and not e.rows)]
-
-
-def _group_holds(placed: dict[int, Number | None], first: int, last: int) -> bool:
-    """A summed row as placed: its total equals its parts — a part left without a cell counting
-    as nothing — or cannot be checked (the total has no cell, or a cell is not a number)."""
-    if last not in placed or placed[last] is None:
-        return True
-    if any(k in placed and placed[k] is None for k in range(first, last)):
-        return True  # a cell that is not a number: nothing to check
-    return sum(placed.get(k) or 0 for k in range(first, last)) == placed[last]
 
 
 def _default_columns(spec: TableSpec) -> tuple[str, ...]:
