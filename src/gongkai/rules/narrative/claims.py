@@ -161,12 +161,8 @@ def _sentences(report: Report) -> list[tuple[str, str, str]]:
     for key, section in report.sections.items():
         if not section.text:
             continue
-        lines = section.text.split("\n")
-        folded_lines = [fold(line) for line in lines]
-        if not _has_keyword("".join("".join(folded_lines).split())):
-            continue  # no line has a word (the lines run together can only have more)
-        for line, folded_line in zip(lines, folded_lines, strict=True):
-            folded = "".join(folded_line.split())  # without whitespace (str.split's is \s)
+        for line in section.text.split("\n"):
+            folded = "".join(fold(line).split())  # without whitespace (str.split's is \s)
             if not _has_keyword(folded):
                 continue
             for sentence in _SENTENCE_END_RE.split(folded):
