@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from gongkai.formats import RowSpec, TableSpec
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 
@@ -57,9 +58,9 @@ class SupersededRow(Rule):
         if not ctx.readable("requests"):
             return
         spec, table = ctx.table("requests")
-        for key, rspec in spec.rows.items():
+        for key, rspec in _replacing_rows(spec):
             row = table.rows.get(key)
-            if not rspec.optional or not rspec.replaces or row is None or not row.found:
+            if row is None or not row.found:
                 continue
             if any(table.rows[r].found for r in rspec.replaces if r in table.rows):
                 continue
@@ -68,3 +69,18 @@ class SupersededRow(Rule):
                 figures={"row": key, "replaces": ", ".join(rspec.replaces)},
                 count=len(rspec.replaces),
             )
+
+
+_REPLACING: dict[int, tuple[TableSpec, list[tuple[str, RowSpec]]]] = {}
+
+
+def _replacing_rows(spec: TableSpec) -> list[tuple[str, RowSpec]]:
+    """The optional rows of the format that replace others (2019's single 其他处理), in order;
+    found once per format."""
+    known = _REPLACING.get(id(spec))
+    if known is None or known[0] is not spec:
+        rows = [(k, r) for k, r in spec.rows.items() if r.optional and r.replaces]
+        if len(_REPLACING) >= 64:
+            _REPLACING.clear()
+        known = _REPLACING[id(spec)] = (spec, rows)
+    return known[1]
