@@ -33,7 +33,7 @@ class TableScan:
     # row lacks, or a row not found): the operands of the format's sums (a table without sums:
     # all None).
     numbers: dict[str, tuple[Number | None, ...]]
-    complete: bool  # no found row has a cell without a number
+    complete: bool  # no found row's numbers (above) has a None
     full: bool  # every found row has exactly the spec's columns, values for each (tables with sums)
     statuses: dict[str, list[CellRef]]  # status → the found rows' cells with it, in order
     irregular: list[tuple[str, Row]]  # ("too_many" | "too_few", row), in row order
@@ -84,8 +84,9 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
             for k, r in found:
                 values = r.values
                 numbers[k] = tuple([v.value if (v := values.get(c)) is not None else None for c in columns])
+    sums_complete = complete and (full or not spec.sums or not any(None in numbers[k] for k, _ in found))
     if not readable:
-        return TableScan(spec, table, False, found, numbers, complete, full, {}, [], [], _run_together(table))
+        return TableScan(spec, table, False, found, numbers, sums_complete, full, {}, [], [], _run_together(table))
 
     facts = _run_together(table)
     statuses: dict[str, list[CellRef]] = {}
@@ -118,7 +119,7 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
         facts.add("missing_rows")
     if table.stray:
         facts.add("stray")
-    return TableScan(spec, table, True, found, numbers, complete, full, statuses, irregular, odd, facts)
+    return TableScan(spec, table, True, found, numbers, sums_complete, full, statuses, irregular, odd, facts)
 
 
 def _run_together(table: TableData) -> set[str]:

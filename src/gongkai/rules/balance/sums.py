@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from operator import itemgetter
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from gongkai.formats import SumSpec, TableSpec
 from gongkai.model import Number, Row, TableData
@@ -298,7 +298,7 @@ def _row_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
     """One equation per row that has every column of the sum, reported at its left-hand cell.
     A row of table 四 is a group under the two-level head."""
     spec, table = scan.spec, scan.table
-    lhs_of, rhs_of = _getters(spec, s)
+    lhs_of, rhs_of, lhs_one = _getters(spec, s)
     numbers = scan.numbers
     if scan.full:  # every found row has every column
         rows = scan.found
@@ -306,29 +306,34 @@ def _row_relations(out: Sums, scan: TableScan, s: SumSpec) -> None:
         operands = frozenset(s.operands)
         rows = [(k, r) for k, r in scan.found if operands.issubset(r.columns)]
     vectors = [numbers[k] for k, _ in rows]
+    if scan.complete:  # every row adds up? (one cell on the left: its number is its sum)
+        lhs_sums = list(map(lhs_one, vectors)) if lhs_one else list(map(_plain_sum, map(lhs_of, vectors)))
+        if lhs_sums == list(map(_plain_sum, map(rhs_of, vectors))):
+            return
     lhs_all = list(map(lhs_of, vectors))
     rhs_all = list(map(rhs_of, vectors))
-    if scan.complete and list(map(_plain_sum, lhs_all)) == list(map(_plain_sum, rhs_all)):
-        return  # every row adds up
     for (key, row), lhs, rhs in zip(rows, lhs_all, rhs_all, strict=True):
         if None in lhs or None in rhs or _plain_sum(lhs) != _plain_sum(rhs):
             _file(out, s.code, lhs, rhs, partial(_row_equation, spec, table, s, key, row, lhs, rhs))
 
 
 Getter = Callable[[tuple[Number | None, ...]], tuple[Number | None, ...]]
-_GETTERS: dict[tuple[int, int], tuple[TableSpec, SumSpec, Getter, Getter]] = {}
+_GETTERS: dict[tuple[int, int], tuple[TableSpec, SumSpec, Getter, Getter, Callable[[Any], Any] | None]] = {}
 
 
-def _getters(spec: TableSpec, s: SumSpec) -> tuple[Getter, Getter]:
-    """Functions picking a per-row sum's two sides out of a row's numbers, made once per format."""
+def _getters(spec: TableSpec, s: SumSpec) -> tuple[Getter, Getter, Callable[[Any], Any] | None]:
+    """Functions picking a per-row sum's two sides out of a row's numbers, and the one number of
+    a left side of one cell; made once per format."""
     known = _GETTERS.get((id(spec), id(s)))
     if known is None or known[0] is not spec or known[1] is not s:
         index = {c: i for i, c in enumerate(spec.columns)}
-        known = (spec, s, _getter([index[c] for c in s.lhs]), _getter([index[c] for c in s.rhs]))
+        lhs = [index[c] for c in s.lhs]
+        one = itemgetter(lhs[0]) if len(lhs) == 1 else None
+        known = (spec, s, _getter(lhs), _getter([index[c] for c in s.rhs]), one)
         if len(_GETTERS) >= 256:
             _GETTERS.clear()
         _GETTERS[(id(spec), id(s))] = known
-    return known[2], known[3]
+    return known[2], known[3], known[4]
 
 
 def _getter(indexes: list[int]) -> Getter:
