@@ -8,6 +8,7 @@ all read these specs.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -360,8 +361,23 @@ SECTION_KEYS = ("overview", "proactive", "requests", "appeals", "problems", "oth
 
 
 _CN_ORDINALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_HEADING_NUMBER_RE = __import__("re").compile(r"^(?:第)?([一二三四五六七八九十])(?:[、.:：]|部分)")
+_HEADING_NUMBER_RE = re.compile(r"^(?:第)?([一二三四五六七八九十])(?:[、.:：]|部分)")
 MAX_HEADING_CHARS = 40
+
+
+@cache
+def _heading_starts() -> frozenset[str] | _Everything:
+    """The first characters a heading's key can have: 第 or a top-level numeral (numbered), the
+    first character of an unnumbered title. A key starting otherwise opens no section."""
+    titles = [t for spec in section_specs() for t in spec.titles_unnumbered]
+    if not all(titles):
+        return _Everything()  # an empty title starts every text
+    return frozenset({"第", *_CN_ORDINALS, *(t[0] for t in titles)})
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 @lru_cache(maxsize=65536)
@@ -370,7 +386,7 @@ def match_heading(text: str) -> SectionSpec | None:
     section's own top-level ordinal (二、 for 主动公开), and its words must name the section.
     Sub-level numbering ((一), 1.) never opens a section."""
     k = label_key(text).lstrip("#").strip()
-    if not k or len(k) > MAX_HEADING_CHARS:
+    if not k or len(k) > MAX_HEADING_CHARS or k[0] not in _heading_starts():
         return None
     m = _HEADING_NUMBER_RE.match(k)
     core = label_core(k)
@@ -404,5 +420,14 @@ def is_furniture(text: str) -> bool:
     k = label_key(text)
     if not k:
         return False
+    contains, prefixes = _furniture_tests()
+    return k.startswith(prefixes) or (contains is not None and contains.search(k) is not None)
+
+
+@cache
+def _furniture_tests() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """furniture_markers as one search for the substrings (None when there are none) and the
+    prefixes as one tuple for ``str.startswith``."""
     contains, prefixes = furniture_markers()
-    return any(c in k for c in contains) or any(k.startswith(p) for p in prefixes)
+    found = re.compile("|".join(map(re.escape, contains))) if contains else None
+    return found, tuple(prefixes)

@@ -65,20 +65,34 @@ def split_cells(line: str) -> list[str] | None:
     return [line.strip()]
 
 
-def _is_prose(cells: list[str]) -> bool:
-    """A line of running text rather than table cells."""
-    longest = max((len(label_key(c)) for c in cells), default=0)
-    if longest > MAX_CELL_CHARS and not (len(cells) == 1 and _RUN_TOGETHER_RE.match(label_key(cells[0]))):
-        return True
-    if len(cells) == 1:
-        text = label_key(cells[0])
-        return len(text) > 12 and text.endswith(_PROSE_END)
-    return False
+@cache
+def _anchor_re() -> re.Pattern[str]:
+    """Any of the anchors, as one search (a label key holds an anchor where it matches)."""
+    return re.compile("|".join(map(re.escape, sorted(_anchors(), key=len, reverse=True))))
 
 
-def _is_anchor(text: str) -> bool:
+# What the layout stage needs to know of one cell, worked out once per distinct cell text (cells
+# repeat from report to report — labels, small numbers — where whole lines do not):
+#   (the length of its label key, an anchor in its key, a value cell, prose on a line of its own).
+_CellInfo = tuple[int, bool, bool, bool]
+_CELLS: dict[str, _CellInfo] = {}
+_CELLS_MAX = 65536
+
+
+def _cell(text: str) -> _CellInfo:
     k = label_key(text)
-    return any(a in k for a in _anchors())
+    n = len(k)
+    alone_prose = (n > MAX_CELL_CHARS and not _RUN_TOGETHER_RE.match(k)) or (n > 12 and k.endswith(_PROSE_END))
+    info = (n, _anchor_re().search(k) is not None, _VALUE_CELL_RE.search(text) is not None, alone_prose)
+    if len(_CELLS) >= _CELLS_MAX:
+        _CELLS.clear()
+    _CELLS[text] = info
+    return info
+
+
+def _cells_info(cells: list[str]) -> list[_CellInfo]:
+    known = _CELLS
+    return [known.get(c) or _cell(c) for c in cells]
 
 
 # What the layout stage needs to know of one line, worked out once per distinct line: a plain
@@ -105,25 +119,36 @@ _ROLE = itemgetter(7)
 _IS_ROW = bytes(1 if role in (_ROW, _VALUE_ROW) else 0 for role in range(256))
 
 
-def _line(text: str) -> _LineInfo:
-    split = split_cells(text)
-    cells = tuple(split) if split is not None else None
-    boundary = bool(match_heading(text) or is_furniture(text))
-    footer = bool(_PAGE_FOOTER_RE.match(text))
-    prose = split is not None and _is_prose(split)
-    values = cells is not None and any(_VALUE_CELL_RE.search(c.strip()) for c in cells)
-    row = cells if cells is not None and any(cells) else None
+def _line(text: str, split: list[str] | None) -> _LineInfo:
+    """The answers for one line, *split* its cells (:func:`split_cells`)."""
+    heading = match_heading(text) is not None
+    boundary = heading or is_furniture(text)
+    footer = _PAGE_FOOTER_RE.match(text) is not None
+    if split is None:
+        return (boundary, footer, None, False, False, False, None, _STOP if boundary else _FOOTER if footer else _OTHER)
+    cells = tuple(split)
+    infos = _cells_info(split)
+    prose = infos[0][3] if len(infos) == 1 else max([i[0] for i in infos]) > MAX_CELL_CHARS
+    values = False
+    anchor = False
+    for info in infos:
+        if info[2]:
+            values = True
+        if info[1]:
+            anchor = True
+    row = cells if any(cells) else None
+    starts = anchor and not prose and not heading and bool(text.strip())
     if boundary:
         role = _STOP
     elif footer:
         role = _FOOTER
-    elif prose and cells is not None:
+    elif prose:
         role = _STOP
     elif row is not None:
         role = _VALUE_ROW if values else _ROW
     else:
         role = _OTHER
-    return (boundary, footer, cells, prose, _starts_region(text), values, row, role)
+    return (boundary, footer, cells, prose, starts, values, row, role)
 
 
 class _LineParagraphs(Sequence[Block]):
@@ -154,18 +179,22 @@ def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
     known = _LINES
     distinct = dict.fromkeys(texts).keys()
     if not distinct <= known.keys():
-        new = [t for t in distinct if t not in known]
-        fold_many(_texts_to_fold([t for t in new if t is not None]))
+        new = [t for t in distinct if t is not None and t not in known]
+        splits = list(map(split_cells, new))
+        fold_many(_texts_to_fold(new, splits))
         if len(known) + len(new) > _LINES_MAX:
             known.clear()
             known[None] = _NO_LINE
             new = [t for t in distinct if t is not None]
-        for t in new:
-            if t is not None:
-                known[t] = _line(t)
+            splits = list(map(split_cells, new))
+        for t, split in zip(new, splits, strict=True):
+            known[t] = _line(t, split)
     infos = list(map(known.get, texts))
     if None in infos:  # answers cleared meanwhile (another thread filled the cache): work them out
-        infos = [_NO_LINE if t is None else _line(t) if i is None else i for i, t in zip(infos, texts, strict=True)]
+        infos = [
+            _NO_LINE if t is None else _line(t, split_cells(t)) if i is None else i
+            for i, t in zip(infos, texts, strict=True)
+        ]
     return infos  # type: ignore[return-value]
 
 
@@ -227,23 +256,13 @@ def rebuild_tables(doc: Document) -> Document:
     return dataclasses.replace(doc, blocks=out)
 
 
-def _texts_to_fold(texts: list[str]) -> Iterator[str]:
+def _texts_to_fold(texts: list[str], splits: list[list[str] | None]) -> Iterator[str]:
     """The texts the later stages fold: each line, as it is and stripped, and its cells."""
-    for text in texts:
+    for text, cells in zip(texts, splits, strict=True):
         yield text
         yield text.strip()
-        cells = split_cells(text)
         if cells is not None and len(cells) > 1:
             yield from cells
-
-
-def _starts_region(text: str) -> bool:
-    if not text.strip() or match_heading(text):
-        return False
-    cells = split_cells(text)
-    if cells is None or _is_prose(cells):
-        return False
-    return any(_is_anchor(c) for c in cells)
 
 
 def _grid(texts: list[tuple[str, ...]], row_lines: list[int | None], table_index: int) -> Table:
