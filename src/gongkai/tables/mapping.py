@@ -84,9 +84,28 @@ def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
     return found
 
 
+# Per spec (held, like _SPEC_CACHES), the first characters of its rows' exact labels and match
+# prefixes: a core starting otherwise names no row (None when a prefix is empty: every core may).
+_ROW_STARTS: dict[int, tuple[TableSpec, frozenset[str] | None]] = {}
+
+
+def _row_starts(spec: TableSpec) -> frozenset[str] | None:
+    entry = _ROW_STARTS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        words = [w for row in spec.rows.values() for w in (*row.exact, *row.match)]
+        starts = frozenset(w[0] for w in words) if all(words) else None
+        if len(_ROW_STARTS) >= 64:
+            _ROW_STARTS.clear()
+        entry = _ROW_STARTS[id(spec)] = (spec, starts)
+    return entry[1]
+
+
 def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
     core = label_core(token_key)
     if not core:
+        return None
+    starts = _row_starts(spec)
+    if starts is not None and core[0] not in starts:
         return None
     numbered = bool(leading_numbering(token_key))
     best: RowSpec | None = None
