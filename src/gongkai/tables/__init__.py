@@ -34,7 +34,7 @@ class ExtractedTables:
 def _content_scores(table: Table) -> dict[str, int]:
     """How strongly a grid's text says which statistics table it is."""
     if isinstance(table, TextTable):  # no cell is merged
-        per_cell = [_row_scores(texts) for texts in table.texts]
+        per_cell = [s for s in map(_row_scores, table.texts) if s != _NO_SCORES]
     else:
         per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
     scores = [sum(column) for column in zip(*per_cell, strict=True)] if per_cell else [0] * len(TABLE_KEYS)
@@ -44,8 +44,13 @@ def _content_scores(table: Table) -> dict[str, int]:
 @lru_cache(maxsize=65536)
 def _row_scores(texts: tuple[str, ...]) -> tuple[int, ...]:
     """The sum of :func:`_cell_scores` over the cells of a text grid's row, once per distinct row."""
-    per_cell = [_cell_scores(text) for text in texts]
-    return tuple(sum(column) for column in zip(*per_cell, strict=True)) if per_cell else (0,) * len(TABLE_KEYS)
+    per_cell = [s for s in map(_cell_scores, texts) if s != _NO_SCORES]  # most cells (numbers) add nothing
+    if len(per_cell) <= 1:
+        return per_cell[0] if per_cell else _NO_SCORES
+    return tuple(map(sum, zip(*per_cell, strict=True)))
+
+
+_NO_SCORES = (0,) * len(TABLE_KEYS)
 
 
 @lru_cache(maxsize=65536)
