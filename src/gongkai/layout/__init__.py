@@ -204,7 +204,11 @@ def rebuild_tables(doc: Document) -> Document:
     blocks: Sequence[Block]
     texts: list[str | None] | list[str]
     lazy = isinstance(doc, TextDocument) and not doc.blocks_made
-    if lazy and not (doc.kind == "text" and any(unfold_pieces(t) for t in doc.lines if len(t) >= LONG_LINE)):
+    if lazy and not (
+        doc.kind == "text"
+        and max(map(len, doc.lines), default=0) >= LONG_LINE  # no long line: nothing to unfold
+        and any(unfold_pieces(t) for t in doc.lines if len(t) >= LONG_LINE)
+    ):
         # the blocks are the lines, a Paragraph each: made here only for the lines outside tables
         texts = doc.lines
         blocks = _LineParagraphs(texts)

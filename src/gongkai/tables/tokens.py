@@ -170,14 +170,19 @@ def _row_plan(
     row_plans: dict[tuple[str, ...], tuple[tuple[str, str, bool, int], ...]],
 ) -> tuple[tuple[str, str, bool, int], ...]:
     out: list[tuple[str, str, bool, int]] = []
+    append = out.append
     for c, text in enumerate(texts):
         if not text:
-            out.append(("blank", "", False, c))
+            append(("blank", "", False, c))
             continue
         plan = plans.get(text)
         if plan is None:
             plan = _cell_plan(text, is_label, plans)
-        out.extend((kind, raw, glued, c) for kind, raw, glued in plan)
+        if len(plan) == 1:  # most cells: one token
+            kind, raw, glued = plan[0]
+            append((kind, raw, glued, c))
+        else:
+            out.extend([(kind, raw, glued, c) for kind, raw, glued in plan])
     # Blanks ending a row after a value (``0 |``) are left out: in a grid rebuilt from text a blank
     # counts as a cell only between two values of its row, and after a value it cannot keep a label
     # open — the mapping reads the same with or without them.
