@@ -543,10 +543,9 @@ class Store:
             WHERE n.agency_key IN (SELECT unnest(?)) ORDER BY n.first_ingested_at, n.id""",
             [list(agency_keys)],
         )
-        carried = 0
-        for old_sha, new_sha, new_id in pairs:
-            carried += self._carry_decisions([(old_sha, new_sha)], {new_sha: new_id}, origin="year")
-        return carried
+        # All at once, in that order (one look for which older versions have decisions at all: a
+        # query per version cost 1.5 ms, and 100,000 versions are mostly undecided).
+        return self._carry_decisions([(o, n) for o, n, _ in pairs], {n: i for _, n, i in pairs}, origin="year")
 
     def _carry_decisions(
         self, pairs: Sequence[tuple[str, str]], new_reports: dict[str, int], origin: str | None = None
@@ -595,6 +594,8 @@ class Store:
                     [new_sha, *d, old_sha],
                 )
             carried += len(rows)
+            if rows:
+                decided_shas.add(new_sha)  # a chain of versions carries along: the newer one may pass them on
         return carried
 
     def _insert_rows(self, rel: Relation, rows: Iterable[tuple[Any, ...]]) -> None:
