@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from gongkai.normalize import label_core, label_key
+from gongkai.normalize import fold, label_core, label_key
 
 FORMAT_IDS = ("2019", "2021")
 TABLE_KEYS = ("proactive", "requests", "appeals")
@@ -385,8 +385,11 @@ def match_heading(text: str) -> SectionSpec | None:
     """The section a heading line opens, judged by meaning: its numbering, if any, must be the
     section's own top-level ordinal (二、 for 主动公开), and its words must name the section.
     Sub-level numbering ((一), 1.) never opens a section."""
+    first = _KEY_FIRST_RE.search(fold(text))  # the key's first character, without the key
+    if first is None or _KEY_CHAR.get(first[0], first[0]) not in _heading_starts():
+        return None
     k = label_key(text).lstrip("#").strip()
-    if not k or len(k) > MAX_HEADING_CHARS or k[0] not in _heading_starts():
+    if not k or len(k) > MAX_HEADING_CHARS:
         return None
     m = _HEADING_NUMBER_RE.match(k)
     core = label_core(k)
@@ -417,17 +420,39 @@ def match_heading(text: str) -> SectionSpec | None:
 @lru_cache(maxsize=65536)
 def is_furniture(text: str) -> bool:
     """A line of the web page around the report (share buttons, site footer, page counters)."""
-    k = label_key(text)
-    if not k:
-        return False
     contains, prefixes = _furniture_tests()
-    return k.startswith(prefixes) or (contains is not None and contains.search(k) is not None)
+    f = fold(text)
+    return (prefixes is not None and prefixes.match(f) is not None) or (
+        contains is not None and contains.search(f) is not None
+    )
+
+
+# The key of a text (label_key) is its folded text without whitespace, with ：，； as :,;. A word is
+# in the key where it is in the folded text with whitespace anywhere between its characters: the
+# searches below read the folded text, which is known when the key is not.
+_KEY_CHAR = {"：": ":", "，": ",", "；": ";"}
+_KEY_FIRST_RE = re.compile(r"[^\s#]")  # the first character of a key with its leading # removed
+
+
+def _in_key_pattern(word: str) -> str | None:
+    """A pattern finding *word* in a key by reading the folded text (None: never in a key)."""
+    parts: list[str] = []
+    for ch in word:
+        if ch.isspace() or ch in _KEY_CHAR:
+            return None  # a key has no whitespace and no ：，；
+        alike = [k for k, v in _KEY_CHAR.items() if v == ch]
+        parts.append(f"[{re.escape(ch)}{''.join(alike)}]" if alike else re.escape(ch))
+    return r"\s*".join(parts)
 
 
 @cache
-def _furniture_tests() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """furniture_markers as one search for the substrings (None when there are none) and the
-    prefixes as one tuple for ``str.startswith``."""
+def _furniture_tests() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """furniture_markers as two searches of a folded text: a marker anywhere in its key, a key
+    starting with a marker (None when no marker can be in a key)."""
     contains, prefixes = furniture_markers()
-    found = re.compile("|".join(map(re.escape, contains))) if contains else None
-    return found, tuple(prefixes)
+    inside = [p for p in map(_in_key_pattern, contains) if p is not None]
+    starts = [p for p in map(_in_key_pattern, prefixes) if p is not None]
+    return (
+        re.compile("|".join(inside)) if inside else None,
+        re.compile(r"\s*(?:" + "|".join(starts) + ")") if starts else None,
+    )
