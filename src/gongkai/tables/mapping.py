@@ -395,7 +395,11 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
         b.cells = tokens = tokens[:1]
     cells: list[Value] = []
     if columns and tokens:
-        reads, known = _column_reads(spec, columns)
+        entry = _COLUMN_READS.get(id(columns))
+        if entry is not None and entry[0] is spec and entry[1] is columns:
+            reads, known = entry[2], entry[3]
+        else:
+            reads, known = _column_reads(spec, columns)
         texts = tuple(map(_RAW, tokens))  # a blank's raw is "", read as a blank
         by_column = units.by_column
         heads = tuple([by_column.get(key) for key, _, _ in reads]) if by_column else None
@@ -409,7 +413,7 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
     else:
         values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
     row_spec = b.spec
-    label = b.label
+    label = label_tokens[0].raw if len(label_tokens) == 1 else "".join([t.raw for t in label_tokens])
     if row_spec is None:
         return Row(label, label, columns, values, cells, loc, True, True, b.after, False)
     return Row(row_spec.key, label, columns, values, cells, loc, True, False, b.after, row_spec.optional)
