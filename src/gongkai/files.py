@@ -19,18 +19,42 @@ REPORT_SUFFIXES = frozenset(
 
 
 def iter_report_files(paths: list[Path]) -> Iterator[Path]:
-    seen: set[Path] = set()
+    for path in iter_report_paths(paths):
+        yield Path(path)
+
+
+def iter_report_paths(paths: list[Path]) -> Iterator[str]:
+    """The report files under *paths* as strings, each once: a folder's in the order of their
+    paths' parts (as :class:`Path` sorts them), found and sorted as strings — for 100,000 files
+    the Path objects were tens of MB."""
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                wanted = child.suffix.lower() in REPORT_SUFFIXES
-                if child.is_file() and wanted and not hidden and child not in seen:
+            top = os.fspath(path)
+            found: list[str] = []
+            for folder, dirs, names in os.walk(top):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in names:
+                    if name.startswith(".") or os.path.splitext(name)[1].lower() not in REPORT_SUFFIXES:
+                        continue
+                    child = os.path.join(folder, name)
+                    if os.path.isfile(child):
+                        found.append(child)
+            found.sort(key=_parts_order)
+            for child in found:
+                if child not in seen:
                     seen.add(child)
                     yield child
-        elif path not in seen:
-            seen.add(path)
-            yield path
+        else:
+            text = os.fspath(path)
+            if text not in seen:
+                seen.add(text)
+                yield text
+
+
+def _parts_order(path: str) -> str:
+    """A key that sorts paths as their parts do (the separator below every other character)."""
+    return path.replace(os.sep, "\0")
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -57,4 +81,4 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-__all__ = ["REPORT_SUFFIXES", "display_path", "file_sha256", "iter_report_files"]
+__all__ = ["REPORT_SUFFIXES", "display_path", "file_sha256", "iter_report_files", "iter_report_paths"]

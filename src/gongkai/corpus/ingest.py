@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from gongkai import faults
 from gongkai.corpus.analyse import FileOutcome, analyse, error_detail, failed_outcome
-from gongkai.files import file_sha256, iter_report_files
+from gongkai.files import file_sha256, iter_report_paths
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.model import Report
 from gongkai.store.rows import ReportRows, failed_rows, report_rows, sha256_of
@@ -130,6 +130,12 @@ def _sha_or_name(path: str) -> str:
 def _process_task(task: tuple[str, str]) -> ReportRows:
     path, sha = task
     return process_file(path, sha or None)
+
+
+def _ingest_task(task: tuple[str, str]) -> ReportRows:
+    """:func:`_process_task` with the rows packed (:meth:`ReportRows.pack`): the ingest's parent
+    holds the batches waiting to be written as bytes, and unpacks each batch as it writes it."""
+    return _process_task(task).pack()
 
 
 # --- the parent ---------------------------------------------------------------------------------
@@ -312,7 +318,7 @@ def ingest(
     store.release()  # held only while a batch is written: a running gongkai serve reads meanwhile
     # The paths as plain strings: a Path keeps its parts as a list of strings too, which for
     # 100,000 files was tens of MB held through the whole ingest.
-    files = [os.fspath(f) for f in iter_report_files(paths)]
+    files = list(iter_report_paths(paths))
     progress.start(len(files))
     result.timed("plan", time.monotonic() - started)
     # Planned as the workers take the files (hashing each as it goes), never listed whole.
@@ -349,6 +355,8 @@ def ingest(
     def write(batch: list[ReportRows]) -> None:  # on the writer's thread
         nonlocal committed, released
         writing = time.monotonic()
+        for rows in batch:
+            rows.unpack()
         written = _write(store, batch)
         # Let go of the file when another process waits for it (a gongkai serve, a sum) — and at
         # least every RELEASE_SECONDS, for those that cannot say so: closing costs a checkpoint,
@@ -373,7 +381,7 @@ def ingest(
             with (
                 store.limited(memory=WRITER_MEMORY, threads=1),
                 WorkerPool(
-                    _process_task,
+                    _ingest_task,
                     workers=n_workers,
                     limits=limits,
                     initializer=_init_worker,

@@ -53,6 +53,7 @@ from gongkai.store.schema import (
 )
 
 DEFAULT_DB = "gongkai.duckdb"
+ALLOCATOR_FLUSH = "16MB"  # DuckDB's allocator caches at most this much freed memory in a limited block
 
 
 class StoreError(Exception):
@@ -366,11 +367,19 @@ class Store:
         """Run a block with a lower DuckDB memory limit and thread count (never a higher one),
         on this connection and on any opened again meanwhile (:meth:`release`)."""
         was_connected = self.connected
-        before = self.query("SELECT current_setting('memory_limit'), current_setting('threads')")[0]
+        before = self.query(
+            "SELECT current_setting('memory_limit'), current_setting('threads'),"
+            " current_setting('allocator_flush_threshold'),"
+            " current_setting('allocator_bulk_deallocation_flush_threshold')"
+        )[0]
         kept = dict(self._settings)
         try:
             if memory is not None and self._bytes(memory) <= self._bytes(str(before[0])):
                 self._set("memory_limit", memory)
+                # What DuckDB's allocator keeps in its caches once freed (128 and 512 MiB by
+                # default, beyond the memory limit): handed back to the system sooner.
+                self._set("allocator_flush_threshold", ALLOCATOR_FLUSH)
+                self._set("allocator_bulk_deallocation_flush_threshold", ALLOCATOR_FLUSH)
             if threads is not None and threads < int(before[1]):
                 self._set("threads", str(int(threads)))
             if not was_connected:
@@ -381,6 +390,8 @@ class Store:
             if self._con is not None:
                 self._con.execute("SET memory_limit = ?", [str(before[0])]).fetchall()
                 self._con.execute(f"SET threads = {int(before[1])}").fetchall()
+                self._con.execute("SET allocator_flush_threshold = ?", [str(before[2])]).fetchall()
+                self._con.execute("SET allocator_bulk_deallocation_flush_threshold = ?", [str(before[3])]).fetchall()
 
     def _set(self, name: str, value: str) -> None:
         self._settings[name] = value
@@ -436,6 +447,8 @@ class Store:
         carried over to the same findings of the newer (:func:`carried_decisions`)."""
         if not batch:
             return
+        for r in batch:
+            r.unpack()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         ids = [r.id for r in batch]
         paths = [r.path for r in batch]

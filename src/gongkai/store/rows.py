@@ -5,6 +5,7 @@ imports neither DuckDB nor Arrow, so the workers stay small."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,10 +32,27 @@ class ReportRows:
     # What the worker spent on the file, never stored: CPU seconds per stage (read, parse, check,
     # rows) and in all (cpu), the seconds it took (wall), the worker's peak memory in KiB (maxrss_kb).
     timings: dict[str, float] | None = None
+    # sections, values and findings pickled (:meth:`pack`): a batch waiting to be written is held
+    # as bytes, a tenth of the memory of the Python rows; :meth:`unpack` before they are read.
+    packed: bytes | None = None
 
     @property
     def ok(self) -> bool:
         return self.report.get("status") == "ok"
+
+    def pack(self) -> ReportRows:
+        """Hold the sections, values and findings as one pickled string (in the worker, so that
+        the parent receives bytes, not rows, until it writes them)."""
+        if self.packed is None:
+            self.packed = pickle.dumps((self.sections, self.values, self.findings), pickle.HIGHEST_PROTOCOL)
+            self.sections, self.values, self.findings = [], [], []
+        return self
+
+    def unpack(self) -> ReportRows:
+        if self.packed is not None:
+            self.sections, self.values, self.findings = pickle.loads(self.packed)
+            self.packed = None
+        return self
 
 
 FINDING_KEYS = ("code", "severity", "message", "message_en", "section", "table", "row", "column", "line", "page")
