@@ -357,7 +357,7 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
             if not free:
                 return _busy(ui)
             # Built into a temporary file and sent from there: a large download is not held in memory.
-            out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by _file_chunks
+            out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by file_chunks
             try:
                 if fmt == "csv":
                     write_table_csv(chosen[0], ui, out)
@@ -371,7 +371,7 @@ def respond(request: Request, page: Page, fmt: str) -> Response:
                 out.close()
                 raise
         headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size)}
-        return StreamingResponse(_file_chunks(out), media_type=media, headers=headers)
+        return StreamingResponse(file_chunks(out), media_type=media, headers=headers)
     context = {"page": page, "data": page.data, "tables": page.tables, **page.extra}
     return render_html(request, page.template, context)
 
@@ -395,7 +395,7 @@ def workbook_response(request: Request, page: Page, ui: UI) -> Response:
                 error_body(404, ui.t(f"没有名为 {name} 的表。可选：{known}", f"No table {name}. Known: {known}")),
                 status_code=404,
             )
-    out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by _file_chunks
+    out = tempfile.TemporaryFile(prefix="gongkai-export-")  # noqa: SIM115 - closed by file_chunks
     try:
         xlsx.write_workbook(out, sheets, ui.lang)
         size = out.tell()
@@ -418,7 +418,7 @@ def workbook_response(request: Request, page: Page, ui: UI) -> Response:
     filename = f"{page.filename}{'-' + name if name else ''}.xlsx"
     headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size)}
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return StreamingResponse(_file_chunks(out), media_type=media, headers=headers)
+    return StreamingResponse(file_chunks(out), media_type=media, headers=headers)
 
 
 def write_tables_zip(tables: Sequence[DataTable], ui: UI, out: IO[bytes], stem: str) -> None:
@@ -466,7 +466,8 @@ def _busy(ui: UI) -> Response:
     return response
 
 
-def _file_chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
+def file_chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
+    """A file's bytes in pieces for a streamed response; the file is closed at the end."""
     try:
         while data := f.read(size):
             yield data

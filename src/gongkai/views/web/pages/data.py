@@ -22,7 +22,6 @@ import hashlib
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -44,7 +43,7 @@ from gongkai.store.export import (
 from gongkai.store.schema import relation, schema_dict, schema_markdown
 from gongkai.views.web.app import WebState, error_response, state
 from gongkai.views.web.guards import RETRY_AFTER_SECONDS, is_download
-from gongkai.views.web.render import UI, JSONResponse, Page, content_disposition, request_lang, respond
+from gongkai.views.web.render import UI, JSONResponse, Page, content_disposition, file_chunks, request_lang, respond
 from gongkai.views.web.saving import KeyedLocks
 
 router = APIRouter()
@@ -348,7 +347,7 @@ def data_file(request: Request, name: str) -> Response:
         "Content-Disposition": content_disposition(bulk_name(dataset, year, fmt)),
         "Content-Length": str(size),
     }
-    return StreamingResponse(_chunks(f), media_type=MEDIA[fmt], headers=headers)
+    return StreamingResponse(file_chunks(f), media_type=MEDIA[fmt], headers=headers)
 
 
 def _open(path: Path) -> tuple[IO[bytes], int] | None:
@@ -390,14 +389,6 @@ def busy(request: Request, ui: UI) -> Response:
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-def _chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
-    try:
-        while data := f.read(size):
-            yield data
-    finally:
-        f.close()
 
 
 __all__ = ["BulkFile", "bulk_files", "data_dir", "data_page", "dictionary", "router", "size_text"]

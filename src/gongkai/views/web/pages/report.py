@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 from urllib.parse import quote
@@ -53,6 +53,7 @@ from gongkai.views.web.render import (
     DataTable,
     Page,
     content_disposition,
+    file_chunks,
     request_lang,
     respond,
     reviewer_of,
@@ -449,7 +450,7 @@ def report_original(request: Request, rid: str) -> Response:
     }
     if report.get("kind") == "html":
         headers["Content-Security-Policy"] = ORIGINAL_HTML_CSP
-    return StreamingResponse(_chunks(f), media_type=media, headers=headers)
+    return StreamingResponse(file_chunks(f), media_type=media, headers=headers)
 
 
 def _original_state(path: str | None, sha256: str | None, source_status: str) -> str:
@@ -474,14 +475,6 @@ def _open_file(path: str | None) -> IO[bytes] | None:
         return open(path, "rb")
     except OSError:
         return None
-
-
-def _chunks(f: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
-    try:
-        while data := f.read(size):
-            yield data
-    finally:
-        f.close()
 
 
 def decide(

@@ -43,9 +43,9 @@ from gongkai.ledger import FIRST_YEAR
 from gongkai.model import Report, TableData
 from gongkai.rules import Finding, check_report
 from gongkai.rules.base import SEVERITY_NAMES
-from gongkai.views.web.app import FORM_OVERHEAD, WebState, error_response, state, wants_json
+from gongkai.views.web.app import FORM_OVERHEAD, WebState, state, wants_json
 from gongkai.views.web.grid import HEAD_ROLES, keyed_grid
-from gongkai.views.web.guards import RETRY_AFTER_SECONDS
+from gongkai.views.web.pages.data import busy
 from gongkai.views.web.pages.upload import _UPLOAD_WORKERS, safe_filename, size_text, too_large_message
 from gongkai.views.web.render import UI, JSONResponse, content_disposition, error_body, render_html, request_lang
 from gongkai.views.web.saving import save_atomic
@@ -753,16 +753,7 @@ async def write_download(request: Request) -> Response:
         }
         return _refused(request, fields, refused)
     if not st.export_slots.acquire(blocking=False):
-        response = error_response(
-            request,
-            503,
-            ui.t(
-                f"下载正忙：正在生成其他文件，请 {RETRY_AFTER_SECONDS} 秒后再试。",
-                f"Downloads are busy building other files: try again in {RETRY_AFTER_SECONDS} seconds.",
-            ),
-        )
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return busy(request, ui)
     try:
         result, data, name = await run_in_threadpool(_save, built.report, fmt_name, force)
     finally:
