@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 import opencc
 
@@ -196,11 +197,70 @@ _FOLDED_MAX = 65536
 
 
 def _fold(text: str) -> str:
+    """NFKC, then _EXTRA_FOLDS, then traditional→simplified; each step only where it changes
+    something (str.translate looks every character up, the converter costs per call)."""
     if text.isascii():  # NFKC and traditional→simplified leave ASCII as it is (numbers, codes)
-        return text.translate(_EXTRA_FOLDS)
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_EXTRA_FOLDS)
+        return text.translate(_EXTRA_FOLDS) if _EXTRA_ASCII_RE.search(text) else text
+    t = _tables()
+    # A character replaced by its compatibility decomposition leaves the NFKC of the whole text
+    # as it was; what is NFKC then needs no normalizing.
+    for ch in set(t.nfkc_re.findall(text)):
+        text = text.replace(ch, t.nfkc[ch])
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    for ch in set(_EXTRA_RE.findall(text)):
+        text = text.replace(ch, _EXTRA_MAP[ch])
+    if t.t2s_re.search(text) is None:  # nothing the converter would change
+        return text
     return _T2S.convert(text)
+
+
+# _EXTRA_FOLDS as one replacement per character found (no value holds a key: order is no matter).
+_EXTRA_MAP = {chr(k): v for k, v in _EXTRA_FOLDS.items() if v != chr(k)}
+_EXTRA_RE = re.compile("[" + "".join(map(re.escape, _EXTRA_MAP)) + "]")
+_EXTRA_ASCII_RE = re.compile("[" + "".join(re.escape(c) for c in _EXTRA_MAP if c.isascii()) + "]")
+
+# Characters NFKC changes to their compatibility decomposition: punctuation, full-width forms,
+# radicals, enclosed and compatibility characters (the blocks a report's text uses).
+_NFKC_BLOCKS = ((0xA0, 0x100), (0x2000, 0x2C00), (0x2E80, 0x3400), (0xF900, 0xFB00), (0xFE10, 0xFFF0))
+# Blocks whose characters OpenCC's t2s may change one by one (tested against its dictionaries);
+# a supplementary-plane character always goes to the converter.
+_T2S_BLOCKS = ((0x3400, 0xA000), (0xF900, 0xFB00))
+# Characters t2s changes only inside a phrase (答覆 → 答复, 沈默 → 沉默, 瞭解 → 了解), never alone:
+# the characters of TSPhrases whose changed position t2s leaves alone one by one.
+T2S_PHRASE_CHARS = "沈坏藉哩覆衹瞭甦"
+
+
+class _Tables(NamedTuple):
+    nfkc: dict[str, str]
+    nfkc_re: re.Pattern[str]
+    t2s_re: re.Pattern[str]
+
+
+@cache
+def _tables() -> _Tables:
+    """Worked out on first use (milliseconds): which characters NFKC and t2s change."""
+    nfkc: dict[str, str] = {}
+    for lo, hi in _NFKC_BLOCKS:
+        for c in map(chr, range(lo, hi)):
+            k = unicodedata.normalize("NFKC", c)
+            if k != c and k == unicodedata.normalize("NFKD", c):
+                nfkc[c] = k
+    t2s = t2s_changed().union(T2S_PHRASE_CHARS)
+    return _Tables(nfkc, _char_class(nfkc), _char_class(t2s, "\U00010000-\U0010ffff"))
+
+
+def t2s_changed() -> set[str]:
+    """The characters of _T2S_BLOCKS that t2s changes on their own."""
+    chars = [chr(c) for lo, hi in _T2S_BLOCKS for c in range(lo, hi)]
+    out = _T2S.convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars):  # a character converted to a line break: cannot happen
+        raise ValueError("t2s changed the number of lines")
+    return {c for c, o in zip(chars, out, strict=True) if o != c}
+
+
+def _char_class(chars: Iterable[str], extra: str = "") -> re.Pattern[str]:
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + extra + "]")
 
 
 def fold_many(texts: Iterable[str]) -> None:
