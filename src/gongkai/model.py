@@ -7,6 +7,7 @@ of ``gongkai parse --format json`` (see docs/json.md); fields may be added, neve
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -98,6 +99,47 @@ assert tuple(f.name for f in fields(Value)) == _VALUE_FIELDS, "Value.__init__ mu
 _set_value, _set_raw, _set_loc, _set_unit, _set_status, _set_inferred_by = (
     Value.__dict__[name].__set__ for name in _VALUE_FIELDS
 )
+
+
+class _ValueSlots:
+    """Value's slots in Value's order, without its frozen ``__setattr__``: :func:`new_values` fills
+    one of these with plain attribute stores, then makes it a Value (the same layout) — half the
+    cost of ``Value(...)``, for the hundreds of cells of every report."""
+
+    __slots__ = _VALUE_FIELDS
+    value: Number | None
+    raw: str
+    loc: Location
+    unit: str | None
+    status: str | None
+    inferred_by: str | None
+
+
+assert Value.__slots__ == _ValueSlots.__slots__
+_new = object.__new__
+
+
+def new_values(
+    numbers: Iterable[Number | None],
+    raws: Iterable[str],
+    locs: Iterable[Location],
+    units: Iterable[str | None],
+    statuses: Iterable[str | None],
+) -> list[Value]:
+    """``[Value(n, r, l, u, s) for …]`` over the five sequences, made faster."""
+    out: list[Value] = []
+    append = out.append
+    for number, raw, loc, unit, status in zip(numbers, raws, locs, units, statuses, strict=True):
+        v = _new(_ValueSlots)
+        v.value = number
+        v.raw = raw
+        v.loc = loc
+        v.unit = unit
+        v.status = status
+        v.inferred_by = None
+        v.__class__ = Value  # type: ignore[assignment]
+        append(v)  # type: ignore[arg-type]
+    return out
 
 
 @dataclass(slots=True)
