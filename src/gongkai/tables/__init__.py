@@ -18,7 +18,7 @@ from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year
 from gongkai.model import TableData
 from gongkai.normalize import label_core, label_key
 from gongkai.tables.mapping import empty_table, map_flat, map_labeled, match_row
-from gongkai.tables.tokens import Token, tokenize
+from gongkai.tables.tokens import GridRow, read_rows
 
 __all__ = ["ExtractedTables", "extract_tables"]
 
@@ -85,11 +85,13 @@ def _classify(table: Table, section: str | None) -> str | None:
     return best
 
 
-def _detect_format(
-    proactive_tokens: list[Token], requests_tokens: list[Token], year: int | None
-) -> tuple[FormatSpec, str]:
+def _texts(rows: list[GridRow]) -> list[str]:
+    return [raw for row in rows for kind, raw, _, _ in row.plan if kind == "text"]
+
+
+def _detect_format(proactive: list[GridRow], requests: list[GridRow], year: int | None) -> tuple[FormatSpec, str]:
     scores: dict[str, int] = {}
-    keys = [label_core(t.raw) for t in proactive_tokens if t.kind == "text"]
+    keys = [label_core(raw) for raw in _texts(proactive)]
     for spec in all_formats():
         sig = spec.tables["proactive"].signature
         scores[spec.id] = sum(1 for k in keys if k.startswith(sig))  # a tuple: any of the words
@@ -101,8 +103,8 @@ def _detect_format(
     requests_2021 = load_format("2021").tables["requests"]
     # rows only the 2021 format has: those its optional single row replaces (（六）其他处理 1.–3.)
     sub_rows = {k for r in requests_2021.rows.values() for k in r.replaces}
-    for t in requests_tokens:
-        row = match_row(requests_2021, t.key, True) if t.kind == "text" else None
+    for raw in _texts(requests):
+        row = match_row(requests_2021, label_key(raw), True)
         if row is not None and row.key in sub_rows:
             return load_format("2021"), "table_rows"
     return load_format("2021"), "default"
@@ -137,14 +139,14 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
             grouped[tkey].append((index, block))
             assignment[index] = tkey
 
-    tokens = {k: tokenize(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
+    tokens = {k: read_rows(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
     fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)
     # The prose states counts (全区共收到1272件申请) that help recover run-together rows.
     text = "\n".join(p.text for p in doc.paragraphs())
     tables: dict[str, TableData] = {}
     for tkey in TABLE_KEYS:
         spec = fmt.tables[tkey]
-        if not tokens[tkey]:
+        if not any(row.plan for row in tokens[tkey]):
             tables[tkey] = empty_table(spec, found=False)
         elif spec.shape == "flat":
             tables[tkey] = map_flat(tokens[tkey], spec, text)

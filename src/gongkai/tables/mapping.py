@@ -23,15 +23,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import lru_cache
-from operator import attrgetter
+from operator import itemgetter
 from typing import cast
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
-from gongkai.model import AmbiguousRow, Number, Row, TableData, Value, representable
+from gongkai.model import AmbiguousRow, Number, Row, TableData, Value, new_values, representable
 from gongkai.normalize import label_core, label_key, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
-from gongkai.tables.tokens import Token, parse_value
+from gongkai.tables.tokens import GridRow, parse_value
 
 # Per spec, what its labels name: (the spec, label → row, text → role). An entry holds its spec, so
 # that a spec's id is never another spec's while the entry lives; the answers are plain values
@@ -119,9 +119,9 @@ def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None
     return best
 
 
-_GLUED = attrgetter("glued")
-_LOC = attrgetter("loc")
-_RAW = attrgetter("raw")
+_GLUED = itemgetter(4)
+_LOC = itemgetter(1)
+_RAW = itemgetter(0)
 
 NEAR_LABEL_RATIO = 0.75
 
@@ -197,7 +197,22 @@ def _is_header(spec: TableSpec, token_key: str) -> bool:
     return _column_for_header(spec, token_key) is not None
 
 
-def counted_blanks(blanks: list[Token], cells: list[Token], value: Token) -> list[Token]:
+# A value or blank cell met while reading: (raw — "" for a blank, where, its grid row's number in
+# the stream, from an exact grid, digits glued to a label). Plain tuples: hundreds per report.
+CellToken = tuple[str, Location, int, bool, bool]
+# A label met while reading: (raw, where).
+LabelToken = tuple[str, Location]
+
+
+def first_loc(rows: list[GridRow]) -> Location | None:
+    """Where the first token of the rows is."""
+    for row in rows:
+        if row.plan:
+            return row.locs[row.plan[0][3]]
+    return None
+
+
+def counted_blanks(blanks: list[CellToken], cells: list[CellToken], value: CellToken) -> list[CellToken]:
     """The blanks before ``value`` that are empty cells rather than layout leftovers.
 
     In an exact grid (HTML, Word, PDF) every blank cell is an empty value. In a grid rebuilt from
@@ -207,11 +222,12 @@ def counted_blanks(blanks: list[Token], cells: list[Token], value: Token) -> lis
     """
     if not blanks:
         return []
-    if value.trusted:
-        return [b for b in blanks if b.trusted]
-    if not cells or cells[-1].row_id != value.row_id:
+    if value[3]:
+        return [b for b in blanks if b[3]]
+    rid = value[2]
+    if not cells or cells[-1][2] != rid:
         return []
-    return [b for b in blanks if b.row_id == value.row_id]
+    return [b for b in blanks if b[2] == rid]
 
 
 class _RowBuilder:
@@ -223,42 +239,24 @@ class _RowBuilder:
     def __init__(
         self,
         spec: RowSpec | None,  # None for an agency-added row
-        label_tokens: list[Token],
+        label_tokens: list[LabelToken],
         columns: tuple[str, ...],
         after: str | None = None,
-        cells: list[Token] | None = None,
+        cells: list[CellToken] | None = None,
     ) -> None:
         self.spec = spec
         self.label_tokens = label_tokens
         self.columns = columns
         self.after = after
-        self.cells: list[Token] = [] if cells is None else cells
-        self.pending_blanks: list[Token] = []
-
-    @property
-    def label(self) -> str:
-        tokens = self.label_tokens
-        return tokens[0].raw if len(tokens) == 1 else "".join(t.raw for t in tokens)
-
-    def add_value(self, tok: Token) -> None:
-        # Blanks between two values are empty cells; blanks right after the label are what is left
-        # of a label cell spanning two columns (001: "(七) 总计→→0…"), except in exact grids.
-        cells = self.cells
-        if self.pending_blanks:
-            if tok.trusted or (cells and cells[-1].row_id == tok.row_id):  # else none counts
-                cells.extend(counted_blanks(self.pending_blanks, cells, tok))
-            self.pending_blanks = []
-        cells.append(tok)
-
-    def add_blank(self, tok: Token) -> None:
-        self.pending_blanks.append(tok)
+        self.cells: list[CellToken] = [] if cells is None else cells
+        self.pending_blanks: list[CellToken] = []
 
     def finish_blanks(self) -> None:
         # Trailing empty cells of an exact grid are empty values (a blank 总计 column), up to the
         # row's width; in rebuilt text grids they are merge leftovers and say nothing.
         if not self.pending_blanks:
             return
-        trusted = [b for b in self.pending_blanks if b.trusted]
+        trusted = [b for b in self.pending_blanks if b[3]]
         room = len(self.columns) - len(self.cells)
         if room > 0 and trusted:
             self.cells.extend(trusted[:room])
@@ -278,11 +276,6 @@ class _Units:
             self.by_column[col.key] = "万元"
         elif "元" in raw:
             self.by_column[col.key] = "元"
-
-
-def make_value(tok: Token, column: ColumnSpec, head_unit: str | None) -> Value:
-    value, unit, status = read_cell(tok.raw, column.kind, column.default_unit, head_unit)
-    return Value(value, tok.raw, tok.loc, unit, status)
 
 
 @lru_cache(maxsize=65536)
@@ -381,16 +374,16 @@ def _read_row(
 
 def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
     label_tokens, tokens = b.label_tokens, b.cells
-    loc = label_tokens[0].loc if label_tokens else (tokens[0].loc if tokens else Location())
+    loc = label_tokens[0][1] if label_tokens else (tokens[0][1] if tokens else Location())
     columns = b.columns
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
     if (
         len(columns) == 1
         and len(tokens) > 1
-        and tokens[0].kind == "value"
-        and len({(t.kind, t.raw.strip()) for t in tokens}) == 1
-        and len({t.row_id for t in tokens}) == 1
+        and tokens[0][0]  # a value (a blank's raw is "", a value's is stripped and not empty)
+        and len({t[0] for t in tokens}) == 1
+        and len({t[2] for t in tokens}) == 1
     ):
         b.cells = tokens = tokens[:1]
     cells: list[Value] = []
@@ -407,13 +400,13 @@ def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
         if read is None:
             read = _read_row(texts, reads, heads, known)
         numbers, raws, cell_units, statuses = read
-        cells = list(map(Value, numbers, raws, map(_LOC, tokens), cell_units, statuses))
+        cells = new_values(numbers, raws, map(_LOC, tokens), cell_units, statuses)
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
         values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
     row_spec = b.spec
-    label = label_tokens[0].raw if len(label_tokens) == 1 else "".join([t.raw for t in label_tokens])
+    label = label_tokens[0][0] if len(label_tokens) == 1 else "".join([t[0] for t in label_tokens])
     if row_spec is None:
         return Row(label, label, columns, values, cells, loc, True, True, b.after, False)
     return Row(row_spec.key, label, columns, values, cells, loc, True, False, b.after, row_spec.optional)
@@ -445,11 +438,12 @@ def _maker(spec: TableSpec, units: _Units) -> MakeValue:
     return make
 
 
-def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
+def map_labeled(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> TableData:
     """``text``: the report's prose, where counts it states help recover run-together rows."""
     # While the tokens are read, table.rows holds the rows found so far; the rows not found are
     # added, in the format's order, before recovery.
-    table = TableData(key=spec.key, rows={}, found=bool(tokens))
+    first = first_loc(grid_rows)
+    table = TableData(key=spec.key, rows={}, found=first is not None)
     rows = table.rows
     units = _Units()
     glued: set[str] = set()  # rows whose digits were glued to their label
@@ -480,64 +474,64 @@ def map_labeled(tokens: list[Token], spec: TableSpec, text: str = "") -> TableDa
         elif b.cells:
             table.extra_rows.append(_build_row(b, spec, units))
 
-    for tok in tokens:
-        kind = tok.kind
-        if kind == "value":
-            if current is not None:
-                pending = current.pending_blanks
-                if pending:  # current.add_value(tok), inline
+    for plan, locs, rid, trusted in grid_rows:
+        for kind, raw, is_glued, c in plan:
+            if kind == "value":
+                if current is not None:
                     cells = current.cells
-                    if tok.trusted or (cells and cells[-1].row_id == tok.row_id):  # else none counts
-                        cells.extend(counted_blanks(pending, cells, tok))
-                    pending.clear()
+                    pending = current.pending_blanks
+                    tok = (raw, locs[c], rid, trusted, is_glued)
+                    if pending:
+                        if trusted or (cells and cells[-1][2] == rid):  # else none counts
+                            cells.extend(counted_blanks(pending, cells, tok))
+                        pending.clear()
                     cells.append(tok)
-                else:
-                    current.cells.append(tok)
-            else:  # a number belonging to no row
-                parsed = parse_value(tok.raw)
-                table.stray.append(Value(None if parsed.value is None else _count(parsed.value), tok.raw, tok.loc))
-        elif kind == "blank":
-            if current is not None:
-                current.pending_blanks.append(tok)
-        else:
+                else:  # a number belonging to no row
+                    parsed = parse_value(raw)
+                    table.stray.append(Value(None if parsed.value is None else _count(parsed.value), raw, locs[c]))
+                continue
+            if kind == "blank":
+                if current is not None:
+                    current.pending_blanks.append(("", locs[c], rid, trusted, False))
+                continue
             try:
-                k, row_before, row_in_body, is_group, col, is_header = text_readings[tok.raw]
+                k, row_before, row_in_body, is_group, col, is_header = text_readings[raw]
             except KeyError:
-                k, row_before, row_in_body, is_group, col, is_header = _text_reading(spec, tok.raw, text_readings)
+                k, row_before, row_in_body, is_group, col, is_header = _text_reading(spec, raw, text_readings)
             row = row_in_body if in_body else row_before
             if row is not None and not (current is not None and current.spec is row and not current.cells):
                 close()
-                current = _RowBuilder(row, [tok], row.columns, last_row_key)
+                current = _RowBuilder(row, [(raw, locs[c])], row.columns, last_row_key)
                 in_body = True
                 continue
             if row is not None and current is not None:
-                current.label_tokens.append(tok)  # the same label again: a split label cell
+                current.label_tokens.append((raw, locs[c]))  # the same label again: a split label cell
                 continue
             if is_group:
                 close()
                 continue
             if is_header:
                 close()
-                units.see_header(col, tok.raw)
-                table.header.append(tok.raw)
+                units.see_header(col, raw)
+                table.header.append(raw)
                 continue
             if current is not None and not current.cells and not current.pending_blanks:
-                current.label_tokens.append(tok)  # a label split over two lines or cells
+                current.label_tokens.append((raw, locs[c]))  # a label split over two lines or cells
                 continue
             if in_body and (current is None or current.cells):
                 close()
                 near = near_row(spec, k, last_row_key, table)
                 if near is not None:
-                    current = _RowBuilder(near, [tok], near.columns, last_row_key)
+                    current = _RowBuilder(near, [(raw, locs[c])], near.columns, last_row_key)
                     continue
                 # Unknown text after a row: an agency-added row if values follow.
-                current = _RowBuilder(None, [tok], last_columns or _default_columns(spec), last_row_key)
+                current = _RowBuilder(None, [(raw, locs[c])], last_columns or _default_columns(spec), last_row_key)
                 continue
             close()
-            table.header.append(tok.raw)
+            table.header.append(raw)
     close()
     table.rows = _with_missing_rows(spec, rows)
-    table.loc = tokens[0].loc if tokens else None
+    table.loc = first
     recover_labeled(table, spec, glued, _maker(spec, units), text)
     placed: dict[str, list[tuple[int, ...]]] = {}
     for built in table.rows.values():
@@ -654,26 +648,29 @@ def _default_columns(spec: TableSpec) -> tuple[str, ...]:
     return first.columns
 
 
-def map_flat(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
+def map_flat(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> TableData:
     """Table 四: the values after the head, in order, fill review, direct suits, suits after review."""
-    table = empty_table(spec, found=bool(tokens))
+    first = first_loc(grid_rows)
+    table = empty_table(spec, found=first is not None)
     units = _Units()
-    values: list[Token] = []
-    pending: list[Token] = []
-    for tok in tokens:
-        if tok.kind == "text":
-            table.header.append(tok.raw)
-            pending = []  # blanks among the head words are head cells, not values
-            continue
-        if tok.kind == "blank":
-            pending.append(tok)
-            continue
-        values.extend(counted_blanks(pending, values, tok))
-        pending = []
-        values.append(tok)
+    values: list[CellToken] = []
+    pending: list[CellToken] = []
+    for plan, locs, rid, trusted in grid_rows:
+        for kind, raw, is_glued, c in plan:
+            if kind == "text":
+                table.header.append(raw)
+                pending = []  # blanks among the head words are head cells, not values
+                continue
+            if kind == "blank":
+                pending.append(("", locs[c], rid, trusted, False))
+                continue
+            tok = (raw, locs[c], rid, trusted, is_glued)
+            values.extend(counted_blanks(pending, values, tok))
+            pending = []
+            values.append(tok)
     # trailing blanks of an exact grid are empty cells up to the table's width
     width = sum(len(r.columns) for r in spec.rows.values())
-    values.extend([b for b in pending if b.trusted][: max(0, width - len(values))])
+    values.extend([b for b in pending if b[3]][: max(0, width - len(values))])
 
     row_specs = list(spec.rows.values())
     pos = 0
@@ -687,8 +684,8 @@ def map_flat(tokens: list[Token], spec: TableSpec, text: str = "") -> TableData:
         row = _build_row(b, spec, units)
         row.label = rspec.label
         table.rows[rspec.key] = row
-    table.loc = tokens[0].loc if tokens else None
-    recover_flat(table, spec, any(t.glued for t in values), _maker(spec, units), text)
+    table.loc = first
+    recover_flat(table, spec, any(map(_GLUED, values)), _maker(spec, units), text)
     found = [r for r in table.rows.values() if r.found]
     if found and len(found) == len(table.rows):
         unplace_short_rows(table, found)

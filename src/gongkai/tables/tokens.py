@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from gongkai.document import ROW_LOCATIONS, Location, Table, TextTable, row_locations
-from gongkai.normalize import fold, label_key
+from gongkai.normalize import fold
 
 NULL_MARKERS = frozenset(
     {"——", "—", "-", "--", "－", "－－", "/", "／", "\\", "无", "空", "—-", "-—", "───", "──", "—— ", "─"}
@@ -33,21 +33,20 @@ _GLUED_RE = re.compile(
 _INNER_NUMBERING_RE = re.compile(r"(?<=[^\d\s])(?:\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d))")
 
 
-class Token(NamedTuple):
-    """One token (a named tuple: a report has hundreds, made and read once each)."""
+# One token of a grid row: (kind, raw, glued, column). ``kind`` is "text", "value" or "blank";
+# ``glued``: digits that were glued to a label (``规章000``) — the separators of the row were lost,
+# so the mapping may split the run into cells (``tables.recover``); ``column``: the cell it is in.
+Entry = tuple[str, str, bool, int]
 
-    kind: str  # "text", "value", "blank"
-    raw: str
-    loc: Location
+
+class GridRow(NamedTuple):
+    """The tokens of one grid row, in order, and where its cells are: a report's tables are read
+    as a list of these (no object per token; the plans of text grids are shared between reports)."""
+
+    plan: tuple[Entry, ...]
+    locs: tuple[Location, ...]  # by column
+    rid: int  # the row's number in the stream: tokens of one grid row share it
     trusted: bool  # from an exact grid (HTML/Word/PDF), not rebuilt from text
-    row_id: tuple[int, int]  # (block index, grid row) — cells of one grid row share it
-    # Digits that were glued to a label (``规章000``): the separators of the row were lost, so
-    # the mapping may split the run into cells (``tables.recover``).
-    glued: bool = False
-
-    @property
-    def key(self) -> str:
-        return label_key(self.raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,21 +87,22 @@ def is_value_text(text: str) -> bool:
     return bool(_NOT_A_NUMBER_RE.match(t)) and any(ch.isdigit() for ch in t)
 
 
-def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool] | None = None) -> list[Token]:
-    """Flatten grids into tokens. A cell holding a label and numbers separated by spaces (PDF
-    text: ``规章 0 0 0``) gives one text token and one value token per number; a label with
+def read_rows(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool] | None = None) -> list[GridRow]:
+    """Flatten grids into rows of tokens. A cell holding a label and numbers separated by spaces
+    (PDF text: ``规章 0 0 0``) gives one text token and one value token per number; a label with
     numbers glued to it (``规章0``) is split only when the label part is a known label."""
-    out: list[Token] = []
+    out: list[GridRow] = []
     append = out.append
     plans = _plans(is_label)
-    for block_index, table in tables:
+    rid = 0
+    for _, table in tables:
         if isinstance(table, TextTable):
-            _tokenize_text(table, block_index, is_label, plans, out.extend)
+            rid = _read_text_rows(table, is_label, plans, out, rid)
             continue
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
-        for r, row in enumerate(table.rows):
-            row_id = (block_index, r)
+        for row in table.rows:
+            entries: list[Entry] = []
             for c, cell in enumerate(row):
                 if cell.merged:
                     continue
@@ -111,27 +111,25 @@ def tokenize(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool
                     # Blank cells left of the value columns belong to the labels (a label cell
                     # split in two, 洪泽区 2024: （六）其他处理 | '' | 0 …); they are no values.
                     if c >= start:
-                        append(Token("blank", "", cell.loc, trusted, row_id))
+                        entries.append(("blank", "", False, c))
                     continue
                 plan = plans.get(text)
                 if plan is None:
                     plan = _cell_plan(text, is_label, plans)
-                for kind, raw, glued in plan:
-                    append(Token(kind, raw, cell.loc, trusted, row_id, glued))
+                entries.extend([(kind, raw, glued, c) for kind, raw, glued in plan])
+            append(GridRow(tuple(entries), tuple([cell.loc for cell in row]), rid, trusted))
+            rid += 1
     return out
 
 
-_new_token = tuple.__new__
-
-
-def _tokenize_text(
+def _read_text_rows(
     table: TextTable,
-    block_index: int,
     is_label: Callable[[str], bool] | None,
     plans: dict[str, Plan],
-    extend: Callable[[list[Token]], None],
-) -> None:
-    """:func:`tokenize` of a grid rebuilt from text, read from its cell texts (stripped, none
+    out: list[GridRow],
+    rid: int,
+) -> int:
+    """:func:`read_rows` of a grid rebuilt from text, read from its cell texts (stripped, none
     merged; every blank is a token: its values start in the first column). The tokens of a row
     are those of its cells in order: worked out once per distinct row (``_row_plan``)."""
     table_index = table.loc.table if table.loc.table is not None else 0
@@ -140,36 +138,33 @@ def _tokenize_text(
         if len(_ROW_PLANS) >= 16:
             _ROW_PLANS.clear()
         row_plans = _ROW_PLANS[is_label] = {}
-    texts = table.texts
-    # per row: its tokens' plan, its cells' locations, its id — then every token in one pass
-    row_tokens = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
     known = ROW_LOCATIONS
-    row_locs = [
-        known.get((line, table_index, r, len(cells))) or row_locations(line, table_index, r, len(cells))
-        for r, (line, cells) in enumerate(zip(table.row_lines, texts, strict=True))
-    ]
-    row_ids = [(block_index, r) for r in range(len(texts))]
-    extend(
-        [
-            _new_token(Token, (kind, raw, locs[c], False, row_id, glued))
-            for plan, locs, row_id in zip(row_tokens, row_locs, row_ids, strict=True)
-            for kind, raw, glued, c in plan
-        ]
-    )
+    new = _new_row
+    append = out.append
+    for r, (line, cells) in enumerate(zip(table.row_lines, table.texts, strict=True)):
+        plan = row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans)
+        width = len(cells)
+        locs = known.get((line, table_index, r, width)) or row_locations(line, table_index, r, width)
+        append(new(GridRow, (plan, locs, rid, False)))
+        rid += 1
+    return rid
+
+
+_new_row = tuple.__new__
 
 
 # The tokens of each row of a text grid as (kind, raw, glued, column), per ``is_label`` function: a
 # pure function of the row's cell texts (all-zero rows and label rows repeat from report to report).
-_ROW_PLANS: dict[Callable[[str], bool] | None, dict[tuple[str, ...], tuple[tuple[str, str, bool, int], ...]]] = {}
+_ROW_PLANS: dict[Callable[[str], bool] | None, dict[tuple[str, ...], tuple[Entry, ...]]] = {}
 
 
 def _row_plan(
     texts: tuple[str, ...],
     is_label: Callable[[str], bool] | None,
     plans: dict[str, Plan],
-    row_plans: dict[tuple[str, ...], tuple[tuple[str, str, bool, int], ...]],
-) -> tuple[tuple[str, str, bool, int], ...]:
-    out: list[tuple[str, str, bool, int]] = []
+    row_plans: dict[tuple[str, ...], tuple[Entry, ...]],
+) -> tuple[Entry, ...]:
+    out: list[Entry] = []
     append = out.append
     for c, text in enumerate(texts):
         if not text:
@@ -207,14 +202,6 @@ def value_start(table: Table) -> int:
                 firsts[c] += 1
                 break
     return firsts.most_common(1)[0][0] if firsts else 0
-
-
-def _split_cell(
-    text: str, loc: Location, trusted: bool, row_id: tuple[int, int], is_label: Callable[[str], bool] | None
-) -> list[Token]:
-    plans = _plans(is_label)
-    plan = plans.get(text) or _cell_plan(text, is_label, plans)
-    return [Token(kind, raw, loc, trusted, row_id, glued) for kind, raw, glued in plan]
 
 
 Plan = tuple[tuple[str, str, bool], ...]
