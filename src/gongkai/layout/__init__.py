@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import compress
 from operator import itemgetter
 from typing import overload
 
 from gongkai.document import Block, Document, Location, Paragraph, Table, TextDocument, TextTable, line_locations
-from gongkai.formats import all_formats, is_furniture, match_heading
+from gongkai.formats import all_formats, furniture_markers, is_furniture, match_heading, section_specs
 from gongkai.layout.unfold import LONG_LINE, unfold, unfold_pieces
-from gongkai.normalize import fold_many, label_key
+from gongkai.normalize import fold, fold_many, label_key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
 _MARKDOWN_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -174,28 +174,63 @@ class _LineParagraphs(Sequence[Block]):
 
 
 def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
-    """Each line's answers (``_NO_LINE`` for None); the lines not seen before are folded together
-    first (fold_many)."""
+    """Each line's answers (``_NO_LINE`` for None), worked out for the lines not seen before."""
     known = _LINES
-    distinct = dict.fromkeys(texts).keys()
-    if not distinct <= known.keys():
-        new = [t for t in distinct if t is not None and t not in known]
-        splits = list(map(split_cells, new))
-        fold_many(_texts_to_fold(new, splits))
-        if len(known) + len(new) > _LINES_MAX:
-            known.clear()
-            known[None] = _NO_LINE
-            new = [t for t in distinct if t is not None]
-            splits = list(map(split_cells, new))
-        for t, split in zip(new, splits, strict=True):
-            known[t] = _line(t, split)
     infos = list(map(known.get, texts))
-    if None in infos:  # answers cleared meanwhile (another thread filled the cache): work them out
-        infos = [
-            _NO_LINE if t is None else _line(t, split_cells(t)) if i is None else i
-            for i, t in zip(infos, texts, strict=True)
-        ]
-    return infos  # type: ignore[return-value]
+    if None not in infos:
+        return infos  # type: ignore[return-value]
+    # (None is a key of _LINES, but another thread may have just cleared it)
+    missing: Iterable[str | None] = compress(texts, map(_is_none, infos))
+    fresh = _new_lines([t for t in dict.fromkeys(missing) if t is not None])
+    if len(known) + len(fresh) > _LINES_MAX:
+        known.clear()
+        known[None] = _NO_LINE
+    known.update(fresh)
+    return [fresh.get(t, _NO_LINE) if i is None else i for i, t in zip(infos, texts, strict=True)]  # type: ignore[arg-type]
+
+
+def _is_none(x: object) -> bool:
+    return x is None
+
+
+# A line's answers but for its cells, per *shape*: the line with every digit 1–9 written 0. What
+# decides them — the formats' words (no digit in any: _shapes_apply), the patterns (a digit
+# class, never one digit), the lengths — reads every digit alike; table rows of different reports
+# differ mostly in their figures, so a new line's shape is mostly known.
+_SHAPES: dict[str, tuple[bool, bool, bool, bool, bool, int]] = {}
+_SHAPES_MAX = 65536
+_DIGITS_RE = re.compile(r"[1-9]")
+
+
+@cache
+def _shapes_apply() -> bool:
+    """Whether no word the answers look for holds a digit (else shapes are not used)."""
+    words = [*_anchors(), *(w for spec in section_specs() for w in (*spec.keywords, *spec.titles_unnumbered))]
+    words += [w for group in furniture_markers() for w in group]
+    return not any(re.search(r"\d", w) or re.search(r"\d", fold(w)) for w in words)
+
+
+def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
+    """The answers for lines not seen before; the ones of a shape not seen either are folded
+    together first (fold_many) and worked out in full."""
+    splits = list(map(split_cells, new))
+    shapes = [_DIGITS_RE.sub("0", t) for t in new] if _shapes_apply() else new
+    known = _SHAPES
+    got = list(map(known.get, shapes))
+    if None in got:
+        fold_many(_texts_to_fold(list(compress(new, map(_is_none, got))), list(compress(splits, map(_is_none, got)))))
+    out: dict[str, _LineInfo] = {}
+    for text, split, shape, flags in zip(new, splits, shapes, got, strict=True):
+        if flags is None:
+            info = out[text] = _line(text, split)
+            if len(known) >= _SHAPES_MAX:
+                known.clear()
+            known[shape] = (info[0], info[1], info[3], info[4], info[5], info[7])
+        else:
+            cells = None if split is None else tuple(split)
+            row = cells if cells is not None and any(cells) else None
+            out[text] = (flags[0], flags[1], cells, flags[2], flags[3], flags[4], row, flags[5])
+    return out
 
 
 def rebuild_tables(doc: Document) -> Document:
