@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_, itemgetter
 from typing import overload
 
 from gongkai.document import Block, Document, Location, Paragraph, Table, TextDocument, TextTable, line_locations
@@ -179,18 +179,17 @@ def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
     infos = list(map(known.get, texts))
     if None not in infos:
         return infos  # type: ignore[return-value]
+    at = list(compress(range(len(texts)), map(is_, infos, repeat(None))))
     # (None is a key of _LINES, but another thread may have just cleared it)
-    missing: Iterable[str | None] = compress(texts, map(_is_none, infos))
-    fresh = _new_lines([t for t in dict.fromkeys(missing) if t is not None])
+    fresh = _new_lines([t for t in dict.fromkeys(map(texts.__getitem__, at)) if t is not None])
     if len(known) + len(fresh) > _LINES_MAX:
         known.clear()
         known[None] = _NO_LINE
     known.update(fresh)
-    return [fresh.get(t, _NO_LINE) if i is None else i for i, t in zip(infos, texts, strict=True)]  # type: ignore[arg-type]
-
-
-def _is_none(x: object) -> bool:
-    return x is None
+    for k in at:
+        t = texts[k]
+        infos[k] = _NO_LINE if t is None else fresh[t]
+    return infos  # type: ignore[return-value]
 
 
 # A line's answers but for its cells, per *shape*: the line with every digit 1–9 written 0. What
@@ -218,7 +217,8 @@ def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
     known = _SHAPES
     got = list(map(known.get, shapes))
     if None in got:
-        fold_many(_texts_to_fold(list(compress(new, map(_is_none, got))), list(compress(splits, map(_is_none, got)))))
+        unknown = [g is None for g in got]
+        fold_many(_texts_to_fold(list(compress(new, unknown)), list(compress(splits, unknown))))
     out: dict[str, _LineInfo] = {}
     for text, split, shape, flags in zip(new, splits, shapes, got, strict=True):
         if flags is None:
