@@ -17,8 +17,8 @@ from gongkai.document import Document, Table, TextTable
 from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year, load_format
 from gongkai.model import TableData
 from gongkai.normalize import label_core, label_key
-from gongkai.tables.mapping import empty_table, map_flat, map_labeled, match_row
-from gongkai.tables.tokens import GridRow, read_rows
+from gongkai.tables.mapping import empty_table, map_flat, map_labeled, match_row, row_starts
+from gongkai.tables.tokens import Grid, plain_digits, read_grid
 
 __all__ = ["ExtractedTables", "extract_tables"]
 
@@ -44,13 +44,32 @@ def _content_scores(table: Table) -> dict[str, int]:
 @lru_cache(maxsize=65536)
 def _row_scores(texts: tuple[str, ...]) -> tuple[int, ...]:
     """The sum of :func:`_cell_scores` over the cells of a text grid's row, once per distinct row."""
-    per_cell = [s for s in map(_cell_scores, texts) if s != _NO_SCORES]  # most cells (numbers) add nothing
+    scores = _cell_scores if not _digits_score_nothing() else _scores_of
+    per_cell = [s for s in map(scores, texts) if s != _NO_SCORES]  # most cells (numbers) add nothing
     if len(per_cell) <= 1:
         return per_cell[0] if per_cell else _NO_SCORES
     return tuple(map(sum, zip(*per_cell, strict=True)))
 
 
 _NO_SCORES = (0,) * len(TABLE_KEYS)
+
+
+def _scores_of(text: str) -> tuple[int, ...]:
+    return _NO_SCORES if plain_digits(text) else _cell_scores(text)
+
+
+@cache
+def _digits_score_nothing() -> bool:
+    """Whether a cell of ASCII digits adds nothing to any score, whatever the digits: its label key
+    is itself, and no evidence word, and no first character of a row label, is a digit."""
+    if not plain_digits("0123456789") or label_key("0123456789") != "0123456789":
+        return False
+    specs = [load_format(f) for f in ("2021", "2019")]
+    words = [w for spec in specs for t in spec.tables.values() for w in (*t.evidence_contains, *t.evidence_prefixes)]
+    if not all(w.strip("0123456789") for w in words):
+        return False
+    starts = [row_starts(spec.tables[t]) for spec in specs for t in ("proactive", "requests")]
+    return all(s is not None and not any(ch in s for ch in "0123456789") for s in starts)
 
 
 @lru_cache(maxsize=65536)
@@ -85,11 +104,11 @@ def _classify(table: Table, section: str | None) -> str | None:
     return best
 
 
-def _texts(rows: list[GridRow]) -> list[str]:
-    return [raw for row in rows for kind, raw, _, _ in row.plan if kind == "text"]
+def _texts(grid: Grid) -> list[str]:
+    return [raw for plan in grid.plans for kind, raw, _, _ in plan if kind == "text"]
 
 
-def _detect_format(proactive: list[GridRow], requests: list[GridRow], year: int | None) -> tuple[FormatSpec, str]:
+def _detect_format(proactive: Grid, requests: Grid, year: int | None) -> tuple[FormatSpec, str]:
     scores: dict[str, int] = {}
     keys = [label_core(raw) for raw in _texts(proactive)]
     for spec in all_formats():
@@ -139,14 +158,14 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
             grouped[tkey].append((index, block))
             assignment[index] = tkey
 
-    tokens = {k: read_rows(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
+    tokens = {k: read_grid(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
     fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)
     # The prose states counts (全区共收到1272件申请) that help recover run-together rows.
     text = "\n".join(p.text for p in doc.paragraphs())
     tables: dict[str, TableData] = {}
     for tkey in TABLE_KEYS:
         spec = fmt.tables[tkey]
-        if not any(row.plan for row in tokens[tkey]):
+        if not tokens[tkey]:
             tables[tkey] = empty_table(spec, found=False)
         elif spec.shape == "flat":
             tables[tkey] = map_flat(tokens[tkey], spec, text)

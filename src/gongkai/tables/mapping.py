@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -28,21 +29,32 @@ from typing import cast
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
-from gongkai.model import AmbiguousRow, Number, Row, TableData, Value, new_values, representable
+from gongkai.model import (
+    MAX_INTEGER_DIGITS,
+    AmbiguousRow,
+    Number,
+    Row,
+    TableData,
+    Value,
+    new_values,
+    representable,
+)
 from gongkai.normalize import label_core, label_key, leading_numbering
 from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
-from gongkai.tables.tokens import GridRow, parse_value
+from gongkai.tables.tokens import Grid, RowPlan, parse_value, plain_digits
 
 # Per spec, what its labels name: (the spec, label → row, text → role). An entry holds its spec, so
 # that a spec's id is never another spec's while the entry lives; the answers are plain values
 # (no object per answer for the garbage collector to go over).
 # The fourth: per text token as written, what the mapping reads in it (``_TextReading``).
 _TextReading = tuple[str, RowSpec | None, RowSpec | None, bool, ColumnSpec | None, bool]
+# The fifth: per grid key (tokens.Grid.key), how grids of that key read (``_Reading``).
 _SpecCaches = tuple[
     TableSpec,
     dict[tuple[str, bool], RowSpec | None],
     dict[str, tuple[bool, str | None, bool]],
     dict[str, _TextReading],
+    dict[tuple[int, ...], "_Reading"],
 ]
 _SPEC_CACHES: dict[int, _SpecCaches] = {}
 _CACHE_MAX = 100_000
@@ -53,7 +65,7 @@ def _caches(spec: TableSpec) -> _SpecCaches:
     if entry is None or entry[0] is not spec:
         if len(_SPEC_CACHES) >= 64:
             _SPEC_CACHES.clear()
-        entry = _SPEC_CACHES[id(spec)] = (spec, {}, {}, {})
+        entry = _SPEC_CACHES[id(spec)] = (spec, {}, {}, {}, {})
     return entry
 
 
@@ -89,7 +101,7 @@ def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
 _ROW_STARTS: dict[int, tuple[TableSpec, frozenset[str] | None]] = {}
 
 
-def _row_starts(spec: TableSpec) -> frozenset[str] | None:
+def row_starts(spec: TableSpec) -> frozenset[str] | None:
     entry = _ROW_STARTS.get(id(spec))
     if entry is None or entry[0] is not spec:
         words = [w for row in spec.rows.values() for w in (*row.exact, *row.match)]
@@ -104,7 +116,7 @@ def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None
     core = label_core(token_key)
     if not core:
         return None
-    starts = _row_starts(spec)
+    starts = row_starts(spec)
     if starts is not None and core[0] not in starts:
         return None
     numbered = bool(leading_numbering(token_key))
@@ -119,14 +131,12 @@ def _match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None
     return best
 
 
-_GLUED = itemgetter(4)
-_LOC = itemgetter(1)
-_RAW = itemgetter(0)
+_GLUED = itemgetter(3)
 
 NEAR_LABEL_RATIO = 0.75
 
 
-def near_row(spec: TableSpec, token_key: str, previous: str | None, table: TableData) -> RowSpec | None:
+def near_row(spec: TableSpec, token_key: str, previous: str | None, found: Container[str]) -> RowSpec | None:
     """The row a misprinted label stands for (洪泽区 2023/2024 print ``2.其他法律行政止公开``): one of
     the next two rows of the format after ``previous``, not yet found, whose label is close to the
     text and whose numbering agrees."""
@@ -138,8 +148,7 @@ def near_row(spec: TableSpec, token_key: str, previous: str | None, table: Table
     start = keys.index(previous) + 1 if previous in spec.rows else 0
     for rk in keys[start : start + 2]:
         row = spec.rows[rk]
-        found = table.rows.get(rk)  # while mapping, table.rows holds the rows found so far
-        if found is not None and found.found:
+        if rk in found:  # the rows found so far
             continue
         if numbering and numbering != leading_numbering(row.label):
             continue
@@ -197,19 +206,13 @@ def _is_header(spec: TableSpec, token_key: str) -> bool:
     return _column_for_header(spec, token_key) is not None
 
 
-# A value or blank cell met while reading: (raw — "" for a blank, where, its grid row's number in
-# the stream, from an exact grid, digits glued to a label). Plain tuples: hundreds per report.
-CellToken = tuple[str, Location, int, bool, bool]
-# A label met while reading: (raw, where).
-LabelToken = tuple[str, Location]
-
-
-def first_loc(rows: list[GridRow]) -> Location | None:
-    """Where the first token of the rows is."""
-    for row in rows:
-        if row.plan:
-            return row.locs[row.plan[0][3]]
-    return None
+# A value or blank cell met while reading: (its grid row, its place in the row's plan, from an exact
+# grid, digits glued to a label). What the cell says is read only when its row is made.
+CellToken = tuple[int, int, bool, bool]
+# A label met while reading: (raw, its grid row, its place in the row's plan).
+LabelToken = tuple[str, int, int]
+# A token's place: (grid row, place in the row's plan).
+At = tuple[int, int]
 
 
 def counted_blanks(blanks: list[CellToken], cells: list[CellToken], value: CellToken) -> list[CellToken]:
@@ -222,17 +225,16 @@ def counted_blanks(blanks: list[CellToken], cells: list[CellToken], value: CellT
     """
     if not blanks:
         return []
-    if value[3]:
-        return [b for b in blanks if b[3]]
-    rid = value[2]
-    if not cells or cells[-1][2] != rid:
+    if value[2]:
+        return [b for b in blanks if b[2]]
+    row = value[0]
+    if not cells or cells[-1][0] != row:
         return []
-    return [b for b in blanks if b[2] == rid]
+    return [b for b in blanks if b[0] == row]
 
 
 class _RowBuilder:
-    """A row being read: its label tokens, then its cells (a plain class: one per row of every
-    report)."""
+    """A row being read: its label tokens, then its cells."""
 
     __slots__ = ("after", "cells", "columns", "label_tokens", "pending_blanks", "spec")
 
@@ -256,11 +258,67 @@ class _RowBuilder:
         # row's width; in rebuilt text grids they are merge leftovers and say nothing.
         if not self.pending_blanks:
             return
-        trusted = [b for b in self.pending_blanks if b[3]]
+        trusted = [b for b in self.pending_blanks if b[2]]
         room = len(self.columns) - len(self.cells)
         if room > 0 and trusted:
             self.cells.extend(trusted[:room])
         self.pending_blanks = []
+
+
+@dataclass(frozen=True, slots=True)
+class _RowPlan:
+    """A row as read from the tokens: everything but what its cells say (read by ``_make_row``)."""
+
+    spec: RowSpec | None  # None for an agency-added row
+    label: str
+    label_at: At | None  # the first label token
+    cells: tuple[At, ...]
+    columns: tuple[str, ...]
+    after: str | None
+    heads: tuple[str | None, ...] | None  # the units the table head gave its columns so far
+    glued: bool  # digits glued to the label among the cells
+    first_glued: bool  # … in the first cell (all that is kept of a spanning cell)
+    # One cell read in every column it spans, if all the cells say the same (see _make_row).
+    spanning: bool
+
+
+def _plan_row(
+    b: _RowBuilder, spec: TableSpec, plans: list[RowPlan], units: _Units, label: str | None = None
+) -> _RowPlan:
+    cells, columns = b.cells, b.columns
+    heads = None
+    if units.by_column and columns:
+        reads = _column_reads(spec, columns)[0]
+        heads = tuple([units.by_column.get(key) for key, _, _ in reads])
+    labels = b.label_tokens
+    return _RowPlan(
+        b.spec,
+        "".join([t[0] for t in labels]) if label is None else label,
+        labels[0][1:] if labels else None,
+        tuple([cell[:2] for cell in cells]),
+        columns,
+        b.after,
+        heads,
+        any(map(_GLUED, cells)),
+        bool(cells) and cells[0][3],
+        len(columns) == 1
+        and len(cells) > 1
+        and plans[cells[0][0]][cells[0][1]][0] == "value"
+        and len({cell[0] for cell in cells}) == 1,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How a grid reads as a table, all but what its cells say: the rows in the order they were
+    closed, the head, the numbers belonging to no row, the units of the money columns."""
+
+    rows: tuple[_RowPlan, ...]
+    header: tuple[str, ...]
+    stray: tuple[At, ...]
+    units: tuple[tuple[str, str], ...]
+    first: At | None  # the first token
+    glued: bool  # (table 四) digits glued to a label among the values
 
 
 @dataclass(slots=True)
@@ -363,6 +421,9 @@ def _read_row(
             continue
         c = i if i < width else width - 1
         _, kind, default_unit = reads[c]
+        if kind != "money" and len(text) <= MAX_INTEGER_DIGITS and plain_digits(text):
+            out.append((int(text), text, None, None))  # read_cell's reading of a count, made directly
+            continue
         value, unit, status = read_cell(text, kind, default_unit, heads[c] if heads is not None else None)
         out.append((value, text, unit, status))
     numbers, raws, units, statuses = zip(*out, strict=True)
@@ -372,44 +433,80 @@ def _read_row(
     return read
 
 
-def _build_row(b: _RowBuilder, spec: TableSpec, units: _Units) -> Row:
-    label_tokens, tokens = b.label_tokens, b.cells
-    loc = label_tokens[0][1] if label_tokens else (tokens[0][1] if tokens else Location())
-    columns = b.columns
+def _make_row(p: _RowPlan, grid: Grid, spec: TableSpec) -> tuple[Row, bool]:
+    """The row a plan stands for, its cells read from the grid; and whether a spanning cell was
+    kept once."""
+    plans = grid.plans
+    at = p.cells
+    texts = tuple([plans[g][i][1] for g, i in at])  # a blank's raw is "", read as a blank
+    spanned = False
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
-    if (
-        len(columns) == 1
-        and len(tokens) > 1
-        and tokens[0][0]  # a value (a blank's raw is "", a value's is stripped and not empty)
-        and len({t[0] for t in tokens}) == 1
-        and len({t[2] for t in tokens}) == 1
-    ):
-        b.cells = tokens = tokens[:1]
+    if p.spanning and len(set(texts)) == 1:
+        at, texts, spanned = at[:1], texts[:1], True
+    locs = grid.locs
+    if p.label_at is not None:
+        g, i = p.label_at
+        loc = locs(g)[plans[g][i][3]]
+    elif at:
+        g, i = at[0]
+        loc = locs(g)[plans[g][i][3]]
+    else:
+        loc = Location()
+    columns = p.columns
     cells: list[Value] = []
-    if columns and tokens:
+    if columns and at:
         entry = _COLUMN_READS.get(id(columns))
         if entry is not None and entry[0] is spec and entry[1] is columns:
             reads, known = entry[2], entry[3]
         else:
             reads, known = _column_reads(spec, columns)
-        texts = tuple(map(_RAW, tokens))  # a blank's raw is "", read as a blank
-        by_column = units.by_column
-        heads = tuple([by_column.get(key) for key, _, _ in reads]) if by_column else None
+        heads = p.heads
         read = known.get(texts if heads is None else (texts, heads))
         if read is None:
             read = _read_row(texts, reads, heads, known)
         numbers, raws, cell_units, statuses = read
-        cells = new_values(numbers, raws, map(_LOC, tokens), cell_units, statuses)
+        cells = new_values(numbers, raws, [locs(g)[plans[g][i][3]] for g, i in at], cell_units, statuses)
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
         values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
-    row_spec = b.spec
-    label = label_tokens[0][0] if len(label_tokens) == 1 else "".join([t[0] for t in label_tokens])
+    row_spec = p.spec
+    label = p.label
     if row_spec is None:
-        return Row(label, label, columns, values, cells, loc, True, True, b.after, False)
-    return Row(row_spec.key, label, columns, values, cells, loc, True, False, b.after, row_spec.optional)
+        return Row(label, label, columns, values, cells, loc, True, True, p.after, False), spanned
+    return Row(row_spec.key, label, columns, values, cells, loc, True, False, p.after, row_spec.optional), spanned
+
+
+def _first_at(grid: Grid) -> At | None:
+    for g, plan in enumerate(grid.plans):
+        if plan:
+            return g, 0
+    return None
+
+
+def _loc_at(grid: Grid, at: At | None) -> Location | None:
+    if at is None:
+        return None
+    g, i = at
+    return grid.locs(g)[grid.plans[g][i][3]]
+
+
+def _reading(grid: Grid, spec: TableSpec, read: Callable[[Grid, TableSpec], _Reading]) -> _Reading:
+    """How the grid reads, worked out once per grid key."""
+    key = grid.key
+    if key is None:
+        return read(grid, spec)
+    readings = _caches(spec)[4]
+    found = readings.get(key)
+    if found is None:
+        if len(readings) >= _READINGS_MAX:
+            readings.clear()
+        found = readings[key] = read(grid, spec)
+    return found
+
+
+_READINGS_MAX = 256
 
 
 def empty_table(spec: TableSpec, found: bool = False) -> TableData:
@@ -438,15 +535,52 @@ def _maker(spec: TableSpec, units: _Units) -> MakeValue:
     return make
 
 
-def map_labeled(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> TableData:
+def map_labeled(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     """``text``: the report's prose, where counts it states help recover run-together rows."""
-    # While the tokens are read, table.rows holds the rows found so far; the rows not found are
-    # added, in the format's order, before recovery.
-    first = first_loc(grid_rows)
-    table = TableData(key=spec.key, rows={}, found=first is not None)
-    rows = table.rows
-    units = _Units()
+    reading = _reading(grid, spec, _read_labeled)
+    table = TableData(key=spec.key, rows={}, found=reading.first is not None)
+    rows: dict[str, Row] = {}
     glued: set[str] = set()  # rows whose digits were glued to their label
+    for p in reading.rows:
+        row, spanned = _make_row(p, grid, spec)
+        if p.spec is None:
+            table.extra_rows.append(row)
+            continue
+        rows[p.spec.key] = row  # a row read again (same key, cells): the later one, in the first's place
+        if p.first_glued if spanned else p.glued:
+            glued.add(p.spec.key)
+    plans = grid.plans
+    for g, i in reading.stray:
+        raw = plans[g][i][1]
+        parsed = parse_value(raw)
+        table.stray.append(
+            Value(None if parsed.value is None else _count(parsed.value), raw, grid.locs(g)[plans[g][i][3]])
+        )
+    table.header = list(reading.header)
+    table.rows = _with_missing_rows(spec, rows)
+    table.loc = _loc_at(grid, reading.first)
+    units = _Units(dict(reading.units))
+    recover_labeled(table, spec, glued, _maker(spec, units), text)
+    placed: dict[str, list[tuple[int, ...]]] = {}
+    for built in table.rows.values():
+        if not 0 < len(built.cells) < len(built.columns):
+            continue  # a row with all its cells (or none): unplace_short_row leaves it alone
+        readings = unplace_short_row(table, built)
+        if readings is not None and len(built.cells) == len(built.columns) - 1:
+            placed[built.key] = readings
+    _same_gap_elsewhere(table, placed)
+    return table
+
+
+def _read_labeled(grid: Grid, spec: TableSpec) -> _Reading:
+    """Labeled tables: a row label opens a row and the values after it are its cells (see the
+    module's head); what the cells say is not read here."""
+    plans = grid.plans
+    found: set[str] = set()  # the format rows read so far
+    read: list[_RowPlan] = []
+    header: list[str] = []
+    stray: list[At] = []
+    units = _Units()
     current: _RowBuilder | None = None
     last_row_key: str | None = None
     last_columns: tuple[str, ...] = ()
@@ -465,34 +599,32 @@ def map_labeled(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> Ta
             if not b.cells:
                 if b.spec.optional:
                     return  # （六）其他处理 followed by its sub-rows: the group heading, not the row
-                if key in rows:
+                if key in found:
                     return  # a label repeated in a page header: keep the first reading
-            rows[key] = _build_row(b, spec, units)
+            read.append(_plan_row(b, spec, plans, units))
+            found.add(key)
             last_row_key, last_columns = key, b.columns
-            if any(map(_GLUED, b.cells)):
-                glued.add(key)
         elif b.cells:
-            table.extra_rows.append(_build_row(b, spec, units))
+            read.append(_plan_row(b, spec, plans, units))
 
-    for plan, locs, rid, trusted in grid_rows:
-        for kind, raw, is_glued, c in plan:
+    for g, (plan, trusted) in enumerate(zip(plans, grid.trusted, strict=True)):
+        for i, (kind, raw, is_glued, _) in enumerate(plan):
             if kind == "value":
                 if current is not None:
                     cells = current.cells
                     pending = current.pending_blanks
-                    tok = (raw, locs[c], rid, trusted, is_glued)
+                    tok = (g, i, trusted, is_glued)
                     if pending:
-                        if trusted or (cells and cells[-1][2] == rid):  # else none counts
+                        if trusted or (cells and cells[-1][0] == g):  # else none counts
                             cells.extend(counted_blanks(pending, cells, tok))
                         pending.clear()
                     cells.append(tok)
                 else:  # a number belonging to no row
-                    parsed = parse_value(raw)
-                    table.stray.append(Value(None if parsed.value is None else _count(parsed.value), raw, locs[c]))
+                    stray.append((g, i))
                 continue
             if kind == "blank":
                 if current is not None:
-                    current.pending_blanks.append(("", locs[c], rid, trusted, False))
+                    current.pending_blanks.append((g, i, trusted, False))
                 continue
             try:
                 k, row_before, row_in_body, is_group, col, is_header = text_readings[raw]
@@ -501,11 +633,11 @@ def map_labeled(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> Ta
             row = row_in_body if in_body else row_before
             if row is not None and not (current is not None and current.spec is row and not current.cells):
                 close()
-                current = _RowBuilder(row, [(raw, locs[c])], row.columns, last_row_key)
+                current = _RowBuilder(row, [(raw, g, i)], row.columns, last_row_key)
                 in_body = True
                 continue
             if row is not None and current is not None:
-                current.label_tokens.append((raw, locs[c]))  # the same label again: a split label cell
+                current.label_tokens.append((raw, g, i))  # the same label again: a split label cell
                 continue
             if is_group:
                 close()
@@ -513,35 +645,26 @@ def map_labeled(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> Ta
             if is_header:
                 close()
                 units.see_header(col, raw)
-                table.header.append(raw)
+                header.append(raw)
                 continue
             if current is not None and not current.cells and not current.pending_blanks:
-                current.label_tokens.append((raw, locs[c]))  # a label split over two lines or cells
+                current.label_tokens.append((raw, g, i))  # a label split over two lines or cells
                 continue
             if in_body and (current is None or current.cells):
                 close()
-                near = near_row(spec, k, last_row_key, table)
+                near = near_row(spec, k, last_row_key, found)
                 if near is not None:
-                    current = _RowBuilder(near, [(raw, locs[c])], near.columns, last_row_key)
+                    current = _RowBuilder(near, [(raw, g, i)], near.columns, last_row_key)
                     continue
                 # Unknown text after a row: an agency-added row if values follow.
-                current = _RowBuilder(None, [(raw, locs[c])], last_columns or _default_columns(spec), last_row_key)
+                current = _RowBuilder(None, [(raw, g, i)], last_columns or _default_columns(spec), last_row_key)
                 continue
             close()
-            table.header.append(raw)
+            header.append(raw)
     close()
-    table.rows = _with_missing_rows(spec, rows)
-    table.loc = first
-    recover_labeled(table, spec, glued, _maker(spec, units), text)
-    placed: dict[str, list[tuple[int, ...]]] = {}
-    for built in table.rows.values():
-        if not 0 < len(built.cells) < len(built.columns):
-            continue  # a row with all its cells (or none): unplace_short_row leaves it alone
-        readings = unplace_short_row(table, built)
-        if readings is not None and len(built.cells) == len(built.columns) - 1:
-            placed[built.key] = readings
-    _same_gap_elsewhere(table, placed)
-    return table
+    return _Reading(
+        tuple(read), tuple(header), tuple(stray), tuple(units.by_column.items()), _first_at(grid), glued=False
+    )
 
 
 def unplace_short_row(table: TableData, row: Row) -> list[tuple[int, ...]] | None:
@@ -648,45 +771,53 @@ def _default_columns(spec: TableSpec) -> tuple[str, ...]:
     return first.columns
 
 
-def map_flat(grid_rows: list[GridRow], spec: TableSpec, text: str = "") -> TableData:
+def map_flat(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     """Table 四: the values after the head, in order, fill review, direct suits, suits after review."""
-    first = first_loc(grid_rows)
-    table = empty_table(spec, found=first is not None)
-    units = _Units()
+    reading = _reading(grid, spec, _read_flat)
+    table = empty_table(spec, found=reading.first is not None)
+    table.header = list(reading.header)
+    for p in reading.rows:
+        assert p.spec is not None
+        table.rows[p.spec.key] = _make_row(p, grid, spec)[0]
+    table.loc = _loc_at(grid, reading.first)
+    recover_flat(table, spec, reading.glued, _maker(spec, _Units()), text)
+    found = [r for r in table.rows.values() if r.found]
+    if found and len(found) == len(table.rows):
+        unplace_short_rows(table, found)
+    return table
+
+
+def _read_flat(grid: Grid, spec: TableSpec) -> _Reading:
+    """Table 四: the values after the head, in order, cut into its rows."""
+    plans = grid.plans
+    header: list[str] = []
     values: list[CellToken] = []
     pending: list[CellToken] = []
-    for plan, locs, rid, trusted in grid_rows:
-        for kind, raw, is_glued, c in plan:
+    for g, (plan, trusted) in enumerate(zip(plans, grid.trusted, strict=True)):
+        for i, (kind, raw, is_glued, _) in enumerate(plan):
             if kind == "text":
-                table.header.append(raw)
+                header.append(raw)
                 pending = []  # blanks among the head words are head cells, not values
                 continue
             if kind == "blank":
-                pending.append(("", locs[c], rid, trusted, False))
+                pending.append((g, i, trusted, False))
                 continue
-            tok = (raw, locs[c], rid, trusted, is_glued)
+            tok = (g, i, trusted, is_glued)
             values.extend(counted_blanks(pending, values, tok))
             pending = []
             values.append(tok)
     # trailing blanks of an exact grid are empty cells up to the table's width
     width = sum(len(r.columns) for r in spec.rows.values())
-    values.extend([b for b in pending if b[3]][: max(0, width - len(values))])
+    values.extend([b for b in pending if b[2]][: max(0, width - len(values))])
 
     row_specs = list(spec.rows.values())
+    read: list[_RowPlan] = []
+    units = _Units()
     pos = 0
-    for i, rspec in enumerate(row_specs):
-        take = len(rspec.columns) if i < len(row_specs) - 1 else max(len(rspec.columns), len(values) - pos)
+    for n, rspec in enumerate(row_specs):
+        take = len(rspec.columns) if n < len(row_specs) - 1 else max(len(rspec.columns), len(values) - pos)
         chunk = values[pos : pos + take]
         pos += take
-        if not chunk:
-            continue
-        b = _RowBuilder(rspec, [], rspec.columns, cells=chunk)
-        row = _build_row(b, spec, units)
-        row.label = rspec.label
-        table.rows[rspec.key] = row
-    table.loc = first
-    recover_flat(table, spec, any(map(_GLUED, values)), _maker(spec, units), text)
-    found = [r for r in table.rows.values() if r.found]
-    if found and len(found) == len(table.rows):
-        unplace_short_rows(table, found)
-    return table
+        if chunk:
+            read.append(_plan_row(_RowBuilder(rspec, [], rspec.columns, cells=chunk), spec, plans, units, rspec.label))
+    return _Reading(tuple(read), tuple(header), (), (), _first_at(grid), any(map(_GLUED, values)))

@@ -7,13 +7,13 @@ and blank tokens (empty cells). Cells covered by a merge are skipped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import NamedTuple
 
 from gongkai.document import ROW_LOCATIONS, Location, Table, TextTable, row_locations
 from gongkai.normalize import fold
@@ -39,14 +39,46 @@ _INNER_NUMBERING_RE = re.compile(r"(?<=[^\d\s])(?:\([一二三四五六七八九
 Entry = tuple[str, str, bool, int]
 
 
-class GridRow(NamedTuple):
-    """The tokens of one grid row, in order, and where its cells are: a report's tables are read
-    as a list of these (no object per token; the plans of text grids are shared between reports)."""
+RowPlan = tuple[Entry, ...]
 
-    plan: tuple[Entry, ...]
-    locs: tuple[Location, ...]  # by column
-    rid: int  # the row's number in the stream: tokens of one grid row share it
-    trusted: bool  # from an exact grid (HTML/Word/PDF), not rebuilt from text
+
+class Grid:
+    """The grids given to one table, read as rows of tokens: per row, its tokens in order
+    (``plans``), whether it comes from an exact grid (HTML/Word/PDF) rather than one rebuilt from
+    text (``trusted``), and where its cells are (``locs``, made when first asked for). No object
+    per token: the plans of text grids are shared between reports.
+
+    ``key``: when every row comes from a text grid, the rows' shapes (their plans with the values'
+    texts left out, one number per distinct shape): grids of equal keys read the same way, whatever
+    their numbers (``mapping`` reads each key once)."""
+
+    __slots__ = ("_locs", "_places", "key", "plans", "trusted")
+
+    def __init__(self) -> None:
+        self.plans: list[RowPlan] = []
+        self.trusted: list[bool] = []
+        self.key: tuple[int, ...] | None = ()
+        self._locs: list[tuple[Location, ...] | None] = []
+        # text grid rows: (first row, table index, row lines, row texts) of each table
+        self._places: list[tuple[int, int, tuple[int | None, ...], tuple[tuple[str, ...], ...]]] = []
+
+    def __bool__(self) -> bool:
+        """Whether the grids hold any token."""
+        return any(self.plans)
+
+    def locs(self, g: int) -> tuple[Location, ...]:
+        """The locations of row ``g``'s cells, by column."""
+        locs = self._locs[g]
+        if locs is None:
+            for first, table_index, lines, texts in reversed(self._places):
+                if g >= first:
+                    r = g - first
+                    key = (lines[r], table_index, r, len(texts[r]))
+                    locs = ROW_LOCATIONS.get(key) or row_locations(*key)
+                    break
+            assert locs is not None
+            self._locs[g] = locs
+        return locs
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,18 +119,17 @@ def is_value_text(text: str) -> bool:
     return bool(_NOT_A_NUMBER_RE.match(t)) and any(ch.isdigit() for ch in t)
 
 
-def read_rows(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool] | None = None) -> list[GridRow]:
+def read_grid(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], bool] | None = None) -> Grid:
     """Flatten grids into rows of tokens. A cell holding a label and numbers separated by spaces
     (PDF text: ``规章 0 0 0``) gives one text token and one value token per number; a label with
     numbers glued to it (``规章0``) is split only when the label part is a known label."""
-    out: list[GridRow] = []
-    append = out.append
+    grid = Grid()
     plans = _plans(is_label)
-    rid = 0
     for _, table in tables:
         if isinstance(table, TextTable):
-            rid = _read_text_rows(table, is_label, plans, out, rid)
+            _read_text_rows(table, is_label, plans, grid)
             continue
+        grid.key = None
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
         for row in table.rows:
@@ -117,19 +148,16 @@ def read_rows(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], boo
                 if plan is None:
                     plan = _cell_plan(text, is_label, plans)
                 entries.extend([(kind, raw, glued, c) for kind, raw, glued in plan])
-            append(GridRow(tuple(entries), tuple([cell.loc for cell in row]), rid, trusted))
-            rid += 1
-    return out
+            grid.plans.append(tuple(entries))
+            grid.trusted.append(trusted)
+            grid._locs.append(tuple([cell.loc for cell in row]))
+    return grid
 
 
 def _read_text_rows(
-    table: TextTable,
-    is_label: Callable[[str], bool] | None,
-    plans: dict[str, Plan],
-    out: list[GridRow],
-    rid: int,
-) -> int:
-    """:func:`read_rows` of a grid rebuilt from text, read from its cell texts (stripped, none
+    table: TextTable, is_label: Callable[[str], bool] | None, plans: dict[str, Plan], grid: Grid
+) -> None:
+    """:func:`read_grid` of a grid rebuilt from text, read from its cell texts (stripped, none
     merged; every blank is a token: its values start in the first column). The tokens of a row
     are those of its cells in order: worked out once per distinct row (``_row_plan``)."""
     table_index = table.loc.table if table.loc.table is not None else 0
@@ -138,32 +166,46 @@ def _read_text_rows(
         if len(_ROW_PLANS) >= 16:
             _ROW_PLANS.clear()
         row_plans = _ROW_PLANS[is_label] = {}
-    known = ROW_LOCATIONS
-    new = _new_row
-    append = out.append
-    for r, (line, cells) in enumerate(zip(table.row_lines, table.texts, strict=True)):
-        plan = row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans)
-        width = len(cells)
-        locs = known.get((line, table_index, r, width)) or row_locations(line, table_index, r, width)
-        append(new(GridRow, (plan, locs, rid, False)))
-        rid += 1
-    return rid
-
-
-_new_row = tuple.__new__
+    texts = table.texts
+    first = len(grid.plans)
+    read = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
+    grid.plans.extend([plan for plan, _ in read])
+    if grid.key is not None:
+        grid.key += tuple([shape for _, shape in read])
+    grid.trusted.extend([False] * len(texts))
+    grid._locs.extend([None] * len(texts))
+    grid._places.append((first, table_index, table.row_lines, texts))
 
 
 # The tokens of each row of a text grid as (kind, raw, glued, column), per ``is_label`` function: a
 # pure function of the row's cell texts (all-zero rows and label rows repeat from report to report).
-_ROW_PLANS: dict[Callable[[str], bool] | None, dict[tuple[str, ...], tuple[Entry, ...]]] = {}
+# With each plan, the number of its shape (``Grid.key``).
+_ROW_PLANS: dict[Callable[[str], bool] | None, dict[tuple[str, ...], tuple[RowPlan, int]]] = {}
+# Each shape's number: numbers are never reused (a shape seen again after the table is cleared gets
+# a new one), so equal numbers always mean equal shapes.
+_SHAPES: dict[RowPlan, int] = {}
+_SHAPE_NUMBERS = itertools.count()
+
+
+def _shape(plan: RowPlan) -> int:
+    # the plan without what its values say
+    shape = tuple(
+        [("value", "", glued, c) if kind == "value" else (kind, raw, glued, c) for kind, raw, glued, c in plan]
+    )
+    number = _SHAPES.get(shape)
+    if number is None:
+        if len(_SHAPES) >= _PLANS_MAX:
+            _SHAPES.clear()
+        number = _SHAPES[shape] = next(_SHAPE_NUMBERS)
+    return number
 
 
 def _row_plan(
     texts: tuple[str, ...],
     is_label: Callable[[str], bool] | None,
     plans: dict[str, Plan],
-    row_plans: dict[tuple[str, ...], tuple[Entry, ...]],
-) -> tuple[Entry, ...]:
+    row_plans: dict[tuple[str, ...], tuple[RowPlan, int]],
+) -> tuple[RowPlan, int]:
     out: list[Entry] = []
     append = out.append
     for c, text in enumerate(texts):
@@ -188,7 +230,8 @@ def _row_plan(
         del out[end:]
     if len(row_plans) >= _PLANS_MAX:
         row_plans.clear()
-    row_plans[texts] = found = tuple(out)
+    row = tuple(out)
+    row_plans[texts] = found = (row, _shape(row))
     return found
 
 
@@ -228,8 +271,19 @@ def _cell_plan(text: str, is_label: Callable[[str], bool] | None, plans: dict[st
     return plan
 
 
+def plain_digits(text: str) -> bool:
+    """Whether a text is a run of ASCII digits that folding leaves as it is: a count, read without
+    folding (most value cells; every report brings new ones)."""
+    return text.isdigit() and text.isascii() and _DIGITS_FOLD_SAME
+
+
+# Folding works per character on ASCII digits (NFKC and the look-alikes leave them, t2s has no
+# digits): checked here once.
+_DIGITS_FOLD_SAME = fold("0123456789") == "0123456789"
+
+
 def _read_cell_plan(text: str, is_label: Callable[[str], bool] | None) -> Plan:
-    if is_value_text(text):
+    if plain_digits(text) or is_value_text(text):
         return (("value", text, False),)
     tokens: list[tuple[str, str, bool]] = []
     label_parts: list[str] = []
