@@ -1,6 +1,6 @@
-"""The layout stage answers a new line from a line of the same shape (its digits 1–9 written 0):
-that is right only when the answers read every digit alike. Checked here on real and generated
-lines, each with its digits rewritten at random."""
+"""The layout and sections stages answer a new line from a line of the same shape (its digits 1–9
+written 0): that is right only when the answers read every digit alike. Checked here on real and
+generated lines, each with its digits rewritten at random."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 
 import gongkai.layout as layout
-from gongkai.layout import _line, _new_lines, _shapes_apply, split_cells
+import gongkai.sections as sections
+from gongkai.formats import is_furniture
+from gongkai.layout import _line, _new_lines, shapes_apply, split_cells
 from store_helpers import generate_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +42,7 @@ def _lines(tmp: Path) -> list[str]:
 
 
 def test_lines_of_one_shape_get_the_same_answers(tmp_path: Path) -> None:
-    assert _shapes_apply()
+    assert shapes_apply()
     rnd = random.Random(5)
     lines = [t for t in _lines(tmp_path) if re.search("[0-9]", t)]
     assert len(lines) > 2000
@@ -58,9 +60,23 @@ def test_new_lines_answered_from_shapes_as_in_full(tmp_path: Path) -> None:
 
 
 def test_a_digit_in_a_word_turns_shapes_off(monkeypatch) -> None:
-    _shapes_apply.cache_clear()
+    shapes_apply.cache_clear()
     monkeypatch.setattr(layout, "_anchors", lambda: ("第2表",))
     try:
-        assert not _shapes_apply()
+        assert not shapes_apply()
     finally:
-        _shapes_apply.cache_clear()
+        shapes_apply.cache_clear()
+
+
+def test_section_roles_answered_from_shapes_as_in_full(tmp_path: Path) -> None:
+    inline = [
+        f"一、总体情况：{y}年，本机关认真贯彻落实政府信息公开条例，全面推进政务公开，主动公开信息{n}条。"
+        for y in (2021, 2023)
+        for n in (12, 57, 3)
+    ]
+    lines = list(dict.fromkeys([*inline, *(t.strip() for t in _lines(tmp_path))]))
+    sections._SHAPES.clear()
+    sections._LINE_ROLES.clear()
+    roles = [sections._line_role(t) for t in lines]  # many of them from a shape seen before
+    assert roles == [(bool(t) and is_furniture(t), *sections._heading(t)) for t in lines]
+    assert [rest for _, _, rest in roles[: len(inline)]] == [t.split("：", 1)[1] for t in inline]

@@ -193,7 +193,7 @@ def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
 
 
 # A line's answers but for its cells, per *shape*: the line with every digit 1–9 written 0. What
-# decides them — the formats' words (no digit in any: _shapes_apply), the patterns (a digit
+# decides them — the formats' words (no digit in any: shapes_apply), the patterns (a digit
 # class, never one digit), the lengths — reads every digit alike; table rows of different reports
 # differ mostly in their figures, so a new line's shape is mostly known.
 _SHAPES: dict[str, tuple[bool, bool, bool, bool, bool, int]] = {}
@@ -201,9 +201,15 @@ _SHAPES_MAX = 65536
 _DIGITS_RE = re.compile(r"[1-9]")
 
 
+def line_shape(text: str) -> str:
+    """*text* with every digit 1–9 written 0."""
+    return _DIGITS_RE.sub("0", text)
+
+
 @cache
-def _shapes_apply() -> bool:
-    """Whether no word the answers look for holds a digit (else shapes are not used)."""
+def shapes_apply() -> bool:
+    """Whether no word the answers look for (anchors, headings, furniture) holds a digit: then
+    what is read of a line is the same for every line of its shape (else shapes are not used)."""
     words = [*_anchors(), *(w for spec in section_specs() for w in (*spec.keywords, *spec.titles_unnumbered))]
     words += [w for group in furniture_markers() for w in group]
     return not any(re.search(r"\d", w) or re.search(r"\d", fold(w)) for w in words)
@@ -213,7 +219,7 @@ def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
     """The answers for lines not seen before; the ones of a shape not seen either are folded
     together first (fold_many) and worked out in full."""
     splits = list(map(split_cells, new))
-    shapes = [_DIGITS_RE.sub("0", t) for t in new] if _shapes_apply() else new
+    shapes = list(map(line_shape, new)) if shapes_apply() else new
     known = _SHAPES
     got = list(map(known.get, shapes))
     if None in got:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from gongkai.document import Block, Document, Location, Paragraph, Table
 from gongkai.formats import SectionSpec, is_furniture, match_heading
+from gongkai.layout import line_shape, shapes_apply
 from gongkai.model import Section
 from gongkai.normalize import label_key
 from gongkai.readers.text import is_header_line
@@ -121,12 +122,29 @@ _LINE_ROLES_MAX = 65536
 
 
 def _line_role(text: str) -> tuple[bool, SectionSpec | None, str | None]:
-    heading, rest = _heading(text)
-    role = (bool(text) and is_furniture(text), heading, rest)
+    # A line of a shape seen before (its digits aside, gongkai.layout.line_shape) has that line's
+    # role, its rest starting at the same place: headings, furniture and the inline heading's
+    # colon are found alike whatever the digits.
+    shape = line_shape(text) if shapes_apply() else text
+    known = _SHAPES.get(shape)
+    if known is not None:
+        at = known[2]
+        role = (known[0], known[1], None if at is None else text[at:])
+    else:
+        heading, rest = _heading(text)
+        role = (bool(text) and is_furniture(text), heading, rest)
+        if len(_SHAPES) >= _LINE_ROLES_MAX:
+            _SHAPES.clear()
+        _SHAPES[shape] = (role[0], heading, None if rest is None else len(text) - len(rest))
     if len(_LINE_ROLES) >= _LINE_ROLES_MAX:
         _LINE_ROLES.clear()
     _LINE_ROLES[text] = role
     return role
+
+
+# Per shape of a stripped line: (page furniture, the section a heading opens, where the rest of
+# the line after an inline heading starts).
+_SHAPES: dict[str, tuple[bool, SectionSpec | None, int | None]] = {}
 
 
 def _heading(text: str) -> tuple[SectionSpec | None, str | None]:
