@@ -61,21 +61,23 @@ class UnverifiableSum(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        made = self.made
+        messages = _MESSAGES
         for rel in unverifiable(ctx):
             spec = rel.spec
-            numbers = (*rel.lhs_numbers, *rel.rhs_numbers)
-            rows = (*rel.lhs_rows, *rel.rhs_rows)
-            columns = (*rel.lhs_columns, *rel.rhs_columns)
+            numbers = rel.lhs_numbers + rel.rhs_numbers
+            rows = rel.lhs_rows + rel.rhs_rows
+            columns = rel.lhs_columns + rel.rhs_columns
             nulls = tuple([(rows[i].label, rows[i].key, columns[i]) for i, v in enumerate(numbers) if v is None])
             key = (id(spec), rel.code, rel.subject_zh, rel.subject_en, rel.lhs_zh, rel.rhs_zh, rel.lhs_en, nulls)
-            known = _MESSAGES.get(key)
+            known = messages.get(key)
             if known is None or known[0] is not spec:
-                if len(_MESSAGES) >= 4096:
-                    _MESSAGES.clear()
-                known = _MESSAGES[key] = (spec, self._messages(rel, nulls))
+                if len(messages) >= 4096:
+                    messages.clear()
+                known = messages[key] = (spec, self._messages(rel, nulls))
             figures: dict[str, object] = {"rule": rel.code}
-            figures.update(zip((*rel.lhs_names, *rel.rhs_names), numbers, strict=True))
-            yield self.made(rel.place, known[1], figures)
+            figures.update(zip(rel.lhs_names + rel.rhs_names, numbers, strict=True))
+            yield made(rel.place_of(), known[1], figures)
 
     def _messages(self, rel: Equation, nulls: tuple[tuple[str, str, str], ...]) -> tuple[str, str]:
         spec = rel.spec
