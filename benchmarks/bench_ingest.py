@@ -1,12 +1,16 @@
 """Ingest benchmark: generate a corpus, ingest it, measure speed, memory, stages and recall.
 
     .venv/bin/python benchmarks/bench_ingest.py [-n 1000] [--kinds text=0.92,html=0.05,docx=0.03]
-        [--workers N] [--keep DIR] [--engine dask] [--json]
+        [--workers N] [--keep DIR] [--engine dask] [--copies K] [--json]
     .venv/bin/python benchmarks/bench_ingest.py -n 100000 --keep /data/bench100k   # the real figure
+    .venv/bin/python benchmarks/bench_ingest.py -n 10000 --copies 10 --keep /data/bench10kx10
 
 1. ``tools/generate_corpus.py`` writes N reports (text layouts, HTML, Word; PDF with
    ``--kinds ...,pdf=0.02``) with planted errors into a folder (``--keep``: kept, and reused by
-   the next run with the same folder).
+   the next run with the same folder). ``--copies K`` adds K-1 copies of every file with one
+   byte changed per copy (``corpus/copies/<k>/``): 100,000 files from 10,000 generated in minutes
+   rather than an hour and a half, every copy a new version of its report — the writer's worst
+   case (each one supersedes the version before), while the parsing sees repeated lines.
 2. The ingest runs in a child process (``corpus.ingest.ingest`` as ``gongkai ingest`` calls it,
    or ``--engine dask``: ``corpus.cluster.ingest_cluster`` on a LocalCluster into a dataset).
    It reports its own figures: reports per second, the stage split (every worker's read, parse,
@@ -343,6 +347,21 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def make_copies(corpus: Path, manifest: list[dict[str, Any]], copies: int) -> int:
+    """Write copies 1 … copies-1 of every file in *manifest* under ``corpus/copies/<k>/``, copy k
+    ending in k more newlines (a new hash, the same report); the files already there are kept.
+    Returns how many files the folder holds in all."""
+    files = [e["file"] for e in manifest]
+    for k in range(1, copies):
+        folder = corpus / "copies" / str(k)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            target = folder / name.replace("/", "_")
+            if not target.exists():
+                target.write_bytes((corpus / name).read_bytes() + b"\n" * k)
+    return len(files) * max(copies, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="gongkai ingest benchmark")
     ap.add_argument("-n", "--n", type=int, default=1000, help="reports to generate (100000 for the real figure)")
@@ -352,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument(
         "--keep", type=Path, default=None, help="generate into this folder and keep it (reused when it exists)"
+    )
+    ap.add_argument(
+        "--copies", type=int, default=1, help="ingest K versions of every generated file (one byte changed in each)"
     )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -366,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         entries = generate_corpus.generate(corpus, args.n, seed=args.seed, junk=8, kind_weights=_kinds(args.kinds))
         manifest = [e.to_dict() for e in entries]
+    if args.copies > 1:
+        make_copies(corpus, manifest, args.copies)
     gen_seconds = time.monotonic() - t0
     if db.is_dir():
         import shutil
@@ -393,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "engine": args.engine,
         "reports": sum(1 for e in manifest if not e["expect_failure"]),
+        "copies": args.copies,
         "files": files,
         "kinds": dict(Counter(e["kind"] for e in manifest)),
         "cpus": cpus,
