@@ -44,18 +44,18 @@ def _content_scores(table: Table) -> dict[str, int]:
 @lru_cache(maxsize=65536)
 def _row_scores(texts: tuple[str, ...]) -> tuple[int, ...]:
     """The sum of :func:`_cell_scores` over the cells of a text grid's row, once per distinct row."""
-    scores = _cell_scores if not _digits_score_nothing() else _scores_of
-    per_cell = [s for s in map(scores, texts) if s != _NO_SCORES]  # most cells (numbers) add nothing
+    if _digits_score_nothing():  # most cells (blanks, counts) add nothing
+        per_cell = [
+            s for t in texts if t and not (t.isdigit() and t.isascii()) and (s := _cell_scores(t)) != _NO_SCORES
+        ]
+    else:
+        per_cell = [s for s in map(_cell_scores, texts) if s != _NO_SCORES]
     if len(per_cell) <= 1:
         return per_cell[0] if per_cell else _NO_SCORES
     return tuple(map(sum, zip(*per_cell, strict=True)))
 
 
 _NO_SCORES = (0,) * len(TABLE_KEYS)
-
-
-def _scores_of(text: str) -> tuple[int, ...]:
-    return _NO_SCORES if plain_digits(text) else _cell_scores(text)
 
 
 @cache

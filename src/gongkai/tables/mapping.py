@@ -271,8 +271,9 @@ class _RowPlan:
 
     spec: RowSpec | None  # None for an agency-added row
     label: str
-    label_at: At | None  # the first label token
-    cells: tuple[At, ...]
+    label_at: int  # the first label token's place in _Reading.label_places, -1 without one
+    start: int  # its cells: _Reading.cells[start:end]
+    end: int
     columns: tuple[str, ...]
     after: str | None
     heads: tuple[str | None, ...] | None  # the units the table head gave its columns so far
@@ -282,8 +283,19 @@ class _RowPlan:
     spanning: bool
 
 
+class _Places:
+    """The tokens a reading takes from the grid, gathered while reading."""
+
+    __slots__ = ("cell_places", "cells", "label_places")
+
+    def __init__(self) -> None:
+        self.cells: list[At] = []  # every row's cells, row after row
+        self.cell_places: list[At] = []  # … as (grid row, column)
+        self.label_places: list[At] = []  # the first label token of each row that has one
+
+
 def _plan_row(
-    b: _RowBuilder, spec: TableSpec, plans: list[RowPlan], units: _Units, label: str | None = None
+    b: _RowBuilder, spec: TableSpec, plans: list[RowPlan], units: _Units, places: _Places, label: str | None = None
 ) -> _RowPlan:
     cells, columns = b.cells, b.columns
     heads = None
@@ -291,11 +303,20 @@ def _plan_row(
         reads = _column_reads(spec, columns)[0]
         heads = tuple([units.by_column.get(key) for key, _, _ in reads])
     labels = b.label_tokens
+    label_at = -1
+    if labels:
+        label_at = len(places.label_places)
+        _, g, i = labels[0]
+        places.label_places.append((g, plans[g][i][3]))
+    start = len(places.cells)
+    places.cells.extend([(g, i) for g, i, _, _ in cells])
+    places.cell_places.extend([(g, plans[g][i][3]) for g, i, _, _ in cells])
     return _RowPlan(
         b.spec,
         "".join([t[0] for t in labels]) if label is None else label,
-        labels[0][1:] if labels else None,
-        tuple([cell[:2] for cell in cells]),
+        label_at,
+        start,
+        len(places.cells),
         columns,
         b.after,
         heads,
@@ -311,14 +332,50 @@ def _plan_row(
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """How a grid reads as a table, all but what its cells say: the rows in the order they were
-    closed, the head, the numbers belonging to no row, the units of the money columns."""
+    closed, the head, the numbers belonging to no row, the units of the money columns; and the
+    places of the tokens the rows take."""
 
     rows: tuple[_RowPlan, ...]
     header: tuple[str, ...]
-    stray: tuple[At, ...]
+    stray: tuple[At, ...]  # (grid row, place in its plan)
     units: tuple[tuple[str, str], ...]
-    first: At | None  # the first token
+    first: At | None  # the first token: (grid row, column)
     glued: bool  # (table 四) digits glued to a label among the values
+    cells: tuple[At, ...]  # (grid row, place in its plan) of every row's cells, row after row
+    cell_places: tuple[At, ...]  # … (grid row, column)
+    label_places: tuple[At, ...]  # (grid row, column) of the rows' first label tokens
+    grid_rows: tuple[int, ...]  # the grid rows all these are in, ascending
+
+
+def _reading_of(
+    rows: list[_RowPlan],
+    header: list[str],
+    stray: list[At],
+    units: _Units,
+    grid: Grid,
+    glued: bool,
+    places: _Places,
+) -> _Reading:
+    first = None
+    for g, plan in enumerate(grid.plans):
+        if plan:
+            first = (g, plan[0][3])
+            break
+    used = {g for g, _ in places.cells} | {g for g, _ in places.label_places} | {g for g, _ in stray}
+    if first is not None:
+        used.add(first[0])
+    return _Reading(
+        tuple(rows),
+        tuple(header),
+        tuple(stray),
+        tuple(units.by_column.items()),
+        first,
+        glued,
+        tuple(places.cells),
+        tuple(places.cell_places),
+        tuple(places.label_places),
+        tuple(sorted(used)),
+    )
 
 
 @dataclass(slots=True)
@@ -433,29 +490,27 @@ def _read_row(
     return read
 
 
-def _make_row(p: _RowPlan, grid: Grid, spec: TableSpec) -> tuple[Row, bool]:
-    """The row a plan stands for, its cells read from the grid; and whether a spanning cell was
-    kept once."""
-    plans = grid.plans
-    at = p.cells
-    texts = tuple([plans[g][i][1] for g, i in at])  # a blank's raw is "", read as a blank
+def _make_row(
+    p: _RowPlan, raws: list[str], locs: list[Location], label_locs: list[Location], spec: TableSpec
+) -> tuple[Row, bool]:
+    """The row a plan stands for, its cells read from ``raws`` and placed at ``locs`` (the
+    reading's cells, gathered from the grid); and whether a spanning cell was kept once."""
+    start, end = p.start, p.end
+    texts = tuple(raws[start:end])  # a blank's raw is "", read as a blank
     spanned = False
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
     if p.spanning and len(set(texts)) == 1:
-        at, texts, spanned = at[:1], texts[:1], True
-    locs = grid.locs
-    if p.label_at is not None:
-        g, i = p.label_at
-        loc = locs(g)[plans[g][i][3]]
-    elif at:
-        g, i = at[0]
-        loc = locs(g)[plans[g][i][3]]
+        end, texts, spanned = start + 1, texts[:1], True
+    if p.label_at >= 0:
+        loc = label_locs[p.label_at]
+    elif end > start:
+        loc = locs[start]
     else:
         loc = Location()
     columns = p.columns
     cells: list[Value] = []
-    if columns and at:
+    if columns and end > start:
         entry = _COLUMN_READS.get(id(columns))
         if entry is not None and entry[0] is spec and entry[1] is columns:
             reads, known = entry[2], entry[3]
@@ -465,8 +520,8 @@ def _make_row(p: _RowPlan, grid: Grid, spec: TableSpec) -> tuple[Row, bool]:
         read = known.get(texts if heads is None else (texts, heads))
         if read is None:
             read = _read_row(texts, reads, heads, known)
-        numbers, raws, cell_units, statuses = read
-        cells = new_values(numbers, raws, [locs(g)[plans[g][i][3]] for g, i in at], cell_units, statuses)
+        numbers, cell_raws, cell_units, statuses = read
+        cells = new_values(numbers, cell_raws, locs[start:end], cell_units, statuses)
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
@@ -478,18 +533,18 @@ def _make_row(p: _RowPlan, grid: Grid, spec: TableSpec) -> tuple[Row, bool]:
     return Row(row_spec.key, label, columns, values, cells, loc, True, False, p.after, row_spec.optional), spanned
 
 
-def _first_at(grid: Grid) -> At | None:
-    for g, plan in enumerate(grid.plans):
-        if plan:
-            return g, 0
-    return None
-
-
-def _loc_at(grid: Grid, at: At | None) -> Location | None:
-    if at is None:
-        return None
-    g, i = at
-    return grid.locs(g)[grid.plans[g][i][3]]
+def _gather(reading: _Reading, grid: Grid) -> tuple[list[str], list[Location], list[Location], Location | None]:
+    """What a reading's cells say and where they are: (raws, locations) of its rows' cells, the
+    locations of its rows' labels, and of its first token."""
+    plans = grid.plans
+    locs = grid.row_locs(reading.grid_rows)
+    first = reading.first
+    return (
+        [plans[g][i][1] for g, i in reading.cells],
+        [locs[g][c] for g, c in reading.cell_places],
+        [locs[g][c] for g, c in reading.label_places],
+        locs[first[0]][first[1]] if first is not None else None,
+    )
 
 
 def _reading(grid: Grid, spec: TableSpec, read: Callable[[Grid, TableSpec], _Reading]) -> _Reading:
@@ -541,8 +596,9 @@ def map_labeled(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     table = TableData(key=spec.key, rows={}, found=reading.first is not None)
     rows: dict[str, Row] = {}
     glued: set[str] = set()  # rows whose digits were glued to their label
+    raws, locs, label_locs, table.loc = _gather(reading, grid)
     for p in reading.rows:
-        row, spanned = _make_row(p, grid, spec)
+        row, spanned = _make_row(p, raws, locs, label_locs, spec)
         if p.spec is None:
             table.extra_rows.append(row)
             continue
@@ -553,12 +609,10 @@ def map_labeled(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     for g, i in reading.stray:
         raw = plans[g][i][1]
         parsed = parse_value(raw)
-        table.stray.append(
-            Value(None if parsed.value is None else _count(parsed.value), raw, grid.locs(g)[plans[g][i][3]])
-        )
+        number = None if parsed.value is None else _count(parsed.value)
+        table.stray.append(Value(number, raw, grid.row_locs((g,))[g][plans[g][i][3]]))
     table.header = list(reading.header)
     table.rows = _with_missing_rows(spec, rows)
-    table.loc = _loc_at(grid, reading.first)
     units = _Units(dict(reading.units))
     recover_labeled(table, spec, glued, _maker(spec, units), text)
     placed: dict[str, list[tuple[int, ...]]] = {}
@@ -586,6 +640,7 @@ def _read_labeled(grid: Grid, spec: TableSpec) -> _Reading:
     last_columns: tuple[str, ...] = ()
     in_body = False
     text_readings = _caches(spec)[3]
+    places = _Places()
 
     def close() -> None:
         nonlocal current, last_row_key, last_columns
@@ -601,11 +656,11 @@ def _read_labeled(grid: Grid, spec: TableSpec) -> _Reading:
                     return  # （六）其他处理 followed by its sub-rows: the group heading, not the row
                 if key in found:
                     return  # a label repeated in a page header: keep the first reading
-            read.append(_plan_row(b, spec, plans, units))
+            read.append(_plan_row(b, spec, plans, units, places))
             found.add(key)
             last_row_key, last_columns = key, b.columns
         elif b.cells:
-            read.append(_plan_row(b, spec, plans, units))
+            read.append(_plan_row(b, spec, plans, units, places))
 
     for g, (plan, trusted) in enumerate(zip(plans, grid.trusted, strict=True)):
         for i, (kind, raw, is_glued, _) in enumerate(plan):
@@ -662,9 +717,7 @@ def _read_labeled(grid: Grid, spec: TableSpec) -> _Reading:
             close()
             header.append(raw)
     close()
-    return _Reading(
-        tuple(read), tuple(header), tuple(stray), tuple(units.by_column.items()), _first_at(grid), glued=False
-    )
+    return _reading_of(read, header, stray, units, grid, False, places)
 
 
 def unplace_short_row(table: TableData, row: Row) -> list[tuple[int, ...]] | None:
@@ -776,10 +829,10 @@ def map_flat(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     reading = _reading(grid, spec, _read_flat)
     table = empty_table(spec, found=reading.first is not None)
     table.header = list(reading.header)
+    raws, locs, label_locs, table.loc = _gather(reading, grid)
     for p in reading.rows:
         assert p.spec is not None
-        table.rows[p.spec.key] = _make_row(p, grid, spec)[0]
-    table.loc = _loc_at(grid, reading.first)
+        table.rows[p.spec.key] = _make_row(p, raws, locs, label_locs, spec)[0]
     recover_flat(table, spec, reading.glued, _maker(spec, _Units()), text)
     found = [r for r in table.rows.values() if r.found]
     if found and len(found) == len(table.rows):
@@ -813,11 +866,13 @@ def _read_flat(grid: Grid, spec: TableSpec) -> _Reading:
     row_specs = list(spec.rows.values())
     read: list[_RowPlan] = []
     units = _Units()
+    places = _Places()
     pos = 0
     for n, rspec in enumerate(row_specs):
         take = len(rspec.columns) if n < len(row_specs) - 1 else max(len(rspec.columns), len(values) - pos)
         chunk = values[pos : pos + take]
         pos += take
         if chunk:
-            read.append(_plan_row(_RowBuilder(rspec, [], rspec.columns, cells=chunk), spec, plans, units, rspec.label))
-    return _Reading(tuple(read), tuple(header), (), (), _first_at(grid), any(map(_GLUED, values)))
+            b = _RowBuilder(rspec, [], rspec.columns, cells=chunk)
+            read.append(_plan_row(b, spec, plans, units, places, rspec.label))
+    return _reading_of(read, header, [], units, grid, any(map(_GLUED, values)), places)

@@ -66,19 +66,24 @@ class Grid:
         """Whether the grids hold any token."""
         return any(self.plans)
 
-    def locs(self, g: int) -> tuple[Location, ...]:
-        """The locations of row ``g``'s cells, by column."""
-        locs = self._locs[g]
-        if locs is None:
-            for first, table_index, lines, texts in reversed(self._places):
-                if g >= first:
-                    r = g - first
-                    key = (lines[r], table_index, r, len(texts[r]))
-                    locs = ROW_LOCATIONS.get(key) or row_locations(*key)
-                    break
-            assert locs is not None
-            self._locs[g] = locs
-        return locs
+    def row_locs(self, rows: Iterable[int]) -> dict[int, tuple[Location, ...]]:
+        """The locations of the cells of each of the grid rows *rows* (ascending), by column."""
+        out: dict[int, tuple[Location, ...]] = {}
+        known = ROW_LOCATIONS
+        places = self._places
+        exact = self._locs
+        at = 0  # the text grid the row is in (or after)
+        for g in rows:
+            locs = exact[g]
+            if locs is None:
+                while at + 1 < len(places) and places[at + 1][0] <= g:
+                    at += 1
+                first, table_index, lines, texts = places[at]
+                r = g - first
+                key = (lines[r], table_index, r, len(texts[r]))
+                locs = known.get(key) or row_locations(*key)
+            out[g] = locs
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +213,13 @@ def _row_plan(
 ) -> tuple[RowPlan, int]:
     out: list[Entry] = []
     append = out.append
+    digits_same = _DIGITS_FOLD_SAME
     for c, text in enumerate(texts):
         if not text:
             append(("blank", "", False, c))
+            continue
+        if text.isdigit() and text.isascii() and digits_same:  # plain_digits: a count, kept out of the cache
+            append(("value", text, False, c))
             continue
         plan = plans.get(text)
         if plan is None:
