@@ -104,6 +104,16 @@ _SKIP_FOR = {
     "review": re.compile(r"诉讼|维持|纠正|审结|其他结果|复议后"),
     "litigation": re.compile(r"复议|维持|纠正|审结|其他结果|败诉|胜诉"),
 }
+# Words every pattern of a quantity has (outside its optional parts): a clause without one of
+# them gives no count of the quantity, and its patterns are not run.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "new": ("收到", "新收"),
+    "carried_over": ("结转",),
+    "carried_forward": ("结转",),
+    "handled": ("办结",),
+    "review": ("行政复议",),
+    "litigation": ("行政诉讼",),
+}
 _ZERO_SKIP = re.compile(r"\d|未经复议|纠正|维持|败诉|撤销|结果|审结|不予|但|除")
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _SENTENCE_END_RE = re.compile(r"[。；;！!？?]")
@@ -229,7 +239,7 @@ def _single_clause(clause: str, zeros: bool) -> list[tuple[str, int]]:
         return []
     if not _SKIP_CLAUSE.search(clause):
         for quantity, patterns in _PATTERNS.items():
-            if _SKIP_FOR[quantity].search(clause):
+            if not any(w in clause for w in _NEEDS[quantity]) or _SKIP_FOR[quantity].search(clause):
                 continue
             values = {v for p in patterns for m in p.finditer(clause) if (v := cn_int(m.group("n"))) is not None}
             if len(values) == 1:
