@@ -96,9 +96,9 @@ def crawler_header(lines: list[str], max_lines: int = 20) -> dict[str, str]:
     """The crawler's header fields at the top of *lines* (empty when there is no such block)."""
     fields: dict[str, str] = {}
     for line in lines[:max_lines]:
-        if _BODY_MARK_RE.match(line):
+        if "正文" in line and _BODY_MARK_RE.match(line):
             break
-        m = _HEADER_LINE_RE.match(line)
+        m = _HEADER_LINE_RE.match(line) if ":" in line or "：" in line else None  # (a field has its colon)
         if m and m.group("key") not in fields:
             fields[m.group("key")] = m.group("value")
     if len(fields) < 2:  # one "标题:" line alone may be the report's own text
