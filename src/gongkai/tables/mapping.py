@@ -36,6 +36,7 @@ from gongkai.model import (
     Row,
     TableData,
     Value,
+    new_value,
     new_values,
     representable,
 )
@@ -213,6 +214,8 @@ CellToken = tuple[int, int, bool, bool]
 LabelToken = tuple[str, int, int]
 # A token's place: (grid row, place in the row's plan).
 At = tuple[int, int]
+# How a cell is read: its column's kind and default unit, the unit the table head gave the column.
+_CellRead = tuple[str, str | None, str | None]
 
 
 def counted_blanks(blanks: list[CellToken], cells: list[CellToken], value: CellToken) -> list[CellToken]:
@@ -286,11 +289,12 @@ class _RowPlan:
 class _Places:
     """The tokens a reading takes from the grid, gathered while reading."""
 
-    __slots__ = ("cell_places", "cells", "label_places")
+    __slots__ = ("cell_places", "cell_reads", "cells", "label_places")
 
     def __init__(self) -> None:
         self.cells: list[At] = []  # every row's cells, row after row
         self.cell_places: list[At] = []  # … as (grid row, column)
+        self.cell_reads: list[_CellRead] = []  # … how each is read
         self.label_places: list[At] = []  # the first label token of each row that has one
 
 
@@ -309,6 +313,14 @@ def _plan_row(
         _, g, i = labels[0]
         places.label_places.append((g, plans[g][i][3]))
     start = len(places.cells)
+    if columns:
+        reads = _column_reads(spec, columns)[0]
+        last = len(reads) - 1
+        for k in range(len(cells)):
+            c = k if k < last else last
+            places.cell_reads.append((reads[c][1], reads[c][2], heads[c] if heads is not None else None))
+    else:  # cells never read
+        places.cell_reads.extend([("", None, None)] * len(cells))
     places.cells.extend([(g, i) for g, i, _, _ in cells])
     places.cell_places.extend([(g, plans[g][i][3]) for g, i, _, _ in cells])
     return _RowPlan(
@@ -343,6 +355,7 @@ class _Reading:
     glued: bool  # (table 四) digits glued to a label among the values
     cells: tuple[At, ...]  # (grid row, place in its plan) of every row's cells, row after row
     cell_places: tuple[At, ...]  # … (grid row, column)
+    cell_reads: tuple[_CellRead, ...]  # … how each is read
     label_places: tuple[At, ...]  # (grid row, column) of the rows' first label tokens
     grid_rows: tuple[int, ...]  # the grid rows all these are in, ascending
 
@@ -373,6 +386,7 @@ def _reading_of(
         glued,
         tuple(places.cells),
         tuple(places.cell_places),
+        tuple(places.cell_reads),
         tuple(places.label_places),
         tuple(sorted(used)),
     )
@@ -470,40 +484,47 @@ def _read_row(
     heads: tuple[str | None, ...] | None,
     known: dict[_RowKey, _RowRead],
 ) -> _RowRead:
-    width = len(reads)
-    out: list[tuple[Number | None, str, str | None, str | None]] = []
+    last = len(reads) - 1
+    numbers: list[Number | None] = []
+    units: list[str | None] = []
+    statuses: list[str | None] = []
+    digits_same = plain_digits("0")
     for i, text in enumerate(texts):
         if not text:  # a blank cell (a value cell's text is never empty; it would read as blank)
-            out.append((None, "", None, "blank"))
+            numbers.append(None)
+            units.append(None)
+            statuses.append("blank")
             continue
-        c = i if i < width else width - 1
+        c = i if i < last else last
         _, kind, default_unit = reads[c]
-        if kind != "money" and len(text) <= MAX_INTEGER_DIGITS and plain_digits(text):
-            out.append((int(text), text, None, None))  # read_cell's reading of a count, made directly
+        if kind != "money" and text.isdigit() and text.isascii() and len(text) <= MAX_INTEGER_DIGITS and digits_same:
+            numbers.append(int(text))  # read_cell's reading of a count (plain_digits), made directly
+            units.append(None)
+            statuses.append(None)
             continue
         value, unit, status = read_cell(text, kind, default_unit, heads[c] if heads is not None else None)
-        out.append((value, text, unit, status))
-    numbers, raws, units, statuses = zip(*out, strict=True)
+        numbers.append(value)
+        units.append(unit)
+        statuses.append(status)
     if len(known) >= _ROW_READS_MAX:
         known.clear()
-    read = known[texts if heads is None else (texts, heads)] = (numbers, raws, units, statuses)
+    read = known[texts if heads is None else (texts, heads)] = (tuple(numbers), texts, tuple(units), tuple(statuses))
     return read
 
 
-def _make_row(
-    p: _RowPlan, raws: list[str], locs: list[Location], label_locs: list[Location], spec: TableSpec
-) -> tuple[Row, bool]:
-    """The row a plan stands for, its cells read from ``raws`` and placed at ``locs`` (the
-    reading's cells, gathered from the grid); and whether a spanning cell was kept once."""
+def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) -> tuple[Row, bool]:
+    """The row a plan stands for, its cells read from ``raws`` (the reading's cells, gathered from
+    the grid) and placed as ``placed`` says; and whether a spanning cell was kept once."""
     start, end = p.start, p.end
     texts = tuple(raws[start:end])  # a blank's raw is "", read as a blank
     spanned = False
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
     if p.spanning and len(set(texts)) == 1:
-        end, texts, spanned = start + 1, texts[:1], True
+        end, spanned = start + 1, True
+    locs = placed.cells
     if p.label_at >= 0:
-        loc = label_locs[p.label_at]
+        loc = placed.labels[p.label_at]
     elif end > start:
         loc = locs[start]
     else:
@@ -511,17 +532,17 @@ def _make_row(
     columns = p.columns
     cells: list[Value] = []
     if columns and end > start:
-        entry = _COLUMN_READS.get(id(columns))
-        if entry is not None and entry[0] is spec and entry[1] is columns:
-            reads, known = entry[2], entry[3]
-        else:
-            reads, known = _column_reads(spec, columns)
-        heads = p.heads
-        read = known.get(texts if heads is None else (texts, heads))
-        if read is None:
-            read = _read_row(texts, reads, heads, known)
-        numbers, cell_raws, cell_units, statuses = read
-        cells = new_values(numbers, cell_raws, locs[start:end], cell_units, statuses)
+        made = placed.values
+        if made is None:
+            cells = _read_cells(texts[: end - start], locs[start:end], p, spec)
+        else:  # the same text in the same place: the same value (immutable, shared)
+            reads = placed.reading.cell_reads
+            for j in range(start, end):
+                raw = raws[j]
+                v = made[j].get(raw)
+                if v is None:
+                    v = _value_at(raw, locs[j], reads[j], made[j])
+                cells.append(v)
     if len(cells) >= len(columns):
         values = dict(zip(columns, cells, strict=False))
     else:
@@ -533,18 +554,81 @@ def _make_row(
     return Row(row_spec.key, label, columns, values, cells, loc, True, False, p.after, row_spec.optional), spanned
 
 
-def _gather(reading: _Reading, grid: Grid) -> tuple[list[str], list[Location], list[Location], Location | None]:
-    """What a reading's cells say and where they are: (raws, locations) of its rows' cells, the
-    locations of its rows' labels, and of its first token."""
+def _value_at(raw: str, loc: Location, read: _CellRead, made: dict[str, Value]) -> Value:
+    """A cell's value, read as _read_row reads it, kept in *made*."""
+    kind, default_unit, head = read
+    number: Number | None
+    if not raw:
+        number, unit, status = None, None, "blank"
+    elif kind != "money" and len(raw) <= MAX_INTEGER_DIGITS and plain_digits(raw):
+        number, unit, status = int(raw), None, None
+    else:
+        number, unit, status = read_cell(raw, kind, default_unit, head)
+    if len(made) >= _PLACED_VALUES_MAX:
+        made.clear()
+    made[raw] = v = new_value(number, raw, loc, unit, status)
+    return v
+
+
+def _read_cells(texts: tuple[str, ...], locs: list[Location], p: _RowPlan, spec: TableSpec) -> list[Value]:
+    columns = p.columns
+    entry = _COLUMN_READS.get(id(columns))
+    if entry is not None and entry[0] is spec and entry[1] is columns:
+        reads, known = entry[2], entry[3]
+    else:
+        reads, known = _column_reads(spec, columns)
+    heads = p.heads
+    read = known.get(texts if heads is None else (texts, heads))
+    if read is None:
+        read = _read_row(texts, reads, heads, known)
+    numbers, cell_raws, cell_units, statuses = read
+    return new_values(numbers, cell_raws, locs, cell_units, statuses)
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A reading placed in a grid: where its rows' cells and labels and its first token are; and,
+    kept for the grids that lie at the same lines, the values made so far for each cell (by its
+    text)."""
+
+    reading: _Reading
+    cells: list[Location]
+    labels: list[Location]
+    first: Location | None
+    values: list[dict[str, Value]] | None
+
+
+# Per (reading, where the grid's rows are): a reading placed (text grids lie at the same lines
+# from report to report). The entry holds its reading, so that the id is never another's.
+_PLACED: dict[tuple[int, tuple[tuple[int, tuple[int | None, ...]], ...]], _Placed] = {}
+_PLACED_MAX = 256
+_PLACED_VALUES_MAX = 4
+
+
+def _gather(reading: _Reading, grid: Grid) -> tuple[list[str], _Placed]:
+    """What a reading's cells say (their raws, gathered from the grid), and the reading placed."""
     plans = grid.plans
+    raws = [plans[g][i][1] for g, i in reading.cells]
+    lines = grid.lines
+    if lines is not None:
+        key = (id(reading), lines)
+        placed = _PLACED.get(key)
+        if placed is not None and placed.reading is reading:
+            return raws, placed
     locs = grid.row_locs(reading.grid_rows)
     first = reading.first
-    return (
-        [plans[g][i][1] for g, i in reading.cells],
+    placed = _Placed(
+        reading,
         [locs[g][c] for g, c in reading.cell_places],
         [locs[g][c] for g, c in reading.label_places],
         locs[first[0]][first[1]] if first is not None else None,
+        [{} for _ in reading.cells] if lines is not None else None,
     )
+    if lines is not None:
+        if len(_PLACED) >= _PLACED_MAX:
+            _PLACED.clear()
+        _PLACED[key] = placed
+    return raws, placed
 
 
 def _reading(grid: Grid, spec: TableSpec, read: Callable[[Grid, TableSpec], _Reading]) -> _Reading:
@@ -596,9 +680,10 @@ def map_labeled(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     table = TableData(key=spec.key, rows={}, found=reading.first is not None)
     rows: dict[str, Row] = {}
     glued: set[str] = set()  # rows whose digits were glued to their label
-    raws, locs, label_locs, table.loc = _gather(reading, grid)
+    raws, where = _gather(reading, grid)
+    table.loc = where.first
     for p in reading.rows:
-        row, spanned = _make_row(p, raws, locs, label_locs, spec)
+        row, spanned = _make_row(p, raws, where, spec)
         if p.spec is None:
             table.extra_rows.append(row)
             continue
@@ -829,10 +914,11 @@ def map_flat(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     reading = _reading(grid, spec, _read_flat)
     table = empty_table(spec, found=reading.first is not None)
     table.header = list(reading.header)
-    raws, locs, label_locs, table.loc = _gather(reading, grid)
+    raws, where = _gather(reading, grid)
+    table.loc = where.first
     for p in reading.rows:
         assert p.spec is not None
-        table.rows[p.spec.key] = _make_row(p, raws, locs, label_locs, spec)[0]
+        table.rows[p.spec.key] = _make_row(p, raws, where, spec)[0]
     recover_flat(table, spec, reading.glued, _maker(spec, _Units()), text)
     found = [r for r in table.rows.values() if r.found]
     if found and len(found) == len(table.rows):

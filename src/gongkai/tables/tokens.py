@@ -52,12 +52,14 @@ class Grid:
     texts left out, one number per distinct shape): grids of equal keys read the same way, whatever
     their numbers (``mapping`` reads each key once)."""
 
-    __slots__ = ("_locs", "_places", "key", "plans", "trusted")
+    __slots__ = ("_locs", "_places", "key", "lines", "plans", "trusted")
 
     def __init__(self) -> None:
         self.plans: list[RowPlan] = []
         self.trusted: list[bool] = []
         self.key: tuple[int, ...] | None = ()
+        # when every row comes from a text grid: where the rows are, (table index, row lines) per grid
+        self.lines: tuple[tuple[int, tuple[int | None, ...]], ...] | None = ()
         self._locs: list[tuple[Location, ...] | None] = []
         # text grid rows: (first row, table index, row lines, row texts) of each table
         self._places: list[tuple[int, int, tuple[int | None, ...], tuple[tuple[str, ...], ...]]] = []
@@ -134,7 +136,7 @@ def read_grid(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], boo
         if isinstance(table, TextTable):
             _read_text_rows(table, is_label, plans, grid)
             continue
-        grid.key = None
+        grid.key = grid.lines = None
         trusted = not table.from_text
         start = value_start(table) if trusted else 0
         for row in table.rows:
@@ -180,6 +182,8 @@ def _read_text_rows(
     grid.trusted.extend([False] * len(texts))
     grid._locs.extend([None] * len(texts))
     grid._places.append((first, table_index, table.row_lines, texts))
+    if grid.lines is not None:
+        grid.lines += ((table_index, table.row_lines),)
 
 
 # The tokens of each row of a text grid as (kind, raw, glued, column), per ``is_label`` function: a
