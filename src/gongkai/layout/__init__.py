@@ -283,17 +283,25 @@ def rebuild_tables(doc: Document) -> Document:
             stop = end
         first = lines[i]
         first_row = None if first[1] else first[6]
-        at = list(compress(range(i + 1, stop), is_row[i + 1 : stop]))
-        rows = [lines[k][6] for k in at]
+        mask = is_row[i + 1 : stop]
+        rows = [line[6] for line in compress(lines[i + 1 : stop], mask)]
         if first_row is not None:
-            at.insert(0, i)
             rows.insert(0, first_row)
         has_values = (first_row is not None and first[5]) or _VALUE_ROW in roles[i + 1 : stop]
         if not has_values:
             out.append(blocks[i])  # an anchor word in a heading-like line, not a table
             done = i + 1
             continue
-        row_lines = [k + 1 for k in at] if lazy else [blocks[k].loc.line for k in at]
+        row_lines: list[int | None]
+        if lazy:  # the blocks are the lines: block k is line k + 1
+            row_lines = list(compress(range(i + 2, stop + 1), mask))
+            if first_row is not None:
+                row_lines.insert(0, i + 1)
+        else:
+            at = list(compress(range(i + 1, stop), mask))
+            if first_row is not None:
+                at.insert(0, i)
+            row_lines = [blocks[k].loc.line for k in at]
         out.append(_grid(rows, row_lines, table_index))  # type: ignore[arg-type]
         table_index += 1
         done = stop
