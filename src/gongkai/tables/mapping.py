@@ -516,11 +516,10 @@ def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) ->
     """The row a plan stands for, its cells read from ``raws`` (the reading's cells, gathered from
     the grid) and placed as ``placed`` says; and whether a spanning cell was kept once."""
     start, end = p.start, p.end
-    texts = tuple(raws[start:end])  # a blank's raw is "", read as a blank
     spanned = False
     # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
     # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
-    if p.spanning and len(set(texts)) == 1:
+    if p.spanning and len(set(raws[start:end])) == 1:
         end, spanned = start + 1, True
     locs = placed.cells
     if p.label_at >= 0:
@@ -534,7 +533,7 @@ def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) ->
     if columns and end > start:
         made = placed.values
         if made is None:
-            cells = _read_cells(texts[: end - start], locs[start:end], p, spec)
+            cells = _read_cells(tuple(raws[start:end]), locs[start:end], p, spec)  # a blank's raw "": blank
         else:  # the same text in the same place: the same value (immutable, shared)
             reads = placed.reading.cell_reads
             for j in range(start, end):
@@ -654,6 +653,9 @@ def empty_table(spec: TableSpec, found: bool = False) -> TableData:
 
 def _with_missing_rows(spec: TableSpec, found: dict[str, Row]) -> dict[str, Row]:
     """Every row of the format in order: those in *found*, and a row not found for the others."""
+    keys = spec.rows.keys()
+    if found.keys() == keys:  # every row found (most tables)
+        return found if list(found) == list(keys) else {k: found[k] for k in keys}
     return {
         k: found[k]
         if k in found
@@ -912,13 +914,15 @@ def _default_columns(spec: TableSpec) -> tuple[str, ...]:
 def map_flat(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
     """Table 四: the values after the head, in order, fill review, direct suits, suits after review."""
     reading = _reading(grid, spec, _read_flat)
-    table = empty_table(spec, found=reading.first is not None)
+    table = TableData(key=spec.key, rows={}, found=reading.first is not None)
     table.header = list(reading.header)
     raws, where = _gather(reading, grid)
     table.loc = where.first
+    rows: dict[str, Row] = {}
     for p in reading.rows:
         assert p.spec is not None
-        table.rows[p.spec.key] = _make_row(p, raws, where, spec)[0]
+        rows[p.spec.key] = _make_row(p, raws, where, spec)[0]
+    table.rows = _with_missing_rows(spec, rows)
     recover_flat(table, spec, reading.glued, _maker(spec, _Units()), text)
     found = [r for r in table.rows.values() if r.found]
     if found and len(found) == len(table.rows):
