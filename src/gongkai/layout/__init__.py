@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
-from functools import cache
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache, partial
 from itertools import compress, repeat
 from operator import is_, itemgetter
 from typing import overload
@@ -195,15 +195,22 @@ def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
 # A line's answers but for its cells, per *shape*: the line with every digit 1–9 written 0. What
 # decides them — the formats' words (no digit in any: shapes_apply), the patterns (a digit
 # class, never one digit), the lengths — reads every digit alike; table rows of different reports
-# differ mostly in their figures, so a new line's shape is mostly known.
-_SHAPES: dict[str, tuple[bool, bool, bool, bool, bool, int]] = {}
+# differ mostly in their figures, so a new line's shape is mostly known. With them, how to cut
+# the line's cells (_cutter): at the same places in every line of the shape.
+_SHAPES: dict[bytes, tuple[bool, bool, bool, bool, bool, int, Callable[[str], tuple[str, ...] | None] | None]] = {}
 _SHAPES_MAX = 65536
-_DIGITS_RE = re.compile(r"[1-9]")
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 
 
-def line_shape(text: str) -> str:
-    """*text* with every digit 1–9 written 0."""
-    return _DIGITS_RE.sub("0", text)
+def line_shape(text: str) -> bytes:
+    """*text* with every digit 1–9 written 0, as UTF-8 (a digit is one byte there, and no byte
+    of another character is one)."""
+    return text.encode("utf-8", "surrogatepass").translate(_ZEROS)
+
+
+def exact_shape(text: str) -> bytes:
+    """*text* itself, as the key of its shape when shapes are not used."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 @cache
@@ -218,25 +225,70 @@ def shapes_apply() -> bool:
 def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
     """The answers for lines not seen before; the ones of a shape not seen either are folded
     together first (fold_many) and worked out in full."""
-    splits = list(map(split_cells, new))
-    shapes = list(map(line_shape, new)) if shapes_apply() else new
+    shapes = list(map(line_shape if shapes_apply() else exact_shape, new))
     known = _SHAPES
     got = list(map(known.get, shapes))
+    out: dict[str, _LineInfo] = {}
     if None in got:
         unknown = [g is None for g in got]
-        fold_many(_texts_to_fold(list(compress(new, unknown)), list(compress(splits, unknown))))
-    out: dict[str, _LineInfo] = {}
-    for text, split, shape, flags in zip(new, splits, shapes, got, strict=True):
-        if flags is None:
+        texts = list(compress(new, unknown))
+        splits = list(map(split_cells, texts))
+        fold_many(_texts_to_fold(texts, splits))
+        for text, split, shape in zip(texts, splits, compress(shapes, unknown), strict=True):
             info = out[text] = _line(text, split)
             if len(known) >= _SHAPES_MAX:
                 known.clear()
-            known[shape] = (info[0], info[1], info[3], info[4], info[5], info[7])
-        else:
-            cells = None if split is None else tuple(split)
+            known[shape] = (info[0], info[1], info[3], info[4], info[5], info[7], None)
+    for text, shape, flags in zip(new, shapes, got, strict=True):
+        if flags is not None:
+            cut = flags[6]
+            if cut is None:  # the shape's second line: how to cut its cells is worked out now
+                cut = _cutter(text, split_cells(text))
+                if len(known) < _SHAPES_MAX:
+                    known[shape] = (*flags[:6], cut)
+            cells = cut(text)
             row = cells if cells is not None and any(cells) else None
             out[text] = (flags[0], flags[1], cells, flags[2], flags[3], flags[4], row, flags[5])
     return out
+
+
+def _cutter(line: str, cells: list[str] | None) -> Callable[[str], tuple[str, ...] | None]:
+    """What split_cells gives for any line of *line*'s shape, as a function: where the cells are
+    does not depend on the digits, so they are cut at the places found in *line* (checked on it)."""
+    if cells is None:
+        return _no_cells
+    if "\t" in line:
+        base, parts = 0, line.split("\t")
+    elif "|" in line:
+        stripped = line.strip()
+        base = len(line) - len(line.lstrip())
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            stripped = stripped[1:-1]
+            base += 1
+        parts = stripped.split("|")
+    else:
+        base, parts = 0, [line]
+    spans = []
+    for part in parts:
+        start = base + len(part) - len(part.lstrip())
+        spans.append(slice(start, start + len(part.strip())))
+        base += len(part) + 1
+    cut: Callable[[str], tuple[str, ...] | None]
+    cut = itemgetter(*spans) if len(spans) > 1 else partial(_one_cell, spans[0])
+    return cut if cut(line) == tuple(cells) else _split_cells_tuple
+
+
+def _one_cell(span: slice, line: str) -> tuple[str, ...]:
+    return (line[span],)
+
+
+def _no_cells(line: str) -> None:
+    return None
+
+
+def _split_cells_tuple(line: str) -> tuple[str, ...] | None:
+    cells = split_cells(line)
+    return None if cells is None else tuple(cells)
 
 
 def rebuild_tables(doc: Document) -> Document:

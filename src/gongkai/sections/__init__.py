@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from gongkai.document import Block, Document, Location, Paragraph, Table
 from gongkai.formats import SectionSpec, is_furniture, match_heading
-from gongkai.layout import line_shape, shapes_apply
+from gongkai.layout import exact_shape, line_shape, shapes_apply
 from gongkai.model import Section
 from gongkai.normalize import label_key
 from gongkai.readers.text import is_header_line
@@ -125,7 +125,7 @@ def _line_role(text: str) -> tuple[bool, SectionSpec | None, str | None]:
     # A line of a shape seen before (its digits aside, gongkai.layout.line_shape) has that line's
     # role, its rest starting at the same place: headings, furniture and the inline heading's
     # colon are found alike whatever the digits.
-    shape = line_shape(text) if shapes_apply() else text
+    shape = line_shape(text) if shapes_apply() else exact_shape(text)
     known = _SHAPES.get(shape)
     if known is not None:
         at = known[2]
@@ -144,7 +144,7 @@ def _line_role(text: str) -> tuple[bool, SectionSpec | None, str | None]:
 
 # Per shape of a stripped line: (page furniture, the section a heading opens, where the rest of
 # the line after an inline heading starts).
-_SHAPES: dict[str, tuple[bool, SectionSpec | None, int | None]] = {}
+_SHAPES: dict[bytes, tuple[bool, SectionSpec | None, int | None]] = {}
 
 
 def _heading(text: str) -> tuple[SectionSpec | None, str | None]:
