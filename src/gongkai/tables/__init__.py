@@ -34,7 +34,7 @@ class ExtractedTables:
 def _content_scores(table: Table) -> dict[str, int]:
     """How strongly a grid's text says which statistics table it is."""
     if isinstance(table, TextTable):  # no cell is merged
-        per_cell = [s for s in map(_row_scores, table.texts) if s != _NO_SCORES]
+        per_cell = [s for s in map(_row_scores, table.texts) if s is not _NO_SCORES]  # (the very object)
     else:
         per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
     scores = [sum(column) for column in zip(*per_cell, strict=True)] if per_cell else [0] * len(TABLE_KEYS)
@@ -109,6 +109,23 @@ def _texts(grid: Grid) -> list[str]:
 
 
 def _detect_format(proactive: Grid, requests: Grid, year: int | None) -> tuple[FormatSpec, str]:
+    """The format the tables are in, and what says so: worked out once per grid keys and year (the
+    tables' texts decide it, their numbers do not)."""
+    if proactive.key is None or requests.key is None:
+        return _read_format(proactive, requests, year)
+    key = (proactive.key, requests.key, year)
+    found = _FORMATS.get(key)
+    if found is None:
+        if len(_FORMATS) >= 1024:
+            _FORMATS.clear()
+        found = _FORMATS[key] = _read_format(proactive, requests, year)
+    return found
+
+
+_FORMATS: dict[tuple[tuple[int, ...], tuple[int, ...], int | None], tuple[FormatSpec, str]] = {}
+
+
+def _read_format(proactive: Grid, requests: Grid, year: int | None) -> tuple[FormatSpec, str]:
     scores: dict[str, int] = {}
     keys = [label_core(raw) for raw in _texts(proactive)]
     for spec in all_formats():
@@ -161,7 +178,7 @@ def extract_tables(doc: Document, block_sections: list[str | None], year: int | 
     tokens = {k: read_grid(grouped[k], is_label_for(k)) for k in TABLE_KEYS}
     fmt, evidence = _detect_format(tokens["proactive"], tokens["requests"], year)
     # The prose states counts (全区共收到1272件申请) that help recover run-together rows.
-    text = "\n".join(p.text for p in doc.paragraphs())
+    text = cache(lambda: "\n".join(p.text for p in doc.paragraphs()))  # read when recovery asks
     tables: dict[str, TableData] = {}
     for tkey in TABLE_KEYS:
         spec = fmt.tables[tkey]

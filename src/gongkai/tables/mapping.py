@@ -41,8 +41,8 @@ from gongkai.model import (
     representable,
 )
 from gongkai.normalize import label_core, label_key, leading_numbering
-from gongkai.tables.recover import MakeValue, recover_flat, recover_labeled
-from gongkai.tables.tokens import Grid, RowPlan, parse_value, plain_digits
+from gongkai.tables.recover import MakeValue, Text, recover_flat, recover_labeled
+from gongkai.tables.tokens import DIGITS_FOLD_SAME, Grid, RowPlan, parse_value, plain_digits
 
 # Per spec, what its labels name: (the spec, label → row, text → role). An entry holds its spec, so
 # that a spec's id is never another spec's while the entry lives; the answers are plain values
@@ -559,7 +559,7 @@ def _value_at(raw: str, loc: Location, read: _CellRead, made: dict[str, Value]) 
     number: Number | None
     if not raw:
         number, unit, status = None, None, "blank"
-    elif kind != "money" and len(raw) <= MAX_INTEGER_DIGITS and plain_digits(raw):
+    elif kind != "money" and len(raw) <= MAX_INTEGER_DIGITS and raw.isdigit() and raw.isascii() and DIGITS_FOLD_SAME:
         number, unit, status = int(raw), None, None
     else:
         number, unit, status = read_cell(raw, kind, default_unit, head)
@@ -676,7 +676,7 @@ def _maker(spec: TableSpec, units: _Units) -> MakeValue:
     return make
 
 
-def map_labeled(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
+def map_labeled(grid: Grid, spec: TableSpec, text: Text = "") -> TableData:
     """``text``: the report's prose, where counts it states help recover run-together rows."""
     reading = _reading(grid, spec, _read_labeled)
     table = TableData(key=spec.key, rows={}, found=reading.first is not None)
@@ -911,7 +911,7 @@ def _default_columns(spec: TableSpec) -> tuple[str, ...]:
     return first.columns
 
 
-def map_flat(grid: Grid, spec: TableSpec, text: str = "") -> TableData:
+def map_flat(grid: Grid, spec: TableSpec, text: Text = "") -> TableData:
     """Table 四: the values after the head, in order, fill review, direct suits, suits after review."""
     reading = _reading(grid, spec, _read_flat)
     table = TableData(key=spec.key, rows={}, found=reading.first is not None)

@@ -52,15 +52,15 @@ class Grid:
     texts left out, one number per distinct shape): grids of equal keys read the same way, whatever
     their numbers (``mapping`` reads each key once)."""
 
-    __slots__ = ("_locs", "_places", "key", "lines", "plans", "trusted")
+    __slots__ = ("_exact", "_places", "_trusted", "key", "lines", "plans")
 
     def __init__(self) -> None:
         self.plans: list[RowPlan] = []
-        self.trusted: list[bool] = []
+        self._trusted: set[int] = set()  # the rows from exact grids
         self.key: tuple[int, ...] | None = ()
         # when every row comes from a text grid: where the rows are, (table index, row lines) per grid
         self.lines: tuple[tuple[int, tuple[int | None, ...]], ...] | None = ()
-        self._locs: list[tuple[Location, ...] | None] = []
+        self._exact: dict[int, tuple[Location, ...]] = {}  # the locations of rows not from text grids
         # text grid rows: (first row, table index, row lines, row texts) of each table
         self._places: list[tuple[int, int, tuple[int | None, ...], tuple[tuple[str, ...], ...]]] = []
 
@@ -68,15 +68,21 @@ class Grid:
         """Whether the grids hold any token."""
         return any(self.plans)
 
+    @property
+    def trusted(self) -> list[bool]:
+        """Per row, whether it comes from an exact grid."""
+        trusted = self._trusted
+        return [g in trusted for g in range(len(self.plans))] if trusted else [False] * len(self.plans)
+
     def row_locs(self, rows: Iterable[int]) -> dict[int, tuple[Location, ...]]:
         """The locations of the cells of each of the grid rows *rows* (ascending), by column."""
         out: dict[int, tuple[Location, ...]] = {}
         known = ROW_LOCATIONS
         places = self._places
-        exact = self._locs
+        exact = self._exact
         at = 0  # the text grid the row is in (or after)
         for g in rows:
-            locs = exact[g]
+            locs = exact.get(g)
             if locs is None:
                 while at + 1 < len(places) and places[at + 1][0] <= g:
                     at += 1
@@ -155,9 +161,10 @@ def read_grid(tables: Iterable[tuple[int, Table]], is_label: Callable[[str], boo
                 if plan is None:
                     plan = _cell_plan(text, is_label, plans)
                 entries.extend([(kind, raw, glued, c) for kind, raw, glued in plan])
+            if trusted:
+                grid._trusted.add(len(grid.plans))
+            grid._exact[len(grid.plans)] = tuple([cell.loc for cell in row])
             grid.plans.append(tuple(entries))
-            grid.trusted.append(trusted)
-            grid._locs.append(tuple([cell.loc for cell in row]))
     return grid
 
 
@@ -176,11 +183,11 @@ def _read_text_rows(
     texts = table.texts
     first = len(grid.plans)
     read = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
-    grid.plans.extend([plan for plan, _ in read])
-    if grid.key is not None:
-        grid.key += tuple([shape for _, shape in read])
-    grid.trusted.extend([False] * len(texts))
-    grid._locs.extend([None] * len(texts))
+    if read:
+        row_plans_read, shapes = zip(*read, strict=True)
+        grid.plans.extend(row_plans_read)
+        if grid.key is not None:
+            grid.key += shapes
     grid._places.append((first, table_index, table.row_lines, texts))
     if grid.lines is not None:
         grid.lines += ((table_index, table.row_lines),)
@@ -217,7 +224,7 @@ def _row_plan(
 ) -> tuple[RowPlan, int]:
     out: list[Entry] = []
     append = out.append
-    digits_same = _DIGITS_FOLD_SAME
+    digits_same = DIGITS_FOLD_SAME
     for c, text in enumerate(texts):
         if not text:
             append(("blank", "", False, c))
@@ -287,12 +294,12 @@ def _cell_plan(text: str, is_label: Callable[[str], bool] | None, plans: dict[st
 def plain_digits(text: str) -> bool:
     """Whether a text is a run of ASCII digits that folding leaves as it is: a count, read without
     folding (most value cells; every report brings new ones)."""
-    return text.isdigit() and text.isascii() and _DIGITS_FOLD_SAME
+    return text.isdigit() and text.isascii() and DIGITS_FOLD_SAME
 
 
 # Folding works per character on ASCII digits (NFKC and the look-alikes leave them, t2s has no
 # digits): checked here once.
-_DIGITS_FOLD_SAME = fold("0123456789") == "0123456789"
+DIGITS_FOLD_SAME = fold("0123456789") == "0123456789"
 
 
 def _read_cell_plan(text: str, is_label: Callable[[str], bool] | None) -> Plan:

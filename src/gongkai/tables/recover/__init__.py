@@ -54,6 +54,7 @@ __all__ = [
     "Group",
     "MakeValue",
     "Splits",
+    "Text",
     "TextFact",
     "recover_flat",
     "recover_labeled",
@@ -111,12 +112,16 @@ def _resolve(
         write(table, cand, make)
 
 
+# The report's text, or what gives it when asked (it is read only when the sums leave readings open).
+Text = str | Callable[[], str]
+
+
 def recover_labeled(
     table: TableData,
     spec: TableSpec,
     glued: set[str],
     make: MakeValue,
-    text: str = "",
+    text: Text = "",
 ) -> None:
     """Recover the run-together rows of a labeled table (二 or 三) in place.
 
@@ -138,10 +143,10 @@ def recover_labeled(
         elif cand is not None:
             cands[row.key] = cand
     if cands:
-        _resolve(spec, table, cands, partial(text_facts, text, spec.key, spec.format), make)
+        _resolve(spec, table, cands, partial(_text_facts, text, spec.key, spec.format), make)
 
 
-def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue, text: str = "") -> None:
+def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue, text: Text = "") -> None:
     """Recover table 四 given as one run (or a few runs) of digits, in place: the three groups
     are read together, as the run fills them in order."""
     rows = [table.rows[k] for k in spec.rows]
@@ -155,4 +160,8 @@ def recover_flat(table: TableData, spec: TableSpec, glued: bool, make: MakeValue
     if only_zeros_short(cand):
         zeros_one_per_cell(table, rows, cand)
         return
-    _resolve(spec, table, {"*": cand}, partial(text_facts, text, spec.key, spec.format), make)
+    _resolve(spec, table, {"*": cand}, partial(_text_facts, text, spec.key, spec.format), make)
+
+
+def _text_facts(text: Text, table: str, format_id: str) -> list[TextFact]:
+    return text_facts(text if isinstance(text, str) else text(), table, format_id)
