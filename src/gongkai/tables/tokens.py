@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import itemgetter
 
 from gongkai.document import ROW_LOCATIONS, Location, Table, TextTable, row_locations
 from gongkai.normalize import fold
@@ -183,14 +184,16 @@ def _read_text_rows(
     texts = table.texts
     first = len(grid.plans)
     read = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
-    if read:
-        row_plans_read, shapes = zip(*read, strict=True)
-        grid.plans.extend(row_plans_read)
-        if grid.key is not None:
-            grid.key += shapes
+    grid.plans.extend(map(_PLAN, read))
+    if grid.key is not None:
+        grid.key += tuple(map(_SHAPE, read))
     grid._places.append((first, table_index, table.row_lines, texts))
     if grid.lines is not None:
         grid.lines += ((table_index, table.row_lines),)
+
+
+_PLAN = itemgetter(0)
+_SHAPE = itemgetter(1)
 
 
 # The tokens of each row of a text grid as (kind, raw, glued, column), per ``is_label`` function: a
