@@ -229,6 +229,7 @@ def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
     known = _SHAPES
     got = list(map(known.get, shapes))
     out: dict[str, _LineInfo] = {}
+    paragraphs: list[str] = []  # lines of one cell answered by their shape
     if None in got:
         unknown = [g is None for g in got]
         texts = list(compress(new, unknown))
@@ -249,6 +250,10 @@ def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
             cells = cut(text)
             row = cells if cells is not None and any(cells) else None
             out[text] = (flags[0], flags[1], cells, flags[2], flags[3], flags[4], row, flags[5])
+            if row is not None and len(row) == 1:
+                paragraphs.append(text)
+    if paragraphs:  # folded together for the stages after (sections, meta, the rules read them)
+        fold_many(_texts_to_fold(paragraphs, [None] * len(paragraphs)))
     return out
 
 
