@@ -65,7 +65,15 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
     if not found:
         return TableScan(spec, table, False, found, numbers, True, True, {}, [], [], _run_together(table))
     n = len(found)
-    nums = [v.value for _, r in found for v in r.values.values()]
+    # every number in row order, and whether a cell has a status, in one pass
+    nums: list[Number | None] = []
+    append = nums.append
+    has_status = False
+    for _, r in found:
+        for cell in r.values.values():
+            append(cell.value)
+            if cell.status is not None:
+                has_status = True
     try:  # adding them up is quicker than looking for None among ints
         total: Number | None = sum(nums)  # type: ignore[arg-type]
         complete = True
@@ -90,8 +98,7 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
 
     facts = _run_together(table)
     statuses: dict[str, list[CellRef]] = {}
-    sts = [v.status for _, r in found for v in r.values.values()]
-    if sts.count(None) != len(sts):
+    if has_status:
         for _, r in found:
             for column, value in r.values.items():
                 if value.status is not None:
