@@ -512,15 +512,19 @@ def _read_row(
     return read
 
 
-def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) -> tuple[Row, bool]:
+def _spans(p: _RowPlan, raws: list[str]) -> bool:
+    """Whether a spanning row's cells all say the same: one value under a head that spans the
+    table (本年处理决定数量 over three columns), which Markdown converters repeat in every column it
+    covers (9487 | 9487 | 9487); it is kept once."""
+    return len(set(raws[p.start : p.end])) == 1
+
+
+def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) -> Row:
     """The row a plan stands for, its cells read from ``raws`` (the reading's cells, gathered from
-    the grid) and placed as ``placed`` says; and whether a spanning cell was kept once."""
+    the grid) and placed as ``placed`` says."""
     start, end = p.start, p.end
-    spanned = False
-    # One value under a head that spans the table (本年处理决定数量 over three columns): Markdown
-    # converters repeat a spanning cell in every column it covers (9487 | 9487 | 9487).
-    if p.spanning and len(set(raws[start:end])) == 1:
-        end, spanned = start + 1, True
+    if p.spanning and _spans(p, raws):
+        end = start + 1
     locs = placed.cells
     if p.label_at >= 0:
         loc = placed.labels[p.label_at]
@@ -549,8 +553,8 @@ def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) ->
     row_spec = p.spec
     label = p.label
     if row_spec is None:
-        return Row(label, label, columns, values, cells, loc, True, True, p.after, False), spanned
-    return Row(row_spec.key, label, columns, values, cells, loc, True, False, p.after, row_spec.optional), spanned
+        return Row(label, label, columns, values, cells, loc, True, True, p.after, False)
+    return Row(row_spec.key, label, columns, values, cells, loc, True, False, p.after, row_spec.optional)
 
 
 def _value_at(raw: str, loc: Location, read: _CellRead, made: dict[str, Value]) -> Value:
@@ -685,12 +689,12 @@ def map_labeled(grid: Grid, spec: TableSpec, text: Text = "") -> TableData:
     raws, where = _gather(reading, grid)
     table.loc = where.first
     for p in reading.rows:
-        row, spanned = _make_row(p, raws, where, spec)
+        row = _make_row(p, raws, where, spec)
         if p.spec is None:
             table.extra_rows.append(row)
             continue
         rows[p.spec.key] = row  # a row read again (same key, cells): the later one, in the first's place
-        if p.first_glued if spanned else p.glued:
+        if p.glued if not (p.spanning and _spans(p, raws)) else p.first_glued:
             glued.add(p.spec.key)
     plans = grid.plans
     for g, i in reading.stray:
@@ -921,7 +925,7 @@ def map_flat(grid: Grid, spec: TableSpec, text: Text = "") -> TableData:
     rows: dict[str, Row] = {}
     for p in reading.rows:
         assert p.spec is not None
-        rows[p.spec.key] = _make_row(p, raws, where, spec)[0]
+        rows[p.spec.key] = _make_row(p, raws, where, spec)
     table.rows = _with_missing_rows(spec, rows)
     recover_flat(table, spec, reading.glued, _maker(spec, _Units()), text)
     found = [r for r in table.rows.values() if r.found]
