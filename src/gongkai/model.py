@@ -188,6 +188,37 @@ class Row:
         return v.value if v is not None else None
 
 
+def new_row(
+    key: str,
+    label: str,
+    columns: tuple[str, ...],
+    values: dict[str, Value],
+    cells: list[Value],
+    loc: Location,
+    extra: bool,
+    after: str | None,
+    optional: bool,
+) -> Row:
+    """``Row(key, label, columns, values, cells, loc, True, extra, after, optional)`` (a found row),
+    its slots set directly: a row per format row of every report."""
+    row = _new(Row)
+    row.key = key
+    row.label = label
+    row.columns = columns
+    row.values = values
+    row.cells = cells
+    row.loc = loc
+    row.found = True
+    row.extra = extra
+    row.after = after
+    row.optional = optional
+    return row
+
+
+_ROW_FIELDS = ("key", "label", "columns", "values", "cells", "loc", "found", "extra", "after", "optional")
+assert tuple(f.name for f in fields(Row)) == _ROW_FIELDS, "new_row must set every field"
+
+
 @dataclass(slots=True)
 class RecoveredRow:
     """A row whose cell separators were lost, read back under the format's sums

@@ -36,6 +36,7 @@ from gongkai.model import (
     Row,
     TableData,
     Value,
+    new_row,
     new_value,
     new_values,
     representable,
@@ -553,8 +554,8 @@ def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) ->
     row_spec = p.spec
     label = p.label
     if row_spec is None:
-        return Row(label, label, columns, values, cells, loc, True, True, p.after, False)
-    return Row(row_spec.key, label, columns, values, cells, loc, True, False, p.after, row_spec.optional)
+        return new_row(label, label, columns, values, cells, loc, True, p.after, False)
+    return new_row(row_spec.key, label, columns, values, cells, loc, False, p.after, row_spec.optional)
 
 
 def _value_at(raw: str, loc: Location, read: _CellRead, made: dict[str, Value]) -> Value:
