@@ -206,11 +206,8 @@ _SHAPES: dict[RowPlan, int] = {}
 _SHAPE_NUMBERS = itertools.count()
 
 
-def _shape(plan: RowPlan) -> int:
-    # the plan without what its values say
-    shape = tuple(
-        [("value", "", glued, c) if kind == "value" else (kind, raw, glued, c) for kind, raw, glued, c in plan]
-    )
+def _shape(shape: RowPlan) -> int:
+    """The number of a row plan's shape (the plan with the values' texts left out)."""
     number = _SHAPES.get(shape)
     if number is None:
         if len(_SHAPES) >= _PLANS_MAX:
@@ -226,23 +223,25 @@ def _row_plan(
     row_plans: dict[tuple[str, ...], tuple[RowPlan, int]],
 ) -> tuple[RowPlan, int]:
     out: list[Entry] = []
-    append = out.append
+    shape: list[Entry] = []  # the same without the values' texts
     digits_same = DIGITS_FOLD_SAME
     for c, text in enumerate(texts):
         if not text:
-            append(("blank", "", False, c))
+            entry = ("blank", "", False, c)
+            out.append(entry)
+            shape.append(entry)
             continue
         if text.isdigit() and text.isascii() and digits_same:  # plain_digits: a count, kept out of the cache
-            append(("value", text, False, c))
+            out.append(("value", text, False, c))
+            shape.append(("value", "", False, c))
             continue
         plan = plans.get(text)
         if plan is None:
             plan = _cell_plan(text, is_label, plans)
-        if len(plan) == 1:  # most cells: one token
-            kind, raw, glued = plan[0]
-            append((kind, raw, glued, c))
-        else:
-            out.extend([(kind, raw, glued, c) for kind, raw, glued in plan])
+        for kind, raw, glued in plan:
+            entry = (kind, raw, glued, c)
+            out.append(entry)
+            shape.append(entry if kind != "value" else (kind, "", glued, c))
     # Blanks ending a row after a value (``0 |``) are left out: in a grid rebuilt from text a blank
     # counts as a cell only between two values of its row, and after a value it cannot keep a label
     # open — the mapping reads the same with or without them.
@@ -251,10 +250,10 @@ def _row_plan(
         end -= 1
     if 0 < end < len(out) and out[end - 1][0] == "value":
         del out[end:]
+        del shape[end:]
     if len(row_plans) >= _PLANS_MAX:
         row_plans.clear()
-    row = tuple(out)
-    row_plans[texts] = found = (row, _shape(row))
+    row_plans[texts] = found = (tuple(out), _shape(tuple(shape)))
     return found
 
 
