@@ -46,7 +46,7 @@ RowPlan = tuple[Entry, ...]
 class Grid:
     """The grids given to one table, read as rows of tokens: per row, its tokens in order
     (``plans``), whether it comes from an exact grid (HTML/Word/PDF) rather than one rebuilt from
-    text (``trusted``), and where its cells are (``locs``, made when first asked for). No object
+    text (``trusted``), and where its cells are (``row_locs``, for the rows asked for). No object
     per token: the plans of text grids are shared between reports.
 
     ``key``: when every row comes from a text grid, the rows' shapes (their plans with the values'
