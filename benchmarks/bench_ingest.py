@@ -16,9 +16,10 @@
    It reports its own figures: reports per second, the stage split (every worker's read, parse,
    check and rows seconds from ``ReportRows.timings``, summed; the parent's plan, write and year
    seconds), its peak memory (``ru_maxrss`` of the parent) and the largest worker's.
-3. Meanwhile a sampler reads /proc every 50 ms: the resident memory of the whole process tree
-   at once (its peak is what the machine must have; PSS divides shared pages among processes)
-   and the CPU seconds of every process, so that a run on a loaded machine can still be judged:
+3. Meanwhile a sampler reads /proc every 100 ms (PSS every second: smaps is slow to read): the
+   resident memory of the whole process tree at once (its peak is what the machine must have;
+   PSS divides shared pages among processes) and the CPU seconds of every process, so that a run
+   on a loaded machine can still be judged:
    ``cpu_seconds`` is what the ingest cost, whatever else ran, and ``cpu_bound_per_second`` the
    rate two idle cores would give if the work kept them both busy.
 4. A second ingest of the same folder measures the re-ingest (every file skipped by hash).
@@ -168,9 +169,11 @@ def tree_rss_kb(pid: int) -> int:
 
 class PeakSampler(threading.Thread):
     """The peak of the tree's summed RSS and PSS, and the CPU seconds of every process in it (the
-    last value seen per process: a process that ends between two samples loses at most 50 ms)."""
+    last value seen per process: a process that ends between two samples loses at most 100 ms)."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    # Sampling costs CPU the ingest shares (at 50 ms and PSS every 200 ms, an eighth of a core):
+    # memory moves slower than this.
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kb = 0
@@ -185,7 +188,7 @@ class PeakSampler(threading.Thread):
         n = 0
         while not self.stop.is_set():
             pids = tree(self.pid)
-            if n % 4 == 0:  # smaps_rollup is slow to read: every 200 ms
+            if n % 10 == 0:  # smaps_rollup is slow to read: every second
                 pss = {p: _pss_kb(p) for p in pids}
                 if sum(pss.values()) > self.peak_pss_kb:
                     self.peak_pss_kb = sum(pss.values())
