@@ -43,7 +43,7 @@ from gongkai.model import (
 )
 from gongkai.normalize import label_core, label_key, leading_numbering
 from gongkai.tables.recover import MakeValue, Text, recover_flat, recover_labeled
-from gongkai.tables.tokens import DIGITS_FOLD_SAME, Grid, RowPlan, parse_value, plain_digits
+from gongkai.tables.tokens import Grid, RowPlan, parse_value, plain_digits
 
 # Per spec, what its labels name: (the spec, label → row, text → role). An entry holds its spec, so
 # that a spec's id is never another spec's while the entry lives; the answers are plain values
@@ -489,21 +489,10 @@ def _read_row(
     numbers: list[Number | None] = []
     units: list[str | None] = []
     statuses: list[str | None] = []
-    digits_same = plain_digits("0")
     for i, text in enumerate(texts):
-        if not text:  # a blank cell (a value cell's text is never empty; it would read as blank)
-            numbers.append(None)
-            units.append(None)
-            statuses.append("blank")
-            continue
         c = i if i < last else last
         _, kind, default_unit = reads[c]
-        if kind != "money" and text.isdigit() and text.isascii() and len(text) <= MAX_INTEGER_DIGITS and digits_same:
-            numbers.append(int(text))  # read_cell's reading of a count (plain_digits), made directly
-            units.append(None)
-            statuses.append(None)
-            continue
-        value, unit, status = read_cell(text, kind, default_unit, heads[c] if heads is not None else None)
+        value, unit, status = _read_text(text, kind, default_unit, heads[c] if heads is not None else None)
         numbers.append(value)
         units.append(unit)
         statuses.append(status)
@@ -511,6 +500,19 @@ def _read_row(
         known.clear()
     read = known[texts if heads is None else (texts, heads)] = (tuple(numbers), texts, tuple(units), tuple(statuses))
     return read
+
+
+def _read_text(
+    raw: str, kind: str, default_unit: str | None, head: str | None
+) -> tuple[Number | None, str | None, str | None]:
+    """(value, unit, status) of a value cell's text: :func:`read_cell`'s reading, with a count of
+    plain digits made directly (most cells; every report brings new ones) and an empty text (a
+    blank cell) read as blank."""
+    if not raw:
+        return None, None, "blank"
+    if kind != "money" and len(raw) <= MAX_INTEGER_DIGITS and plain_digits(raw):
+        return int(raw), None, None
+    return read_cell(raw, kind, default_unit, head)
 
 
 def _spans(p: _RowPlan, raws: list[str]) -> bool:
@@ -559,15 +561,8 @@ def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) ->
 
 
 def _value_at(raw: str, loc: Location, read: _CellRead, made: dict[str, Value]) -> Value:
-    """A cell's value, read as _read_row reads it, kept in *made*."""
-    kind, default_unit, head = read
-    number: Number | None
-    if not raw:
-        number, unit, status = None, None, "blank"
-    elif kind != "money" and len(raw) <= MAX_INTEGER_DIGITS and raw.isdigit() and raw.isascii() and DIGITS_FOLD_SAME:
-        number, unit, status = int(raw), None, None
-    else:
-        number, unit, status = read_cell(raw, kind, default_unit, head)
+    """A cell's value (:func:`_read_text`), kept in *made*."""
+    number, unit, status = _read_text(raw, *read)
     if len(made) >= _PLACED_VALUES_MAX:
         made.clear()
     made[raw] = v = new_value(number, raw, loc, unit, status)
