@@ -307,3 +307,81 @@ def test_the_year_rules_let_a_waiting_process_go_between_groups(tmp_path: Path) 
             waiting.kill()
         assert waiting.returncode == 0, err
         assert store.query("SELECT * EXCLUDE (seq) FROM findings WHERE origin = 'year' ORDER BY ALL") == expected
+
+
+def _quick_server(tmp_path: Path) -> Any:
+    from gongkai.views.web.db import WebDB
+
+    db = tmp_path / "c.duckdb"
+    with Store(db) as store:
+        ingest([EXAMPLES / "003_4a9178fd99f7f697.txt"], store, workers=1)
+    return WebDB(db, uploads_dir=tmp_path / "up", linger=3600, wait=3.0)
+
+
+def test_a_waiter_that_left_does_not_keep_requests_out(tmp_path: Path) -> None:
+    """A process that said it waits while a request held the file, and then gave up (or a probe of
+    another process seen for an instant), must not keep later requests waiting: they answer at
+    once. (CI saw 503s after such a moment: requests waited for a turn nobody was taking.)"""
+    from fastapi.testclient import TestClient
+
+    from gongkai.store import turns
+    from gongkai.views.web.app import create_app
+
+    web = _quick_server(tmp_path)
+    with TestClient(create_app(web), base_url="http://127.0.0.1") as client:
+        assert client.get("/index.json").status_code == 200
+        with web.session():
+            assert web.scalar("SELECT count(*) FROM reports") == 1  # a request under way holds the file
+            waiter = turns.Announcement(web.path)
+            time.sleep(0.3)  # the server saw it and keeps new requests out until it had its turn
+            waiter.withdraw()  # it gave up
+            time.sleep(0.3)
+            started = time.monotonic()
+            assert client.get("/index.json").status_code == 200
+            assert time.monotonic() - started < 2.0
+    web.close()
+
+
+def test_a_hold_outside_requests_is_not_yielded_for(tmp_path: Path) -> None:
+    """A hold taken outside any request (a tool, a test reading the server's database) keeps the
+    file until the server closes; a waiter then cannot have it, and requests must not wait for it."""
+    from fastapi.testclient import TestClient
+
+    from gongkai.store import turns
+    from gongkai.views.web.app import create_app
+
+    web = _quick_server(tmp_path)
+    with TestClient(create_app(web), base_url="http://127.0.0.1") as client:
+        assert web.scalar("SELECT count(*) FROM reports") == 1  # the standing hold
+        waiter = turns.Announcement(web.path)
+        try:
+            time.sleep(0.3)
+            assert client.get("/index.json").status_code == 200
+        finally:
+            waiter.withdraw()
+    web.close()
+
+
+def test_two_watchers_in_one_process_do_not_see_each_other() -> None:
+    """A probe holds the wait file exclusively for an instant; another watcher of the same process
+    probing then must not take it for a waiter."""
+    import tempfile
+
+    from gongkai.store import turns
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "c.duckdb")
+        watchers = [turns.Watcher(path) for _ in range(4)]
+        seen: list[bool] = []
+
+        def probe(w: turns.Watcher) -> None:
+            seen.extend(w.others_waiting() for _ in range(2000))
+
+        threads = [threading.Thread(target=probe, args=(w,)) for w in watchers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for w in watchers:
+            w.close()
+        assert len(seen) == 8000 and not any(seen)

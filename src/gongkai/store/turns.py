@@ -94,6 +94,11 @@ class Announcement:
             self._file = None
 
 
+# One probe at a time in this process: a probe holds the wait file's lock exclusively for an
+# instant, and another watcher of the same process probing then would take it for a waiter.
+_PROBE_LOCK = threading.Lock()
+
+
 class Watcher:
     """Answers "is another process waiting for the database?" — cheaply, many times (one open
     file kept for the probes)."""
@@ -101,7 +106,7 @@ class Watcher:
     def __init__(self, path: str) -> None:
         self.path = path
         self._file: IO[bytes] | None = None
-        self._lock = threading.Lock()
+        self._lock = _PROBE_LOCK
 
     def others_waiting(self) -> bool:
         if fcntl is None or not shared(self.path):

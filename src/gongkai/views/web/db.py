@@ -177,9 +177,14 @@ class WebDB:
                 self._turns.wait(TEND_SECONDS if self.store.connected else None)
                 if self._closed or not self.store.connected:
                     continue
-                waiting = self._watcher.others_waiting()
-                if waiting:
-                    self._yielding = True
+                # a hold outside any request (tools, tests) keeps the file: it cannot be let go
+                # of, so new requests must not be held back for a turn that cannot come
+                waiting = not self._standing and self._watcher.others_waiting()
+                if waiting != self._yielding:
+                    # seen again every tick: a waiter that gave up (or a probe of another process
+                    # seen for an instant) must not keep new requests out once it has gone
+                    self._yielding = waiting
+                    self._turns.notify_all()
                 if self._holders or not (waiting or time.monotonic() - self._last_use >= self.linger):
                     continue
                 self._close_file()
