@@ -162,43 +162,62 @@ class Breakdown:
         return any(w in self.parts[-1].label for w in ("其他", "其余", "其它", "另有"))
 
 
-def _sentences(report: Report) -> list[tuple[str, str, str]]:
-    """(section key, original line, folded sentence without spaces) for every sentence that has a
-    word of a claim or a breakdown (_has_keyword): the others state nothing the rules read. Lines
-    are folded one by one — folding never spans a line, and the parser has folded these lines
-    already, so each is looked up, not converted."""
+# What a section's text says, by (section key, text[, year]): pure functions of them, and a
+# section's text recurs from report to report (boilerplate sections, an agency's own year after
+# year). Bounded (a section's text is a few kilobytes); cleared when full.
+_SECTION_SENTENCES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
+_SECTION_CLAIMS: dict[tuple[str, str, int | None], tuple[Claim, ...]] = {}
+_SECTION_BREAKDOWNS: dict[tuple[str, str], tuple[Breakdown, ...]] = {}
+_SECTIONS_MAX = 1024
+
+
+def _section_sentences(key: str, text: str) -> tuple[tuple[str, str, str], ...]:
+    """(section key, original line, folded sentence without spaces) for every sentence of one
+    section that has a word of a claim or a breakdown (_has_keyword): the others state nothing
+    the rules read. Lines are folded one by one — folding never spans a line, and the parser has
+    folded these lines already, so each is looked up, not converted."""
+    known = _SECTION_SENTENCES.get((key, text))
+    if known is not None:
+        return known
     out: list[tuple[str, str, str]] = []
-    for key, section in report.sections.items():
-        if not section.text:
+    for line in text.split("\n"):
+        folded = "".join(fold(line).split())  # without whitespace (str.split's is \s)
+        if not _has_keyword(folded):
             continue
-        for line in section.text.split("\n"):
-            folded = "".join(fold(line).split())  # without whitespace (str.split's is \s)
-            if not _has_keyword(folded):
-                continue
-            for sentence in _SENTENCE_END_RE.split(folded):
-                if sentence and _has_keyword(sentence):
-                    out.append((key, line, sentence))
-    return out
-
-
-def sentences(ctx: Context) -> list[tuple[str, str, str]]:
-    cached = ctx.cache.get("sentences")
-    if cached is None:
-        cached = _sentences(ctx.report)
-        ctx.cache["sentences"] = cached
-    return cached
+        for sentence in _SENTENCE_END_RE.split(folded):
+            if sentence and _has_keyword(sentence):
+                out.append((key, line, sentence))
+    if len(_SECTION_SENTENCES) >= _SECTIONS_MAX:
+        _SECTION_SENTENCES.clear()
+    known = _SECTION_SENTENCES[(key, text)] = tuple(out)
+    return known
 
 
 def claims(ctx: Context) -> list[Claim]:
     cached = ctx.cache.get("claims")
     if cached is None:
-        cached = _claims(ctx.report, sentences(ctx))
+        cached = _claims(ctx.report)
         ctx.cache["claims"] = cached
     return cached
 
 
-def _claims(report: Report, sentences: list[tuple[str, str, str]]) -> list[Claim]:
+def _claims(report: Report) -> list[Claim]:
     year = report.meta.year
+    out: list[Claim] = []
+    for key, section in report.sections.items():
+        if not section.text:
+            continue
+        known = _SECTION_CLAIMS.get((key, section.text, year))
+        if known is None:
+            known = tuple(_claims_of(_section_sentences(key, section.text), year))
+            if len(_SECTION_CLAIMS) >= _SECTIONS_MAX:
+                _SECTION_CLAIMS.clear()
+            _SECTION_CLAIMS[(key, section.text, year)] = known
+        out.extend(known)
+    return out
+
+
+def _claims_of(sentences: tuple[tuple[str, str, str], ...], year: int | None) -> list[Claim]:
     out: list[Claim] = []
     for key, line, sentence in sentences:
         if "年" in sentence:
@@ -281,12 +300,27 @@ _PART_SKIP = re.compile(r"增|减|较|同比|比|%|百分|约|近|左右|以上|
 def breakdowns(ctx: Context) -> list[Breakdown]:
     cached = ctx.cache.get("breakdowns")
     if cached is None:
-        cached = _breakdowns(ctx.report, sentences(ctx))
+        cached = _breakdowns(ctx.report)
         ctx.cache["breakdowns"] = cached
     return cached
 
 
-def _breakdowns(report: Report, sentences: list[tuple[str, str, str]]) -> list[Breakdown]:
+def _breakdowns(report: Report) -> list[Breakdown]:
+    out: list[Breakdown] = []
+    for key, section in report.sections.items():
+        if not section.text:
+            continue
+        known = _SECTION_BREAKDOWNS.get((key, section.text))
+        if known is None:
+            known = tuple(_breakdowns_of(_section_sentences(key, section.text)))
+            if len(_SECTION_BREAKDOWNS) >= _SECTIONS_MAX:
+                _SECTION_BREAKDOWNS.clear()
+            _SECTION_BREAKDOWNS[(key, section.text)] = known
+        out.extend(known)
+    return out
+
+
+def _breakdowns_of(sentences: tuple[tuple[str, str, str], ...]) -> list[Breakdown]:
     out: list[Breakdown] = []
     for key, line, sentence in sentences:
         if "其中" not in sentence:
