@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import deque
+import re
+from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -288,21 +290,37 @@ _LINKS_JS = """() => {
 }"""
 
 
+PER_ROUTE = 4  # pages of one route loaded in the browser (test_every_link_followed_in_the_browser)
+
+
+def template_key(url: str) -> tuple[str, ...]:
+    """The route a URL is a page of: its path with every segment that names a thing (a number, a
+    code, an agency's name) as ``*``, and the names of its parameters."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    route = "/".join(s if i < 2 or not re.search(r"[\d%]|[^\x00-\x7f]", s) else "*" for i, s in enumerate(segments))
+    return (route, *sorted({k for k, _v in parse_qsl(parts.query, keep_blank_values=True)}))
+
+
 def test_every_link_followed_in_the_browser(site: dict[str, Any], page: Any) -> None:
-    """The crawl of test_web_links, in Chromium: every page of the corpus reached from the
-    navigation is loaded in the browser (its scripts run; a page error or a console error is a
-    failure), every link and GET form on it followed, downloads fetched by the browser; none
-    answers 4xx or 5xx. Pages that differ only in a filter's value are one page (page_key)."""
+    """The crawl of test_web_links, in Chromium: every kind of page of the corpus reached from
+    the navigation is loaded in the browser (its scripts run; a page error or a console error is
+    a failure), every link and GET form on it followed, downloads fetched by the browser; none
+    answers 4xx or 5xx. Pages that differ only in a filter's value are one page (page_key), and
+    of the pages of one route (a report, an agency, a rule … : template_key) the first
+    :data:`PER_ROUTE` are loaded, and a report of every kind: the same template and scripts
+    serve the others, and test_web_links requests every one of them."""
     from test_web_links import DOWNLOADS, _local, page_key
 
     base = site["url"]
     nav: NavCorpus = site["nav"]
     context = page.context
-    queue: deque[tuple[str, str]] = deque(
-        (s, "(start)") for s in ["/", "/data", "/regions", "/rules", "/upload", "/write", "/?lang=en"]
-    )
+    every_kind = [f"/reports/{rid}{tail}" for rid in nav.by_kind.values() for tail in ("", "/original")]
+    starts = ["/", "/data", "/regions", "/rules", "/upload", "/write", "/?lang=en", *every_kind]
+    queue: deque[tuple[str, str]] = deque((s, "(start)") for s in starts)
     seen: dict[str, int] = {}
     keys: set[tuple[str, ...]] = set()
+    per_route: Counter[tuple[str, ...]] = Counter()
     broken: list[str] = []
     pages = 0
     while queue:
@@ -310,6 +328,10 @@ def test_every_link_followed_in_the_browser(site: dict[str, Any], page: Any) -> 
         key = page_key(url)
         if url in seen or key in keys:
             continue
+        route = template_key(url)
+        if referrer != "(start)" and per_route[route] >= PER_ROUTE:
+            continue
+        per_route[route] += 1
         keys.add(key)
         assert len(seen) < 3000, f"links multiply: {url} from {referrer}"
         context.clear_cookies()  # each URL on its own: ?lang=en is remembered in a cookie
@@ -343,4 +365,4 @@ def test_every_link_followed_in_the_browser(site: dict[str, Any], page: Any) -> 
     assert any(p.startswith("/agencies/") for p in followed)
     assert any(p.startswith("/data/") and p.endswith(".xlsx") for p in followed)
     assert pages >= 30, pages
-    print(f"\n{len(seen)} URLs followed, {pages} pages loaded in Chromium")
+    print(f"\n{len(seen)} URLs followed, {pages} pages loaded in Chromium, {len(per_route)} routes")
