@@ -23,6 +23,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from itertools import groupby
 from operator import itemgetter, methodcaller
 from typing import Any
 
@@ -329,14 +330,30 @@ class _CharIndex:
             out.update(i for h, _, i in self.mids[lo:hi] if x0 <= h <= x1)
         return out
 
-    def within(self, bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+    def within(
+        self,
+        bbox: tuple[float, float, float, float],
+        bands: dict[tuple[float, float], tuple[list[float], list[int]]] | None = None,
+    ) -> list[dict[str, Any]]:
         """The characters whose middle is in *bbox* (left and top edges in, right and bottom out),
-        in page order — what pdfplumber's ``Table.extract`` gives a cell."""
+        in page order — what pdfplumber's ``Table.extract`` gives a cell. *bands*: the characters
+        of each band of the page (a top and a bottom) by their middle's x, for the cells of a
+        table, most of which share their band with the others of their row."""
         x0, top, x1, bottom = bbox
-        lo = bisect.bisect_left(self.ys, top)
-        hi = bisect.bisect_left(self.ys, bottom)
-        found = sorted(i for h, _, i in self.mids[lo:hi] if x0 <= h < x1)
-        return [self.chars[i] for i in found]
+        if x0 != x0 or x1 != x1:
+            return []  # NaN: no middle is in it
+        band = bands.get((top, bottom)) if bands is not None else None
+        if band is None:
+            lo = bisect.bisect_left(self.ys, top)
+            hi = bisect.bisect_left(self.ys, bottom)
+            across = sorted((h, i) for h, _, i in self.mids[lo:hi] if h == h)  # (a NaN is in no cell)
+            band = ([h for h, _ in across], [i for _, i in across])
+            if bands is not None:
+                bands[(top, bottom)] = band
+        xs, positions = band
+        found = sorted(positions[bisect.bisect_left(xs, x0) : bisect.bisect_left(xs, x1)])
+        chars = self.chars
+        return [chars[i] for i in found]
 
 
 def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
@@ -476,18 +493,22 @@ def _line_box(chars: list[dict[str, Any]]) -> dict[str, Any]:
     return {"x0": x0, "top": top, "x1": max(map(_X1, chars)), "bottom": max(map(_BOTTOM, chars)), "chars": chars}
 
 
-def _extract(rows: list[Any], index: _CharIndex, upright: bool) -> list[list[str | None]]:
-    """pdfplumber's ``Table.extract(x_tolerance=1.5)`` of a table's *rows*, with the characters
-    found by bisection: a cell's text is that of the characters whose middle lies in it.
-    *upright*: every character of the page is."""
+Box = tuple[float, float, float, float]  # a cell's or a table's: x0, top, x1, bottom
+
+
+def _extract(rows: list[list[Box | None]], index: _CharIndex, upright: bool) -> list[list[str | None]]:
+    """pdfplumber's ``Table.extract(x_tolerance=1.5)`` of a table's *rows* (:func:`_rows`), with
+    the characters found by bisection: a cell's text is that of the characters whose middle lies
+    in it. *upright*: every character of the page is."""
     out: list[list[str | None]] = []
+    bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}
     for row in rows:
         texts: list[str | None] = []
-        for cell in row.cells:
+        for cell in row:
             if cell is None:
                 texts.append(None)
                 continue
-            chars = index.within(cell)
+            chars = index.within(cell, bands)
             if not chars:
                 texts.append("")
             elif upright or _all_upright(chars):
@@ -496,6 +517,27 @@ def _extract(rows: list[Any], index: _CharIndex, upright: bool) -> list[list[str
                 texts.append(utils.extract_text(chars, x_tolerance=1.5))
         out.append(texts)
     return out
+
+
+def _rows(cells: list[Box]) -> list[list[Box | None]]:
+    """pdfplumber's ``Table.rows``: the cells by their top, each row across every x0 of the table
+    (None where the row has no cell starting there)."""
+    xs = sorted(set(map(itemgetter(0), cells)))
+    rows: list[list[Box | None]] = []
+    for _, row_cells in groupby(sorted(cells, key=itemgetter(1, 0)), itemgetter(1)):
+        at = {cell[0]: cell for cell in row_cells}
+        rows.append([at.get(x) for x in xs])
+    return rows
+
+
+def _bbox(cells: list[Box]) -> Box:
+    """pdfplumber's ``Table.bbox``."""
+    return (
+        min(map(itemgetter(0), cells)),
+        min(map(itemgetter(1), cells)),
+        max(map(itemgetter(2), cells)),
+        max(map(itemgetter(3), cells)),
+    )
 
 
 def _snap(edges: list[Edge], axis: int) -> list[Edge]:
@@ -558,33 +600,42 @@ def _table_edges(v: list[Edge], h: list[Edge], closing: list[Edge]) -> tuple[lis
     return out_v, out_h
 
 
-def _intersections(v_edges: list[Edge], h_edges: list[Edge], tolerance: float = 3) -> dict[Any, Any]:
+Meets = tuple[set[int], set[int]]  # the vertical and the horizontal edges that meet at a point
+
+
+def _intersections(v_edges: list[Edge], h_edges: list[Edge], tolerance: float = 3) -> dict[tuple[float, float], Meets]:
     """pdfplumber's ``edges_to_intersections``: each point where a vertical edge meets a
-    horizontal one (within *tolerance*), with the boxes of the edges that meet there."""
-    intersections: dict[Any, Any] = {}
-    v_edges = sorted(v_edges, key=itemgetter(0, 1))
-    h_edges = sorted(h_edges, key=itemgetter(1, 0))
+    horizontal one (within *tolerance*), with the edges that meet there — each edge a number, the
+    same for edges of the same box (pdfplumber tells edges apart by their boxes). The horizontal
+    edges a vertical one may meet are found by bisection on their tops, with pdfplumber's own tests
+    of the top (``vtop <= htop + tolerance``, ``vbottom >= htop - tolerance``: each true on one
+    side of a top, as a float sum only grows with its term), then tested across."""
+    intersections: dict[tuple[float, float], Meets] = {}
+    numbers: dict[tuple[float, ...], int] = {}
+    # (a top that is NaN meets nothing: left out, so that the tops sort)
+    horizontals = [(h[1], h[0], h[2], numbers.setdefault(h[:4], len(numbers))) for h in h_edges if h[1] == h[1]]
+    horizontals.sort(key=itemgetter(0))
+    tops = [h[0] for h in horizontals]
+    bisect_left = bisect.bisect_left
     for v in v_edges:
         vx, vtop, _, vbottom, _ = v
-        v_box = v[:4]
-        for h in h_edges:
-            hx0, htop, hx1, _, _ = h
+        v_number = numbers.setdefault(v[:4], len(numbers))
+        lo = bisect_left(tops, True, key=lambda htop: vtop <= htop + tolerance)
+        hi = bisect_left(tops, True, key=lambda htop: vbottom < htop - tolerance)
+        for htop, hx0, hx1, h_number in horizontals[lo:hi]:
             if vtop <= htop + tolerance and vbottom >= htop - tolerance and hx0 - tolerance <= vx <= hx1 + tolerance:
                 vertex = (vx, htop)
                 meet = intersections.get(vertex)
                 if meet is None:
-                    meet = intersections[vertex] = {"v": [], "h": []}
-                meet["v"].append(v_box)
-                meet["h"].append(h[:4])
+                    meet = intersections[vertex] = (set(), set())
+                meet[0].add(v_number)
+                meet[1].add(h_number)
     return intersections
 
 
-def _cells(intersections: dict[Any, Any]) -> list[tuple[float, float, float, float]]:
+def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float, float, float, float]]:
     """pdfplumber's ``intersections_to_cells``, with each point's edges, and the points below and
     to the right of it, looked up once instead of for every pair of points: the same cells."""
-
-    v_sets = {p: set(i["v"]) for p, i in intersections.items()}
-    h_sets = {p: set(i["h"]) for p, i in intersections.items()}
 
     points = sorted(intersections)
     columns: dict[float, list[tuple[float, float]]] = {}
@@ -597,22 +648,20 @@ def _cells(intersections: dict[Any, Any]) -> list[tuple[float, float, float, flo
     right_of = {p: row[k + 1 :] for row in rows.values() for k, p in enumerate(row)}
     cells: list[tuple[float, float, float, float]] = []
     for pt in points:
-        v_pt, h_pt = v_sets[pt], h_sets[pt]
+        v_pt, h_pt = intersections[pt]
         right = right_of[pt]
         found = None
         for below_pt in below_of[pt]:
-            if v_pt.isdisjoint(v_sets[below_pt]):
+            v_below, h_below = intersections[below_pt]
+            if v_pt.isdisjoint(v_below):
                 continue  # not joined to pt by an edge (pdfplumber's edge_connects)
-            h_below = h_sets[below_pt]
             for right_pt in right:
-                if h_pt.isdisjoint(h_sets[right_pt]):
+                v_right, h_right = intersections[right_pt]
+                if h_pt.isdisjoint(h_right):
                     continue
                 corner = (right_pt[0], below_pt[1])
-                if (
-                    corner in intersections
-                    and not v_sets[corner].isdisjoint(v_sets[right_pt])
-                    and not h_sets[corner].isdisjoint(h_below)
-                ):
+                meet = intersections.get(corner)
+                if meet is not None and not meet[0].isdisjoint(v_right) and not meet[1].isdisjoint(h_below):
                     found = (pt[0], pt[1], corner[0], corner[1])
                     break
             if found:
@@ -653,40 +702,45 @@ def _cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[lis
     return [t for t in tables if len(t) > 1]
 
 
-def _find_tables(objects: PageObjects) -> list[Any]:
-    """pdfplumber's ``TableFinder(page, settings).tables`` for the page's visible rulings and the
-    rulings a table lacks at a page break (``_closing_edges``), with the equivalents above."""
+def _table_cells(objects: PageObjects) -> list[list[Box]]:
+    """The cells of each table pdfplumber's ``TableFinder(page, settings)`` finds for the page's
+    visible rulings and the rulings a table lacks at a page break (``_closing_edges``), with the
+    equivalents above."""
     v, h = _edges(objects)
     v, h = _table_edges(v, h, _closing_edges(v, h))
-    cells = _cells(_intersections(v, h))
+    return _cells_to_tables(_cells(_intersections(v, h)))
+
+
+def _find_tables(objects: PageObjects) -> list[Any]:
+    """pdfplumber's ``TableFinder(page, settings).tables`` (:func:`_table_cells`)."""
     page = _TablePage([], objects.chars, objects.bbox)
-    return [Table(page, group) for group in _cells_to_tables(cells)]  # type: ignore[arg-type]
+    return [Table(page, group) for group in _table_cells(objects)]  # type: ignore[arg-type]
 
 
 def read_layout(objects: PageObjects, number: int) -> PageLayout:
     try:
-        found = _find_tables(objects)
-    except Exception as exc:  # pdfplumber may fail on odd geometry; fall back to text
+        found = _table_cells(objects)
+    except Exception as exc:  # odd geometry; fall back to text
         reraise_memory_error(exc)
         found = []
     boxes: list[tuple[float, float, float, float]] = []
     items: list[Line | TableOnPage] = []
     index = _CharIndex(objects.chars) if found else None
     upright = _all_upright(objects.chars)
-    for t in found:
+    for table_cells in found:
         try:
             assert index is not None
-            rows_geom = t.rows
+            rows_geom = _rows(table_cells)
             extracted = _extract(rows_geom, index, upright)
         except Exception as exc:
             reraise_memory_error(exc)
             continue
         grid: list[list[tuple[str, bool, tuple[float, float, float, float] | None]]] = []
         for r, texts in enumerate(extracted):
-            cells = rows_geom[r].cells if r < len(rows_geom) else [None] * len(texts)
+            cells = rows_geom[r] if r < len(rows_geom) else [None] * len(texts)
             grid.append(
                 [
-                    ("", True, None) if bbox is None else (_cell_text(text), False, tuple(bbox))
+                    ("", True, None) if bbox is None else (_cell_text(text), False, bbox)
                     for text, bbox in zip(texts, cells, strict=False)
                 ]
             )
@@ -696,8 +750,9 @@ def read_layout(objects: PageObjects, number: int) -> PageLayout:
         grid = [row for row in grid if any(not merged for _, merged, _ in row)]
         if not grid or width < 2 or not any(text for row in grid for text, _, _ in row):
             continue  # a frame around text, not a table
-        boxes.append(tuple(t.bbox))
-        items.append(TableOnPage(float(t.bbox[1]), tuple(t.bbox), grid))
+        bbox = _bbox(table_cells)
+        boxes.append(bbox)
+        items.append(TableOnPage(float(bbox[1]), bbox, grid))
     lines = _text_lines(objects, boxes, index, upright)
     margin_top = objects.height * _MARGIN
     margin_bottom = objects.height * (1 - _MARGIN)

@@ -29,6 +29,7 @@ import ctypes
 import re
 import struct
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -54,10 +55,12 @@ def _fn(name: str, restype: Any) -> Any:
     """PDFium's function *name*, called without ctypes' argument conversion: a handle or pointer
     is passed as a ``c_void_p`` made once, an index as a plain int (a C int), and a returned handle
     comes back as an int. A page makes thousands of calls; the conversions pypdfium2's typed
-    bindings make on each cost more than the calls."""
+    bindings make on each cost more than the calls. The calls keep the GIL (``PYFUNCTYPE``): each
+    reads a field PDFium already has, and releasing and taking the GIL around it cost a fifth of
+    the call."""
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
     assert address is not None
-    return ctypes.CFUNCTYPE(restype)(address)
+    return ctypes.PYFUNCTYPE(restype)(address)
 
 
 _text_object = _fn("FPDFText_GetTextObject", _P)  # (textpage, index) → text object
@@ -67,7 +70,7 @@ _char_origin = _fn("FPDFText_GetCharOrigin", ctypes.c_int)  # (textpage, index, 
 _char_matrix = _fn("FPDFText_GetMatrix", ctypes.c_int)  # (textpage, index, FS_MATRIX*)
 _font_size = _fn("FPDFText_GetFontSize", ctypes.c_double)  # (textpage, index)
 _count_objects = _fn("FPDFPage_CountObjects", ctypes.c_int)  # (page)
-_page_object = _fn("FPDFPage_GetObject", _Handle)  # (page, index)
+_page_object = _fn("FPDFPage_GetObject", ctypes.c_void_p)  # (page, index) → int address
 _form_count = _fn("FPDFFormObj_CountObjects", ctypes.c_int)  # (form)
 _form_object = _fn("FPDFFormObj_GetObject", _Handle)  # (form, c_ulong index)
 _object_type = _fn("FPDFPageObj_GetType", ctypes.c_int)  # (object)
@@ -169,11 +172,9 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         surrogates = not text.isascii() and _SURROGATE.search(text) is not None
         out: list[Obj] = []
         append = out.append
-        following = text_object(raw, 0)
+        objects = list(map(text_object, repeat(raw, n), range(n)))  # each character's text object
         last = n - 1
-        for i in range(n):
-            obj = following
-            following = text_object(raw, i + 1) if i < last else None
+        for i, obj in enumerate(objects):
             if not obj:
                 continue  # made up by PDFium (a space or line break between words): not in the file
             if not loose_box(raw, i, rect_p):
@@ -198,7 +199,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                 upright = ma * md > 0 and mb == 0 and mc == 0  # pdfminer's LTChar.upright
                 vertical = False
                 if upright and b == 0 and c == 0:
-                    if following == obj:
+                    if i < last and objects[i + 1] == obj:
                         # vertical writing: the characters of one text object go down, not right
                         (x_a, y_a), (x_b, y_b) = origin(i), origin(i + 1)
                         vertical = abs(x_a - x_b) < 1e-3 and y_b < y_a - 1e-3
@@ -265,6 +266,13 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         textpage.close()
 
 
+# How many paths' segments were read at once from PDFium's array and found the same as the API
+# gives them: after a few, the array's layout is known for this build of PDFium (it cannot change
+# in a process), and the segments are read at once without asking the API again.
+_SEGMENTS_CHECKED = [0]
+_SEGMENT_CHECKS = 8
+
+
 def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]) -> bool:
     """The page's painted paths into *out*; whether every text object is in *seen* (the text
     objects that gave characters: most objects, whose type need not be asked)."""
@@ -278,24 +286,32 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     rgba_p = [_P(ctypes.addressof(rgba) + 4 * k) for k in range(4)]
     read_matrix, read_point = _MATRIX6.unpack_from, _POINT.unpack_from
     segment, segment_point, segment_type, segment_close = _segment, _segment_point, _segment_type, _segment_close
+    count_segments, draw_mode, object_matrix, fill_color = _count_segments, _draw_mode, _object_matrix, _fill_color
+    unpack_segments, string_at, size = _SEGMENT.iter_unpack, ctypes.string_at, _SEGMENT.size
+    checked = _SEGMENTS_CHECKED
     ctm = space.ctm
 
     def segments(obj: Any) -> list[tuple[float, float, int, int]]:
         """The path's segments: point, type and whether it closes the subpath. PDFium keeps them
         in one array (``CFX_Path``'s points: two floats, the type, the close flag, 12 bytes
         each) and gives out pointers into it; the array is read at once when the pointers to its
-        first and last segments are that far apart and the last reads as the API gives it, else
+        first and last segments are that far apart and the last reads as the API gives it (once
+        the first few paths of the process have, the pointer to the first is enough), else
         segment by segment through the API (four calls a segment)."""
-        n = _count_segments(obj)
+        n = count_segments(obj)
         if n <= 0:
             return []
         first = segment(obj, 0).value
         if first:
+            if checked[0] >= _SEGMENT_CHECKS:
+                return list(unpack_segments(string_at(first, size * n)))
             last = segment(obj, n - 1)
-            if last.value - first == _SEGMENT.size * (n - 1) and segment_point(last, px_p, py_p):
-                out = list(_SEGMENT.iter_unpack(ctypes.string_at(first, _SEGMENT.size * n)))
+            if last.value - first == size * (n - 1) and segment_point(last, px_p, py_p):
+                out = list(unpack_segments(string_at(first, size * n)))
                 x, y, t, close = out[-1]
                 if (x, y) == read_point(point) and t == segment_type(last) and bool(close) == bool(segment_close(last)):
+                    if n > 1:
+                        checked[0] += 1
                     return out
         out = []
         for k in range(n):
@@ -306,13 +322,13 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         return out
 
     def path(obj: Any, parent: tuple[float, ...] | None) -> None:
-        _object_matrix(obj, matrix_p)
+        if not draw_mode(obj, fill_p, stroke_p):
+            return
+        object_matrix(obj, matrix_p)
         m: tuple[float, ...] = read_matrix(matrix)
         if parent is not None:
             m = _mult(m, parent)
         a, b, c, d, e, f = _mult(m, ctm)  # then to pdfminer's device space
-        if not _draw_mode(obj, fill_p, stroke_p):
-            return
         ops: list[str] = []
         pts: list[tuple[float, float]] = []
         start = (0.0, 0.0)
@@ -341,7 +357,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         fill = fill_mode.value != 0
         stroke = bool(stroke_flag.value)
         color = None
-        if fill and _fill_color(obj, *rgba_p):
+        if fill and fill_color(obj, *rgba_p):
             color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
         if shape.count("m") > 1:
             for sub in _SUBPATH.finditer(shape):
@@ -354,7 +370,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
 
     def form(obj: Any, parent: tuple[float, ...] | None) -> None:
         nonlocal complete
-        _object_matrix(obj, matrix_p)
+        object_matrix(obj, matrix_p)
         m: tuple[float, ...] = read_matrix(matrix)
         if parent is not None:
             m = _mult(m, parent)
@@ -371,12 +387,12 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
                 form(child, m)
 
     raw = _P(ctypes.cast(page.raw, ctypes.c_void_p).value)
-    page_object, object_type = _page_object, _object_type
-    for k in range(_count_objects(raw)):
-        obj = page_object(raw, k)
-        if obj.value in seen:
-            continue  # a text object read (most objects: a WPS page draws each character apart)
-        kind = object_type(obj)
+    n = _count_objects(raw)
+    # every object's address (an int), and those of the objects that are no text object read (most
+    # objects are: a WPS page draws each character apart)
+    for address in [a for a in map(_page_object, repeat(raw, n), range(n)) if a not in seen]:
+        obj = _P(address)
+        kind = _object_type(obj)
         if kind == _TEXT:
             complete = False  # a text object PDFium gave no character of
         elif kind == _PATH:
