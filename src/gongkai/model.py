@@ -7,12 +7,12 @@ of ``gongkai parse --format json`` (see docs/json.md); fields may be added, neve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from gongkai.document import Document, Location
+from gongkai.document import Document, Location, slot_maker
 from gongkai.jsonout import json_number
 from gongkai.region import Region
 
@@ -101,22 +101,11 @@ _set_value, _set_raw, _set_loc, _set_unit, _set_status, _set_inferred_by = (
 )
 
 
-class _ValueSlots:
-    """Value's slots in Value's order, without its frozen ``__setattr__``: :func:`new_value` fills
-    one of these with plain attribute stores, then makes it a Value (the same layout) — half the
-    cost of ``Value(...)``, for the hundreds of cells of every report."""
-
-    __slots__ = _VALUE_FIELDS
-    value: Number | None
-    raw: str
-    loc: Location
-    unit: str | None
-    status: str | None
-    inferred_by: str | None
-
-
-assert Value.__slots__ == _ValueSlots.__slots__
-_new = object.__new__
+# Value(number, raw, loc, unit, status), made faster: a Value per cell of every report (see
+# gongkai.document.slot_maker).
+new_value: Callable[[Number | None, str, Location, str | None, str | None], Value] = slot_maker(
+    Value, ("value", "raw", "loc", "unit", "status"), {"inferred_by": None}
+)
 
 
 def new_values(
@@ -128,19 +117,6 @@ def new_values(
 ) -> list[Value]:
     """``[Value(n, r, l, u, s) for …]`` over the five sequences, made faster (:func:`new_value`)."""
     return [new_value(*cell) for cell in zip(numbers, raws, locs, units, statuses, strict=True)]
-
-
-def new_value(number: Number | None, raw: str, loc: Location, unit: str | None, status: str | None) -> Value:
-    """``Value(number, raw, loc, unit, status)``, made faster (see _ValueSlots)."""
-    v = _new(_ValueSlots)
-    v.value = number
-    v.raw = raw
-    v.loc = loc
-    v.unit = unit
-    v.status = status
-    v.inferred_by = None
-    v.__class__ = Value  # type: ignore[assignment]
-    return v  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -189,7 +165,7 @@ def new_row(
 ) -> Row:
     """``Row(key, label, columns, values, cells, loc, True, extra, after, optional)`` (a found row),
     its slots set directly: a row per format row of every report."""
-    row = _new(Row)
+    row = object.__new__(Row)
     row.key = key
     row.label = label
     row.columns = columns

@@ -19,7 +19,17 @@ from itertools import compress, repeat
 from operator import is_, itemgetter
 from typing import overload
 
-from gongkai.document import Block, Document, Location, Paragraph, Table, TextDocument, TextTable, line_locations
+from gongkai.document import (
+    Block,
+    Document,
+    Location,
+    Paragraph,
+    Table,
+    TextDocument,
+    TextTable,
+    line_locations,
+    new_paragraph,
+)
 from gongkai.formats import all_formats, furniture_markers, is_furniture, match_heading, section_specs
 from gongkai.layout.unfold import LONG_LINE, unfold, unfold_pieces
 from gongkai.normalize import fold, fold_many, label_key
@@ -169,8 +179,8 @@ class _LineParagraphs(Sequence[Block]):
     def __getitem__(self, i: slice) -> list[Block]: ...
     def __getitem__(self, i: int | slice) -> Block | list[Block]:
         if isinstance(i, slice):
-            return list(map(Paragraph, self.texts[i], self.locs[i]))
-        return Paragraph(self.texts[i], self.locs[i])
+            return list(map(new_paragraph, self.texts[i], self.locs[i]))
+        return new_paragraph(self.texts[i], self.locs[i])
 
 
 def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
