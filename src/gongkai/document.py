@@ -18,7 +18,9 @@ from typing import Any
 # before.
 
 
-def _setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The slot descriptors' setters of *cls*'s fields *names* (every field, in order): what a
+    frozen slot class's ``__init__`` sets its fields with."""
     assert tuple(f.name for f in fields(cls)) == names, f"{cls.__name__}.__init__ must set every field"
     return tuple(cls.__dict__[name].__set__ for name in names)
 
@@ -100,7 +102,7 @@ class Location:
 
 
 _LOCATION_FIELDS = ("line", "table", "row", "cell", "page", "bbox")
-_loc_line, _loc_table, _loc_row, _loc_cell, _loc_page, _loc_bbox = _setters(Location, _LOCATION_FIELDS)
+_loc_line, _loc_table, _loc_row, _loc_cell, _loc_page, _loc_bbox = slot_setters(Location, _LOCATION_FIELDS)
 
 
 def line_locations(count: int) -> list[Location]:
@@ -131,7 +133,7 @@ class Paragraph:
         _para_loc(self, loc)
 
 
-_para_text, _para_loc = _setters(Paragraph, ("text", "loc"))
+_para_text, _para_loc = slot_setters(Paragraph, ("text", "loc"))
 # Paragraph(text, loc), made faster: a Paragraph per line of every report (see slot_maker).
 new_paragraph: Callable[[str, Location], Paragraph] = slot_maker(Paragraph, ("text", "loc"))
 
@@ -149,7 +151,7 @@ class Cell:
         _cell_merged(self, merged)
 
 
-_cell_text, _cell_loc, _cell_merged = _setters(Cell, ("text", "loc", "merged"))
+_cell_text, _cell_loc, _cell_merged = slot_setters(Cell, ("text", "loc", "merged"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,7 @@ class Table:
 
 
 _table_rows = Table.__dict__["rows"]
-_table_loc, _table_from_text = _setters(Table, ("rows", "loc", "from_text"))[1:]
+_table_loc, _table_from_text = slot_setters(Table, ("rows", "loc", "from_text"))[1:]
 # the cache of row_locations (read directly where a call per row counts)
 ROW_LOCATIONS: dict[tuple[int | None, int, int, int], tuple[Location, ...]] = {}
 _ROW_LOCATIONS_MAX = 65536

@@ -15,12 +15,12 @@ import datetime as dt
 import inspect
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
-from gongkai.document import Location, Paragraph
+from gongkai.document import Location, Paragraph, slot_maker, slot_setters
 from gongkai.formats import (
     FORMAT_IDS,
     SECTION_KEYS,
@@ -119,7 +119,7 @@ class Place:
     @classmethod
     def report(cls, loc: Location | None = None) -> Place:
         """The report as a whole (meta data, dates)."""
-        return cls(None, None, None, None, loc or Location(), (0, 0, 0, 0, _line(loc)))
+        return _new_place(None, None, None, None, loc or Location(), (0, 0, 0, 0, _line(loc)))
 
     @classmethod
     def meta(cls, report: Report, name: str) -> Place:
@@ -130,7 +130,7 @@ class Place:
     def of_section(cls, report: Report, key: str, loc: Location | None = None) -> Place:
         section = report.sections.get(key)
         where = loc or (section.loc if section is not None and section.loc is not None else Location())
-        return cls(key, None, None, None, where, (_SECTION_ORDINALS.get(key, 0), 0, 0, 0, _line(where)))
+        return _new_place(key, None, None, None, where, (_SECTION_ORDINALS.get(key, 0), 0, 0, 0, _line(where)))
 
     @classmethod
     def of_table(
@@ -138,13 +138,13 @@ class Place:
     ) -> Place:
         where = loc or table.loc or Location()
         order = (_SECTION_ORDINALS.get(spec.section, 0), 1, -1, _index(spec.columns, column), _line(where))
-        return cls(spec.section, spec.key, None, column, where, order)
+        return _new_place(spec.section, spec.key, None, column, where, order)
 
     @classmethod
     def of_row(cls, spec: TableSpec, row: Row, loc: Location | None = None) -> Place:
         where = loc or row.loc
         order = (_SECTION_ORDINALS.get(spec.section, 0), 2, _row_index(spec, row), -1, _line(where))
-        return cls(spec.section, spec.key, row.key, None, where, order)
+        return _new_place(spec.section, spec.key, row.key, None, where, order)
 
     @classmethod
     def of_cell(cls, spec: TableSpec, row: Row, column: str, value: Value | None = None) -> Place:
@@ -158,13 +158,13 @@ class Place:
             _index(spec.columns, column),
             _line(where),
         )
-        return cls(spec.section, spec.key, row.key, column, where, order)
+        return _new_place(spec.section, spec.key, row.key, column, where, order)
 
     @classmethod
     def of_value(cls, spec: TableSpec, value: Value, row: str | None = None, column: str | None = None) -> Place:
         """A value that belongs to no row of the format (a stray number)."""
         order = (_SECTION_ORDINALS.get(spec.section, 0), 1, -1, -1, _line(value.loc))
-        return cls(spec.section, spec.key, row, column, value.loc, order)
+        return _new_place(spec.section, spec.key, row, column, value.loc, order)
 
 
 def _has_place(loc: Location) -> bool:
@@ -277,12 +277,7 @@ class Finding:
         return (*self.order, self.code, self.message)
 
 
-def _setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
-    assert tuple(f.name for f in fields(cls)) == names, f"{cls.__name__}.__init__ must set every field"
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
-_place_section, _place_table, _place_row, _place_column, _place_loc, _place_order = _setters(
+_place_section, _place_table, _place_row, _place_column, _place_loc, _place_order = slot_setters(
     Place, ("section", "table", "row", "column", "loc", "order")
 )
 (
@@ -299,7 +294,28 @@ _place_section, _place_table, _place_row, _place_column, _place_loc, _place_orde
     _finding_figures,
     _finding_note,
     _finding_order,
-) = _setters(
+) = slot_setters(
+    Finding,
+    (
+        "code",
+        "severity",
+        "message",
+        "message_en",
+        "section",
+        "table",
+        "row",
+        "column",
+        "line",
+        "page",
+        "figures",
+        "note",
+        "order",
+    ),
+)
+# Place(...) and Finding(...), made faster (gongkai.document.slot_maker): a place and a finding for
+# every finding of every report.
+_new_place: Callable[..., Place] = slot_maker(Place, ("section", "table", "row", "column", "loc", "order"))
+_new_finding: Callable[..., Finding] = slot_maker(
     Finding,
     (
         "code",
@@ -567,7 +583,7 @@ class Rule:
         """A finding whose messages are made already (:meth:`messages`): for a rule that keeps
         the messages of the cases that recur from report to report."""
         loc = place.loc
-        return Finding(
+        return _new_finding(
             self.code,
             self.reported_severity,
             messages[0],
@@ -594,7 +610,7 @@ class Rule:
     ) -> Finding:
         message, message_en = self._fill(variant, fields)
         loc = place.loc
-        return Finding(
+        return _new_finding(
             self.code,
             self.reported_severity,
             message,
