@@ -828,41 +828,9 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
     slots = [(r, c) for r in rows for c in r.columns]
     if any(v.status in ("inferred", "ambiguous") for r in rows for v in r.values.values()):
         return None
-    groups: list[tuple[int, int]] = []  # (first slot, last slot = its total) of each summed row
-    at = 0
-    for r in rows:
-        if len(r.columns) > 1 and r.columns[-1] == "total":
-            groups.append((at, at + len(r.columns) - 1))
-        at += len(r.columns)
-    readings: list[tuple[int, ...]] = []
-    if math.comb(m, n) <= MAX_PLACEMENTS:
-        numbers = [c.value for c in cells]
-        for chosen in itertools.combinations(range(m), n):
-            placed = dict(zip(chosen, numbers, strict=True))
-            # Every summed row holds as placed: its total equals its parts — a part left without a
-            # cell counting as nothing — or cannot be checked (the total has no cell, or a cell is
-            # not a number).
-            for first, last in groups:
-                total = placed.get(last)
-                if total is None:
-                    continue  # no cell for the total, or a total that is not a number
-                parts = [placed.get(k, 0) for k in range(first, last)]  # a part without a cell: 0
-                if None in parts:
-                    continue  # a cell that is not a number: nothing to check
-                if sum(cast("list[Number]", parts)) != total:
-                    break
-            else:
-                readings.append(chosen)
-        if not readings:  # the sums fail however the cells are placed: every placement is a reading
-            readings = list(itertools.combinations(range(m), n))
-    agreed: dict[int, Value] = {}
-    # per reading, the cell placed in each slot (slots without one: absent)
-    cell_at = [{slot: j for j, slot in enumerate(chosen)} for chosen in readings]
-    for i in range(m):
-        seen = {at.get(i) for at in cell_at}
-        j = next(iter(seen)) if len(seen) == 1 else None
-        if j is not None and readings:
-            agreed[i] = cells[j]  # the same cell lands here in every reading
+    found, settled = _placements(tuple([r.columns for r in rows]), tuple([c.value for c in cells]))
+    readings = list(found)
+    agreed = {i: cells[j] for i, j in settled}
     unsettled: list[str] = []
     for i, (r, column) in enumerate(slots):
         if i in agreed:
@@ -885,6 +853,54 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
             )
         )
     return readings
+
+
+# (the ways to place the cells, the slots every way gives the same cell: (slot, cell))
+_Placements = tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, int], ...]]
+
+
+@lru_cache(maxsize=4096)
+def _placements(columns: tuple[tuple[str, ...], ...], numbers: tuple[Number | None, ...]) -> _Placements:
+    """The ways to place *numbers* (the rows' cells, in order) in the rows' *columns* that the rows'
+    own sums admit, each as the slots chosen (every way when the sums fail however they are
+    placed), and the slots where every way puts the same cell. A pure function of the two: short
+    rows recur (a row of zeros, the same row of a template), so each is worked out once."""
+    n, m = len(numbers), sum(map(len, columns))
+    groups: list[tuple[int, int]] = []  # (first slot, last slot = its total) of each summed row
+    at = 0
+    for row_columns in columns:
+        if len(row_columns) > 1 and row_columns[-1] == "total":
+            groups.append((at, at + len(row_columns) - 1))
+        at += len(row_columns)
+    readings: list[tuple[int, ...]] = []
+    if math.comb(m, n) <= MAX_PLACEMENTS:
+        for chosen in itertools.combinations(range(m), n):
+            placed = dict(zip(chosen, numbers, strict=True))
+            # Every summed row holds as placed: its total equals its parts — a part left without a
+            # cell counting as nothing — or cannot be checked (the total has no cell, or a cell is
+            # not a number).
+            for first, last in groups:
+                total = placed.get(last)
+                if total is None:
+                    continue  # no cell for the total, or a total that is not a number
+                parts = [placed.get(k, 0) for k in range(first, last)]  # a part without a cell: 0
+                if None in parts:
+                    continue  # a cell that is not a number: nothing to check
+                if sum(cast("list[Number]", parts)) != total:
+                    break
+            else:
+                readings.append(chosen)
+        if not readings:  # the sums fail however the cells are placed: every placement is a reading
+            readings = list(itertools.combinations(range(m), n))
+    settled: list[tuple[int, int]] = []
+    # per reading, the cell placed in each slot (slots without one: absent)
+    cell_at = [{slot: j for j, slot in enumerate(chosen)} for chosen in readings]
+    for i in range(m):
+        seen = {at.get(i) for at in cell_at}
+        j = next(iter(seen)) if len(seen) == 1 else None
+        if j is not None and readings:
+            settled.append((i, j))  # the same cell lands here in every reading
+    return tuple(readings), tuple(settled)
 
 
 def _same_gap_elsewhere(table: TableData, placed: dict[str, list[tuple[int, ...]]]) -> None:
