@@ -32,13 +32,26 @@ class ExtractedTables:
 
 
 def _content_scores(table: Table) -> dict[str, int]:
-    """How strongly a grid's text says which statistics table it is."""
+    """How strongly a grid's text says which statistics table it is (shared: not to be changed).
+    A text grid's, once per distinct grid (the same tables recur from report to report)."""
     if isinstance(table, TextTable):  # no cell is merged
-        per_cell = [s for s in map(_row_scores, table.texts) if s is not _NO_SCORES]  # (the very object)
-    else:
-        per_cell = [_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged]
+        known = _GRID_SCORES.get(table.texts)
+        if known is None:
+            per_cell = [s for s in map(_row_scores, table.texts) if s is not _NO_SCORES]  # (the very object)
+            if len(_GRID_SCORES) >= _GRID_SCORES_MAX:
+                _GRID_SCORES.clear()
+            known = _GRID_SCORES[table.texts] = _scores(per_cell)
+        return known
+    return _scores([_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged])
+
+
+def _scores(per_cell: list[tuple[int, ...]]) -> dict[str, int]:
     scores = [sum(column) for column in zip(*per_cell, strict=True)] if per_cell else [0] * len(TABLE_KEYS)
     return dict(zip(TABLE_KEYS, scores, strict=True))
+
+
+_GRID_SCORES: dict[tuple[tuple[str, ...], ...], dict[str, int]] = {}
+_GRID_SCORES_MAX = 256  # a grid's texts are a few kilobytes
 
 
 @lru_cache(maxsize=65536)
