@@ -92,7 +92,7 @@ def clean_pdf_text(text: str) -> str:
     if not text:
         return ""
     s = _SPACES.sub(" ", text.translate(_FOLDS)).strip()
-    return join_spaced_cjk(s)
+    return join_spaced_cjk(s) if " " in s else s  # (most cells and lines have no space to look at)
 
 
 def is_page_furniture(text: str) -> bool:
@@ -378,31 +378,38 @@ def _words(chars: list[dict[str, Any]]) -> list[tuple[float, list[dict[str, Any]
     line_of = _clusters([c["top"] for c in chars], 3)
     lines: dict[int, list[dict[str, Any]]] = {}
     for c in chars:
-        lines.setdefault(line_of[c["top"]], []).append(c)
+        k = line_of[c["top"]]
+        line = lines.get(k)
+        if line is None:
+            lines[k] = [c]
+        else:
+            line.append(c)
     words: list[tuple[float, list[dict[str, Any]]]] = []
     for k in sorted(lines):
         word: list[dict[str, Any]] = []
-        top = 0.0
-        prev: dict[str, Any] = {}
+        top = prev_x1 = prev_top = 0.0
         for c in sorted(lines[k], key=_X0):
             text = c["text"]
             if text.isspace():
                 if word:
                     words.append((top, word))
                 word = []
-            elif text == "":  # pdfplumber: a word of its own
+                continue
+            if text == "":  # pdfplumber: a word of its own
                 if word:
                     words.append((top, word))
                 words.append((c["top"], [c]))
                 word = []
-            elif word and (c["x0"] > prev["x1"] + 1.5 or abs(c["top"] - prev["top"]) > 3):  # (x0s in order)
+                continue
+            c_top = c["top"]
+            if word and (c["x0"] > prev_x1 + 1.5 or abs(c_top - prev_top) > 3):  # (x0s in order)
                 words.append((top, word))
-                word, top, prev = [c], c["top"], c
+                word, top = [c], c_top
             else:
-                if not word or c["top"] < top:
-                    top = c["top"]
+                if not word or c_top < top:
+                    top = c_top
                 word.append(c)
-                prev = c
+            prev_x1, prev_top = c["x1"], c_top  # the character before, in the word
         if word:
             words.append((top, word))
     return words

@@ -28,8 +28,10 @@ from __future__ import annotations
 import ctypes
 import re
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -37,6 +39,7 @@ import pypdfium2.raw as pdfium_c
 
 Obj = dict[str, Any]
 _SUBPATH = re.compile(r"m[^m]+")
+_X, _Y = itemgetter(0), itemgetter(1)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _P = ctypes.c_void_p
 _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
@@ -44,6 +47,12 @@ _MATRIX4 = struct.Struct("4f")  # FS_MATRIX's a, b, c, d
 _MATRIX6 = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 _POINT = struct.Struct("2f")  # two floats: x, y
 _SEGMENT = struct.Struct("=2fBB2x")  # CFX_Path::Point: x, y (floats), type (uint8), close (bool), padding
+
+
+def _pointer(address: int | None) -> Any:
+    """*address* as an argument to a PDFium function: a ``byref`` to it, which ctypes passes on
+    as it is (a ``c_void_p`` is looked up in ctypes' table of types on every call)."""
+    return ctypes.byref(ctypes.c_char.from_address(address or 0))
 
 
 class _Handle(ctypes.c_void_p):
@@ -139,7 +148,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
     written out as the additions it comes to."""
     textpage = page.get_textpage()
     try:
-        raw = _P(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+        raw = _pointer(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
         n = pdfium_c.FPDFText_CountChars(textpage.raw)
         if n <= 0:
             return []
@@ -149,11 +158,11 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
         if len(text) != n:  # one code unit per character, or ask character by character
             text = "".join(chr(_unicode(raw, i)) for i in range(n))
         rect = pdfium_c.FS_RECTF()
-        rect_p = _P(ctypes.addressof(rect))
+        rect_p = ctypes.byref(rect)
         matrix = pdfium_c.FS_MATRIX()
-        matrix_p = _P(ctypes.addressof(matrix))
+        matrix_p = ctypes.byref(matrix)
         ox, oy = ctypes.c_double(), ctypes.c_double()
-        ox_p, oy_p = _P(ctypes.addressof(ox)), _P(ctypes.addressof(oy))
+        ox_p, oy_p = ctypes.byref(ox), ctypes.byref(oy)
         read_rect = _RECT.unpack_from
         read_matrix = _MATRIX4.unpack_from
         text_object, loose_box, char_matrix, font_size_of = _text_object, _loose_box, _char_matrix, _font_size
@@ -273,25 +282,37 @@ _SEGMENTS_CHECKED = [0]
 _SEGMENT_CHECKS = 8
 
 
+# the segments of a path of up to 16 at once (most paths: a line, 2; a rectangle, 5)
+_SEGMENTS = [struct.Struct("=" + "2fBB2x" * n) for n in range(17)]
+
+
+def _unpack_segments(data: bytes, n: int) -> list[tuple[float, float, int, int]]:
+    """*n* ``CFX_Path::Point``s (:data:`_SEGMENT`) read from *data*."""
+    if n >= len(_SEGMENTS):
+        return list(_SEGMENT.iter_unpack(data))
+    flat = _SEGMENTS[n].unpack(data)
+    return [flat[k : k + 4] for k in range(0, 4 * n, 4)]
+
+
 def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]) -> bool:
     """The page's painted paths into *out*; whether every text object is in *seen* (the text
     objects that gave characters: most objects, whose type need not be asked)."""
     matrix = pdfium_c.FS_MATRIX()
-    matrix_p = _P(ctypes.addressof(matrix))
+    matrix_p = ctypes.byref(matrix)
     point = (ctypes.c_float * 2)()
-    px_p, py_p = _P(ctypes.addressof(point)), _P(ctypes.addressof(point) + 4)
+    px_p, py_p = ctypes.byref(point), ctypes.byref(point, 4)
     fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
-    fill_p, stroke_p = _P(ctypes.addressof(fill_mode)), _P(ctypes.addressof(stroke_flag))
+    fill_p, stroke_p = ctypes.byref(fill_mode), ctypes.byref(stroke_flag)
     rgba = (ctypes.c_uint * 4)()
-    rgba_p = [_P(ctypes.addressof(rgba) + 4 * k) for k in range(4)]
+    r_p, g_p, b_p, a_p = (ctypes.byref(rgba, 4 * k) for k in range(4))
     read_matrix, read_point = _MATRIX6.unpack_from, _POINT.unpack_from
     segment, segment_point, segment_type, segment_close = _segment, _segment_point, _segment_type, _segment_close
     count_segments, draw_mode, object_matrix, fill_color = _count_segments, _draw_mode, _object_matrix, _fill_color
-    unpack_segments, string_at, size = _SEGMENT.iter_unpack, ctypes.string_at, _SEGMENT.size
+    string_at, size = ctypes.string_at, _SEGMENT.size
     checked = _SEGMENTS_CHECKED
     ctm = space.ctm
 
-    def segments(obj: Any) -> list[tuple[float, float, int, int]]:
+    def segments(obj: Any) -> Iterable[tuple[float, float, int, int]]:
         """The path's segments: point, type and whether it closes the subpath. PDFium keeps them
         in one array (``CFX_Path``'s points: two floats, the type, the close flag, 12 bytes
         each) and gives out pointers into it; the array is read at once when the pointers to its
@@ -304,15 +325,15 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         first = segment(obj, 0).value
         if first:
             if checked[0] >= _SEGMENT_CHECKS:
-                return list(unpack_segments(string_at(first, size * n)))
+                return _unpack_segments(string_at(first, size * n), n)
             last = segment(obj, n - 1)
             if last.value - first == size * (n - 1) and segment_point(last, px_p, py_p):
-                out = list(unpack_segments(string_at(first, size * n)))
-                x, y, t, close = out[-1]
+                read = _unpack_segments(string_at(first, size * n), n)
+                x, y, t, close = read[-1]
                 if (x, y) == read_point(point) and t == segment_type(last) and bool(close) == bool(segment_close(last)):
                     if n > 1:
                         checked[0] += 1
-                    return out
+                    return read
         out = []
         for k in range(n):
             seg = segment(obj, k)
@@ -357,7 +378,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         fill = fill_mode.value != 0
         stroke = bool(stroke_flag.value)
         color = None
-        if fill and fill_color(obj, *rgba_p):
+        if fill and fill_color(obj, r_p, g_p, b_p, a_p):
             color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
         if shape.count("m") > 1:
             for sub in _SUBPATH.finditer(shape):
@@ -386,7 +407,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
             elif kind == _FORM:
                 form(child, m)
 
-    raw = _P(ctypes.cast(page.raw, ctypes.c_void_p).value)
+    raw = _pointer(ctypes.cast(page.raw, ctypes.c_void_p).value)
     n = _count_objects(raw)
     # every object's address (an int), and those of the objects that are no text object read (most
     # objects are: a WPS page draws each character apart)
@@ -451,7 +472,7 @@ def _paint_closed(
         kind = "rect" if closed and square else "curve"
     else:
         kind = "curve"
-    xs, ys = zip(*pts, strict=True)
+    xs, ys = list(map(_X, pts)), list(map(_Y, pts))
     dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
     top = space.height - dy1 + space.mb_top
     bottom = space.height - dy0 + space.mb_top
