@@ -44,20 +44,42 @@ def statistics_period(report: Report) -> Period | None:
     for key, section in report.sections.items():
         if "统计" not in section.text:
             continue
-        for line in section.text.split("\n"):
-            folded = fold(line)
-            if "统计" not in folded:  # every wording of _PERIOD_RE has it
-                continue
-            m = _PERIOD_RE.search(folded)
-            if not m:
-                continue
-            try:
-                start = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-                end = dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
-            except ValueError:
-                continue
-            return Period(start, end, m.group(0), key, locate(report, line[:30], key))
+        found = _section_period(section.text)
+        if found is not None:
+            start, end, text, line = found
+            return Period(start, end, text, key, locate(report, line[:30], key))
     return None
+
+
+def _section_period(text: str) -> tuple[dt.date, dt.date, str, str] | None:
+    """(start, end, the words that say so, their line) of the first period a section's text
+    states: a pure function of the text, which recurs from report to report (kept, bounded)."""
+    try:
+        return _PERIODS[text]
+    except KeyError:
+        pass
+    found: tuple[dt.date, dt.date, str, str] | None = None
+    for line in text.split("\n"):
+        folded = fold(line)
+        if "统计" not in folded:  # every wording of _PERIOD_RE has it
+            continue
+        m = _PERIOD_RE.search(folded)
+        if not m:
+            continue
+        try:
+            start = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            end = dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
+        except ValueError:
+            continue
+        found = (start, end, m.group(0), line)
+        break
+    if len(_PERIODS) >= 1024:
+        _PERIODS.clear()
+    _PERIODS[text] = found
+    return found
+
+
+_PERIODS: dict[str, tuple[dt.date, dt.date, str, str] | None] = {}
 
 
 def title_year(report: Report) -> int | None:
