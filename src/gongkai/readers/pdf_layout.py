@@ -84,6 +84,7 @@ class _Folds(dict[int, str]):
 
 _FOLDS = _Folds()
 _X0 = itemgetter("x0")
+_FIRST = itemgetter(0)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -346,7 +347,8 @@ class _CharIndex:
         if band is None:
             lo = bisect.bisect_left(self.ys, top)
             hi = bisect.bisect_left(self.ys, bottom)
-            across = sorted((h, i) for h, _, i in self.mids[lo:hi] if h == h)  # (a NaN is in no cell)
+            across = [(h, i) for h, _, i in self.mids[lo:hi] if h == h]  # (a NaN is in no cell)
+            across.sort(key=_FIRST)  # (the order of equal middles does not matter: found is sorted)
             band = ([h for h, _ in across], [i for _, i in across])
             if bands is not None:
                 bands[(top, bottom)] = band

@@ -28,7 +28,6 @@ from __future__ import annotations
 import ctypes
 import re
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -92,7 +91,7 @@ _segment_point = _fn("FPDFPathSegment_GetPoint", ctypes.c_int)  # (segment, floa
 _segment_type = _fn("FPDFPathSegment_GetType", ctypes.c_int)  # (segment)
 _segment_close = _fn("FPDFPathSegment_GetClose", ctypes.c_int)  # (segment)
 _TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
-_BEZIER, _MOVE = pdfium_c.FPDF_SEGMENT_BEZIERTO, pdfium_c.FPDF_SEGMENT_MOVETO
+_BEZIER, _MOVE, _LINE = pdfium_c.FPDF_SEGMENT_BEZIERTO, pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
 
 
 @dataclass(slots=True)
@@ -312,7 +311,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     checked = _SEGMENTS_CHECKED
     ctm = space.ctm
 
-    def segments(obj: Any) -> Iterable[tuple[float, float, int, int]]:
+    def segments(obj: Any) -> list[tuple[float, float, int, int]]:
         """The path's segments: point, type and whether it closes the subpath. PDFium keeps them
         in one array (``CFX_Path``'s points: two floats, the type, the close flag, 12 bytes
         each) and gives out pointers into it; the array is read at once when the pointers to its
@@ -350,11 +349,73 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         if parent is not None:
             m = _mult(m, parent)
         a, b, c, d, e, f = _mult(m, ctm)  # then to pdfminer's device space
+        segs = segments(obj)
+        n = len(segs)
+        if n == 2 or n == 5:
+            # a line or a closed rectangle (the rulings of a table): painted directly, as the
+            # general case below would (a line: m l, or m l h; a rectangle: m l l l l h whose
+            # last point is its first, its sides across and along, the box of its points)
+            fill = fill_mode.value != 0
+            stroke = bool(stroke_flag.value)
+            if n == 2:
+                (x0, y0, t0, c0), (x1, y1, t1, _) = segs
+                if t0 == _MOVE and t1 == _LINE and not c0:
+                    color = None
+                    if fill and fill_color(obj, r_p, g_p, b_p, a_p):
+                        color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
+                    px, py = a * x0 + c * y0 + e, b * x0 + d * y0 + f
+                    qx, qy = a * x1 + c * y1 + e, b * x1 + d * y1 + f
+                    _paint_box(
+                        "line",
+                        qx if qx < px else px,  # min() and max() of the two, as they choose
+                        qx if qx > px else px,
+                        qy if qy < py else py,
+                        qy if qy > py else py,
+                        fill,
+                        stroke,
+                        color,
+                        space,
+                        out.lines,
+                    )
+                    return
+            else:
+                (x0, y0, t0, c0), (x1, y1, t1, c1), (x2, y2, t2, c2), (x3, y3, t3, c3), (x4, y4, t4, c4) = segs
+                if (
+                    t0 == _MOVE
+                    and t1 == t2 == t3 == t4 == _LINE
+                    and c4
+                    and not (c0 or c1 or c2 or c3)
+                    and (a * x4 + c * y4 + e, b * x4 + d * y4 + f) == (a * x0 + c * y0 + e, b * x0 + d * y0 + f)
+                ):
+                    p0x, p0y = a * x0 + c * y0 + e, b * x0 + d * y0 + f
+                    p1x, p1y = a * x1 + c * y1 + e, b * x1 + d * y1 + f
+                    p2x, p2y = a * x2 + c * y2 + e, b * x2 + d * y2 + f
+                    p3x, p3y = a * x3 + c * y3 + e, b * x3 + d * y3 + f
+                    if (p0x == p1x and p1y == p2y and p2x == p3x and p3y == p0y) or (
+                        p0y == p1y and p1x == p2x and p2y == p3y and p3x == p0x
+                    ):
+                        color = None
+                        if fill and fill_color(obj, r_p, g_p, b_p, a_p):
+                            color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
+                        p4x, p4y = a * x4 + c * y4 + e, b * x4 + d * y4 + f
+                        _paint_box(
+                            "rect",
+                            min(p0x, p1x, p2x, p3x, p4x),
+                            max(p0x, p1x, p2x, p3x, p4x),
+                            min(p0y, p1y, p2y, p3y, p4y),
+                            max(p0y, p1y, p2y, p3y, p4y),
+                            fill,
+                            stroke,
+                            color,
+                            space,
+                            out.rects,
+                        )
+                        return
         ops: list[str] = []
         pts: list[tuple[float, float]] = []
         start = (0.0, 0.0)
         pending_bezier = 0
-        for x, y, t, close in segments(obj):
+        for x, y, t, close in segs:
             if t == _BEZIER:
                 pending_bezier += 1
                 if pending_bezier < 3:
@@ -473,31 +534,48 @@ def _paint_closed(
     else:
         kind = "curve"
     xs, ys = list(map(_X, pts)), list(map(_Y, pts))
-    dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
+    if kind == "rect":
+        _paint_box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space, out.rects)
+    elif kind == "line":
+        _paint_box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space, out.lines)
+    else:
+        _paint_box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space, out.curves)
+        out.curves[-1]["pts"] = [(x + space.mb_x0, space.height - y + space.mb_top) for x, y in pts]
+
+
+def _paint_box(
+    kind: str,
+    dx0: float,
+    dx1: float,
+    dy0: float,
+    dy1: float,
+    fill: bool,
+    stroke: bool,
+    color: tuple[float, float, float] | None,
+    space: _Space,
+    into: list[Obj],
+) -> None:
+    """A painted line, rectangle or curve of the box (*dx0*, *dy0*, *dx1*, *dy1*) in device space,
+    as pdfminer and pdfplumber give it, onto *into*."""
     top = space.height - dy1 + space.mb_top
     bottom = space.height - dy0 + space.mb_top
-    obj: Obj = {
-        "object_type": kind,
-        "x0": dx0 + space.mb_x0,
-        "x1": dx1 + space.mb_x0,
-        "y0": dy0,
-        "y1": dy1,
-        "top": top,
-        "bottom": bottom,
-        "doctop": top,
-        "width": dx1 - dx0,
-        "height": dy1 - dy0,
-        "fill": fill,
-        "stroke": stroke,
-        "non_stroking_color": color,
-    }
-    if kind == "rect":
-        out.rects.append(obj)
-    elif kind == "line":
-        out.lines.append(obj)
-    else:
-        obj["pts"] = [(x + space.mb_x0, space.height - y + space.mb_top) for x, y in pts]
-        out.curves.append(obj)
+    into.append(
+        {
+            "object_type": kind,
+            "x0": dx0 + space.mb_x0,
+            "x1": dx1 + space.mb_x0,
+            "y0": dy0,
+            "y1": dy1,
+            "top": top,
+            "bottom": bottom,
+            "doctop": top,
+            "width": dx1 - dx0,
+            "height": dy1 - dy0,
+            "fill": fill,
+            "stroke": stroke,
+            "non_stroking_color": color,
+        }
+    )
 
 
 def read_page(page: pdfium.PdfPage) -> PageObjects:
