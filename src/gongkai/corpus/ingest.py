@@ -45,10 +45,6 @@ RELEASE_SECONDS = 30.0  # the database is let go of at least this often while ba
 # DuckDB's memory limit in the writer while the workers run: a batch's inserts fit in 48 MB, and at
 # 96 MB the process tree of a 100,000-file ingest peaked above 500 MB (bench_ingest.py).
 WRITER_MEMORY = "48MB"
-# The WAL size at which DuckDB checkpoints during the ingest (16 MB by default: every few
-# batches, each checkpoint rewriting the tables' last row groups, 0.5 ms a report of COMMIT in
-# the writer). The file is let go of, and so checkpointed, at least every RELEASE_SECONDS anyway.
-CHECKPOINT_THRESHOLD = "1GB"
 
 # --- per-report checks: gongkai.rules when it is installed ------------------------------------
 
@@ -338,7 +334,6 @@ def ingest(
     buffer: list[ReportRows] = []
     last_flush = released = time.monotonic()
     committed = 0
-    opened = -1  # store.opened when the checkpoint threshold was last set: a new connection has the default
     watcher = turns.Watcher(store.path)
 
     def take(rows: ReportRows) -> None:
@@ -361,14 +356,10 @@ def ingest(
         last_flush = time.monotonic()
 
     def write(batch: list[ReportRows]) -> None:  # on the writer's thread
-        nonlocal committed, released, opened
+        nonlocal committed, released
         writing = time.monotonic()
         for rows in batch:
             rows.unpack()
-        store.open()  # the file first (as _write): a database another process keeps ends the ingest
-        if store.opened != opened:
-            store.run(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-            opened = store.opened
         written = _write(store, batch)
         # Let go of the file when another process waits for it (a gongkai serve, a sum) — and at
         # least every RELEASE_SECONDS, for those that cannot say so: closing costs a checkpoint,
@@ -421,8 +412,6 @@ def ingest(
         progress.advance(result.skipped + result.duplicates - told)
         progress.stop()
 
-    if store.connected and opened == store.opened:
-        store.run("RESET checkpoint_threshold")
     progress.phase("year")
     year_started = time.monotonic()
     keys = None
