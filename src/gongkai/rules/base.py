@@ -277,9 +277,23 @@ class Finding:
         return (*self.order, self.code, self.message)
 
 
-_place_section, _place_table, _place_row, _place_column, _place_loc, _place_order = slot_setters(
-    Place, ("section", "table", "row", "column", "loc", "order")
+_PLACE_FIELDS = ("section", "table", "row", "column", "loc", "order")
+_FINDING_FIELDS = (
+    "code",
+    "severity",
+    "message",
+    "message_en",
+    "section",
+    "table",
+    "row",
+    "column",
+    "line",
+    "page",
+    "figures",
+    "note",
+    "order",
 )
+_place_section, _place_table, _place_row, _place_column, _place_loc, _place_order = slot_setters(Place, _PLACE_FIELDS)
 (
     _finding_code,
     _finding_severity,
@@ -294,45 +308,11 @@ _place_section, _place_table, _place_row, _place_column, _place_loc, _place_orde
     _finding_figures,
     _finding_note,
     _finding_order,
-) = slot_setters(
-    Finding,
-    (
-        "code",
-        "severity",
-        "message",
-        "message_en",
-        "section",
-        "table",
-        "row",
-        "column",
-        "line",
-        "page",
-        "figures",
-        "note",
-        "order",
-    ),
-)
+) = slot_setters(Finding, _FINDING_FIELDS)
 # Place(...) and Finding(...), made faster (gongkai.document.slot_maker): a place and a finding for
 # every finding of every report.
-_new_place: Callable[..., Place] = slot_maker(Place, ("section", "table", "row", "column", "loc", "order"))
-_new_finding: Callable[..., Finding] = slot_maker(
-    Finding,
-    (
-        "code",
-        "severity",
-        "message",
-        "message_en",
-        "section",
-        "table",
-        "row",
-        "column",
-        "line",
-        "page",
-        "figures",
-        "note",
-        "order",
-    ),
-)
+_new_place: Callable[..., Place] = slot_maker(Place, _PLACE_FIELDS)
+_new_finding: Callable[..., Finding] = slot_maker(Finding, _FINDING_FIELDS)
 
 
 # --------------------------------------------------------------------------------------------
