@@ -15,8 +15,10 @@ skipped: a missed claim costs nothing, a misread one is a false alarm.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from gongkai.model import Report
 from gongkai.normalize import fold
@@ -24,6 +26,7 @@ from gongkai.rules.base import Context
 
 NUM = r"(?P<n>\d[\d,]*|[零〇一二两三四五六七八九十百千]+)"
 UNIT = r"(?:件|个|份|条|宗|起|次)"
+T = TypeVar("T")
 
 _CN = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -166,8 +169,8 @@ class Breakdown:
 # section's text recurs from report to report (boilerplate sections, an agency's own year after
 # year). Bounded (a section's text is a few kilobytes); cleared when full.
 _SECTION_SENTENCES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
-_SECTION_CLAIMS: dict[tuple[str, str, int | None], tuple[Claim, ...]] = {}
-_SECTION_BREAKDOWNS: dict[tuple[str, str], tuple[Breakdown, ...]] = {}
+_SECTION_CLAIMS: dict[Any, tuple[Claim, ...]] = {}  # by (section key, text, year)
+_SECTION_BREAKDOWNS: dict[Any, tuple[Breakdown, ...]] = {}  # by (section key, text)
 _SECTIONS_MAX = 1024
 
 
@@ -203,16 +206,27 @@ def claims(ctx: Context) -> list[Claim]:
 
 def _claims(report: Report) -> list[Claim]:
     year = report.meta.year
-    out: list[Claim] = []
+    return _by_section(
+        report, _SECTION_CLAIMS, lambda key, text: tuple(_claims_of(_section_sentences(key, text), year)), year
+    )
+
+
+def _by_section(
+    report: Report, memo: dict[Any, tuple[T, ...]], read: Callable[[str, str], tuple[T, ...]], *extra: Any
+) -> list[T]:
+    """What *read* (section key, text) finds in each section with text, in order, kept in *memo*
+    by the key, the text and *extra* (what else it depends on)."""
+    out: list[T] = []
     for key, section in report.sections.items():
-        if not section.text:
+        text = section.text
+        if not text:
             continue
-        known = _SECTION_CLAIMS.get((key, section.text, year))
+        memo_key = (key, text, *extra)
+        known = memo.get(memo_key)
         if known is None:
-            known = tuple(_claims_of(_section_sentences(key, section.text), year))
-            if len(_SECTION_CLAIMS) >= _SECTIONS_MAX:
-                _SECTION_CLAIMS.clear()
-            _SECTION_CLAIMS[(key, section.text, year)] = known
+            if len(memo) >= _SECTIONS_MAX:
+                memo.clear()
+            known = memo[memo_key] = read(key, text)
         out.extend(known)
     return out
 
@@ -306,18 +320,9 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
 
 
 def _breakdowns(report: Report) -> list[Breakdown]:
-    out: list[Breakdown] = []
-    for key, section in report.sections.items():
-        if not section.text:
-            continue
-        known = _SECTION_BREAKDOWNS.get((key, section.text))
-        if known is None:
-            known = tuple(_breakdowns_of(_section_sentences(key, section.text)))
-            if len(_SECTION_BREAKDOWNS) >= _SECTIONS_MAX:
-                _SECTION_BREAKDOWNS.clear()
-            _SECTION_BREAKDOWNS[(key, section.text)] = known
-        out.extend(known)
-    return out
+    return _by_section(
+        report, _SECTION_BREAKDOWNS, lambda key, text: tuple(_breakdowns_of(_section_sentences(key, text)))
+    )
 
 
 def _breakdowns_of(sentences: tuple[tuple[str, str, str], ...]) -> list[Breakdown]:
