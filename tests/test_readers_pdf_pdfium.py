@@ -18,6 +18,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 from pdfplumber import utils
+from pdfplumber.table import Table as PlumberTable
 from pdfplumber.table import TableFinder
 
 from gongkai.document import Table
@@ -273,8 +274,18 @@ def _pdfplumbers_tables(objects) -> list:
             {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0}
             for x0, y, x1, _, _ in closing
         ]
-    page = pdf_layout._TablePage(edges, objects.chars, objects.bbox)
+    page = _TablePage(edges, objects.chars, objects.bbox)
     return [sorted(t.cells) for t in TableFinder(page, settings).tables]  # type: ignore[arg-type]
+
+
+class _TablePage:
+    """What pdfplumber's ``Table`` (and its table finder) reads of a page: its edges, characters
+    and box."""
+
+    def __init__(self, edges: list, chars: list, bbox: tuple) -> None:
+        self.edges = edges
+        self.chars = chars
+        self.bbox = bbox
 
 
 def _pages_read_both_ways(data: bytes):
@@ -288,13 +299,19 @@ def _pages_read_both_ways(data: bytes):
 
 def test_tables_are_pdfplumbers_table_finder(written):
     """The rulings snapped, joined, met and made into cells and tables as pdfplumber's
-    TableFinder does it, on every page of every PDF here, read by PDFium and by pdfminer."""
+    TableFinder does it, on every page of every PDF here, read by PDFium and by pdfminer; each
+    table's rows and box as pdfplumber's ``Table`` gives them."""
     files = [p.read_bytes() for p in REAL] + list(written.values())
     files += [_variant(kind) for kind in ("plain", "form", "scaled", "rotate90", "offset")]
     tables = 0
     for data in files:
         for objects in _pages_read_both_ways(data):
-            ours = [sorted(t.cells) for t in pdf_layout._find_tables(objects)]
-            assert ours == _pdfplumbers_tables(objects)
-            tables += len(ours)
+            found = pdf_layout._table_cells(objects)
+            assert [sorted(cells) for cells in found] == _pdfplumbers_tables(objects)
+            page = _TablePage([], objects.chars, objects.bbox)
+            for cells in found:
+                table = PlumberTable(page, cells)  # type: ignore[arg-type]
+                assert pdf_layout._rows(cells) == [list(row.cells) for row in table.rows]
+                assert pdf_layout._bbox(cells) == table.bbox
+            tables += len(found)
     assert tables > 20

@@ -28,7 +28,6 @@ from operator import itemgetter, methodcaller
 from typing import Any
 
 from pdfplumber import utils
-from pdfplumber.table import Table
 from pdfplumber.utils.text import LIGATURES
 
 from gongkai.normalize import RADICAL_SUPPLEMENT
@@ -170,16 +169,6 @@ def _all_upright(chars: list[dict[str, Any]]) -> bool:
 def _char_size(chars: list[dict[str, Any]]) -> float:
     sizes = [float(c.get("size") or 0) for c in chars if c["text"] and not c["text"].isspace()]
     return statistics.median(sizes) if sizes else 10.0
-
-
-class _TablePage:
-    """What pdfplumber's ``Table`` (and its table finder) reads of a page: its edges, characters
-    and box."""
-
-    def __init__(self, edges: list[dict[str, Any]], chars: list[dict[str, Any]], bbox: Any) -> None:
-        self.edges = edges
-        self.chars = chars
-        self.bbox = bbox
 
 
 Edge = tuple[float, float, float, float, float]  # x0, top, x1, bottom, and the length pdfplumber keeps
@@ -718,12 +707,6 @@ def _table_cells(objects: PageObjects) -> list[list[Box]]:
     v, h = _edges(objects)
     v, h = _table_edges(v, h, _closing_edges(v, h))
     return _cells_to_tables(_cells(_intersections(v, h)))
-
-
-def _find_tables(objects: PageObjects) -> list[Any]:
-    """pdfplumber's ``TableFinder(page, settings).tables`` (:func:`_table_cells`)."""
-    page = _TablePage([], objects.chars, objects.bbox)
-    return [Table(page, group) for group in _table_cells(objects)]  # type: ignore[arg-type]
 
 
 def read_layout(objects: PageObjects, number: int) -> PageLayout:
