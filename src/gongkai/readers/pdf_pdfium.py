@@ -311,6 +311,12 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     checked = _SEGMENTS_CHECKED
     ctm = space.ctm
 
+    def color_of(obj: Any, fill: bool) -> tuple[float, float, float] | None:
+        """A filled path's fill colour as PDFium gives it (RGB in 0–1), else None."""
+        if fill and fill_color(obj, r_p, g_p, b_p, a_p):
+            return (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
+        return None
+
     def segments(obj: Any) -> list[tuple[float, float, int, int]]:
         """The path's segments: point, type and whether it closes the subpath. PDFium keeps them
         in one array (``CFX_Path``'s points: two floats, the type, the close flag, 12 bytes
@@ -360,9 +366,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
             if n == 2:
                 (x0, y0, t0, c0), (x1, y1, t1, _) = segs
                 if t0 == _MOVE and t1 == _LINE and not c0:
-                    color = None
-                    if fill and fill_color(obj, r_p, g_p, b_p, a_p):
-                        color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
+                    color = color_of(obj, fill)
                     px, py = a * x0 + c * y0 + e, b * x0 + d * y0 + f
                     qx, qy = a * x1 + c * y1 + e, b * x1 + d * y1 + f
                     _paint_box(
@@ -380,24 +384,16 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
                     return
             else:
                 (x0, y0, t0, c0), (x1, y1, t1, c1), (x2, y2, t2, c2), (x3, y3, t3, c3), (x4, y4, t4, c4) = segs
-                if (
-                    t0 == _MOVE
-                    and t1 == t2 == t3 == t4 == _LINE
-                    and c4
-                    and not (c0 or c1 or c2 or c3)
-                    and (a * x4 + c * y4 + e, b * x4 + d * y4 + f) == (a * x0 + c * y0 + e, b * x0 + d * y0 + f)
-                ):
+                if t0 == _MOVE and t1 == t2 == t3 == t4 == _LINE and c4 and not (c0 or c1 or c2 or c3):
                     p0x, p0y = a * x0 + c * y0 + e, b * x0 + d * y0 + f
                     p1x, p1y = a * x1 + c * y1 + e, b * x1 + d * y1 + f
                     p2x, p2y = a * x2 + c * y2 + e, b * x2 + d * y2 + f
                     p3x, p3y = a * x3 + c * y3 + e, b * x3 + d * y3 + f
-                    if (p0x == p1x and p1y == p2y and p2x == p3x and p3y == p0y) or (
-                        p0y == p1y and p1x == p2x and p2y == p3y and p3x == p0x
+                    p4x, p4y = a * x4 + c * y4 + e, b * x4 + d * y4 + f
+                    if (p4x, p4y) == (p0x, p0y) and (
+                        (p0x == p1x and p1y == p2y and p2x == p3x and p3y == p0y)
+                        or (p0y == p1y and p1x == p2x and p2y == p3y and p3x == p0x)
                     ):
-                        color = None
-                        if fill and fill_color(obj, r_p, g_p, b_p, a_p):
-                            color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
-                        p4x, p4y = a * x4 + c * y4 + e, b * x4 + d * y4 + f
                         _paint_box(
                             "rect",
                             min(p0x, p1x, p2x, p3x, p4x),
@@ -406,7 +402,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
                             max(p0y, p1y, p2y, p3y, p4y),
                             fill,
                             stroke,
-                            color,
+                            color_of(obj, fill),
                             space,
                             out.rects,
                         )
@@ -438,9 +434,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         shape = "".join(ops)
         fill = fill_mode.value != 0
         stroke = bool(stroke_flag.value)
-        color = None
-        if fill and fill_color(obj, r_p, g_p, b_p, a_p):
-            color = (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
+        color = color_of(obj, fill)
         if shape.count("m") > 1:
             for sub in _SUBPATH.finditer(shape):
                 i, j = sub.start(), sub.end()
