@@ -47,5 +47,5 @@ def test_ingest_restores_the_collector_thresholds(tmp_path: Path) -> None:
         checkpoint = store.query(setting)
         result = ingest([corpus], store, workers=1)
         assert result.parsed >= 3
-        assert store.query(setting) == checkpoint  # the ingest's own checkpoint threshold does not outlive it
+        assert store.query(setting) == checkpoint  # the ingest leaves the checkpoint threshold as it found it
     assert gc.get_threshold() == before
