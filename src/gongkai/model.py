@@ -7,9 +7,10 @@ of ``gongkai parse --format json`` (see docs/json.md); fields may be added, neve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from gongkai.document import Document, Location, slot_maker
@@ -119,18 +120,141 @@ def new_values(
     return [new_value(*cell) for cell in zip(numbers, raws, locs, units, statuses, strict=True)]
 
 
-@dataclass(slots=True)
+# A row's cells as read from the page, before any Value is made: (numbers, raws, units, statuses)
+# of its cells, in order. One reading is shared by every row whose cells say the same.
+CellsRead = tuple[tuple[Number | None, ...], tuple[str, ...], tuple[str | None, ...], tuple[str | None, ...]]
+NO_CELLS: CellsRead = ((), (), (), ())
+
+
 class Row:
+    """One row of a statistics table: its label and its cells.
+
+    ``values`` (each format column's Value) and ``cells`` (every value cell as found, even beyond
+    the format's columns) are made only when asked for. A row read from a page keeps what its
+    cells say as numbers (a :data:`CellsRead` and the cells' locations); most rows are only ever
+    added up and looked at through :meth:`numbers`, :meth:`has_status` and :meth:`cell_count`,
+    and a report has hundreds of cells (issue 13). Asking for ``values`` or ``cells`` makes both
+    once; from then on they are the row's, and may be changed like any attribute.
+    """
+
+    __slots__ = (
+        "_cells",
+        "_locs",
+        "_read",
+        "_values",
+        "after",
+        "columns",
+        "extra",
+        "found",
+        "key",
+        "label",
+        "loc",
+        "optional",
+    )
+
     key: str  # the format's row key; for an agency-added row, its label as written
     label: str  # the label as written ('' when the row was not found)
     columns: tuple[str, ...]
-    values: dict[str, Value]
-    cells: list[Value]  # every value cell as found, in order, even beyond the format's columns
     loc: Location
-    found: bool = True
-    extra: bool = False  # a row the format does not know
-    after: str | None = None  # extra rows: the format row they follow
-    optional: bool = False  # a variant row of the format (2019's single 其他处理 in a 2021 report)
+    found: bool
+    extra: bool  # a row the format does not know
+    after: str | None  # extra rows: the format row they follow
+    optional: bool  # a variant row of the format (2019's single 其他处理 in a 2021 report)
+    _values: dict[str, Value] | None
+    _cells: list[Value] | None
+    _read: CellsRead | None  # what the cells say, until values and cells are made
+    _locs: Sequence[Location] | None  # … and where each cell is
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        columns: tuple[str, ...],
+        values: dict[str, Value],
+        cells: list[Value],
+        loc: Location,
+        found: bool = True,
+        extra: bool = False,
+        after: str | None = None,
+        optional: bool = False,
+    ) -> None:
+        self.key = key
+        self.label = label
+        self.columns = columns
+        self.loc = loc
+        self.found = found
+        self.extra = extra
+        self.after = after
+        self.optional = optional
+        self._values = values
+        self._cells = cells
+        self._read = None
+        self._locs = None
+
+    def _make_values(self) -> None:
+        read, locs = self._read, self._locs
+        assert read is not None and locs is not None
+        cells = [new_value(*cell) for cell in zip(read[0], read[1], locs, read[2], read[3], strict=True)]
+        columns = self.columns
+        if len(cells) >= len(columns):
+            values = dict(zip(columns, cells, strict=False))
+        else:  # a column without a cell: "missing", at the row
+            values = {c: cells[i] if i < len(cells) else missing_value(self.loc) for i, c in enumerate(columns)}
+        self._values, self._cells, self._read, self._locs = values, cells, None, None
+
+    @property
+    def values(self) -> dict[str, Value]:
+        """Each format column's value, in the order of ``columns``."""
+        if self._read is not None:
+            self._make_values()
+        assert self._values is not None
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, Value]) -> None:
+        if self._read is not None:
+            self._make_values()
+        self._values = values
+
+    @property
+    def cells(self) -> list[Value]:
+        """Every value cell as found, in order, even beyond the format's columns."""
+        if self._read is not None:
+            self._make_values()
+        assert self._cells is not None
+        return self._cells
+
+    @cells.setter
+    def cells(self, cells: list[Value]) -> None:
+        if self._read is not None:
+            self._make_values()
+        self._cells = cells
+
+    def has_status(self) -> bool:
+        """Whether a value has a status (``any(v.status for v in values.values())``)."""
+        read = self._read
+        if read is None:
+            assert self._values is not None
+            return any([v.status is not None for v in self._values.values()])
+        statuses, width = read[3], len(self.columns)
+        # a column without a cell is "missing"; a status is never ""
+        return len(statuses) < width or any(statuses[:width])
+
+    def cell_count(self) -> int:
+        """``len(cells)``."""
+        read = self._read
+        if read is not None:
+            return len(read[0])
+        assert self._cells is not None
+        return len(self._cells)
+
+    def any_cell_number(self) -> bool:
+        """Whether a cell (in ``cells``) has a number."""
+        read = self._read
+        if read is not None:
+            return any([n is not None for n in read[0]])
+        assert self._cells is not None
+        return any([c.value is not None for c in self._cells])
 
     @property
     def expected(self) -> int:
@@ -141,46 +265,148 @@ class Row:
         """'too_many' / 'too_few' when the row has more or fewer cells than the format's columns."""
         if not self.found:
             return None
-        if len(self.cells) > self.expected:
+        cells = self.cell_count()
+        if cells > self.expected:
             return "too_many"
-        if len(self.cells) < self.expected:
+        if cells < self.expected:
             return "too_few"
         return None
 
     def get(self, column: str) -> Number | None:
+        if self._read is not None and column in self.columns:
+            i = self.columns.index(column)
+            numbers = self._read[0]
+            return numbers[i] if i < len(numbers) else None
         v = self.values.get(column)
         return v.value if v is not None else None
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.key,
+            self.label,
+            self.columns,
+            self.values,
+            self.cells,
+            self.loc,
+            self.found,
+            self.extra,
+            self.after,
+            self.optional,
+        )
 
-def new_row(
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Row:
+            return NotImplemented
+        assert isinstance(other, Row)
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        names = ("key", "label", "columns", "values", "cells", "loc", "found", "extra", "after", "optional")
+        return "Row(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in Row.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(Row.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)
+
+
+def rows_numbers(rows: list[Row]) -> tuple[list[Number | None], bool, bool, bool]:
+    """The one pass over a table's found rows that the rules start from (gongkai.rules.scan): every
+    row's :meth:`Row.numbers` one after the other; whether a value has a status; whether every
+    row's values are keyed by its columns; whether a row has more or fewer cells than columns. Made
+    from what the rows' cells say, without making their values."""
+    nums: list[Number | None] = []
+    extend = nums.extend
+    status = irregular = False
+    keyed = True
+    for r in rows:
+        read = r._read
+        width = len(r.columns)
+        if read is not None:
+            numbers = read[0]
+            if len(numbers) == width:  # most rows
+                extend(numbers)
+                if not status and any(read[3]):  # a status is never ""
+                    status = True
+            elif len(numbers) > width:
+                extend(numbers[:width])
+                irregular = True
+                if not status and any(read[3][:width]):
+                    status = True
+            else:  # the columns without a cell are "missing"
+                extend(numbers)
+                extend((None,) * (width - len(numbers)))
+                irregular = status = True
+            continue
+        values, cells = r._values, r._cells
+        assert values is not None and cells is not None
+        for v in values.values():
+            nums.append(v.value)
+            if v.status is not None:
+                status = True
+        if keyed and tuple(values) != r.columns:
+            keyed = False
+        if len(cells) != width:
+            irregular = True
+    return nums, status, keyed, irregular
+
+
+# (column, value, raw, loc, unit, status, inferred_by): one of a row's values, field by field.
+ValueFields = tuple[str, Number | None, str, Location, str | None, str | None, str | None]
+
+
+def value_fields(row: Row) -> list[ValueFields]:
+    """The fields of each of ``row.values``, in order, without making the values (the store
+    writes a row per cell of every report)."""
+    read = row._read
+    if read is None:
+        return [(c, v.value, v.raw, v.loc, v.unit, v.status, v.inferred_by) for c, v in row.values.items()]
+    columns = row.columns
+    numbers, raws, units, statuses = read
+    assert row._locs is not None
+    out = list(zip(columns, numbers, raws, row._locs, units, statuses, repeat(None)))  # cells beyond: none
+    if len(numbers) < len(columns):
+        loc = row.loc
+        out.extend([(c, None, "", loc, None, "missing", None) for c in columns[len(numbers) :]])
+    return out
+
+
+def missing_value(loc: Location) -> Value:
+    """The value of a column a found row has no cell for."""
+    return new_value(None, "", loc, None, "missing")
+
+
+def read_row(
     key: str,
     label: str,
     columns: tuple[str, ...],
-    values: dict[str, Value],
-    cells: list[Value],
+    read: CellsRead,
+    locs: Sequence[Location],
     loc: Location,
     extra: bool,
     after: str | None,
     optional: bool,
 ) -> Row:
-    """``Row(key, label, columns, values, cells, loc, True, extra, after, optional)`` (a found row),
-    its slots set directly: a row per format row of every report."""
+    """A found row whose cells say *read* (shared, never changed) at *locs*: its values are made
+    when first asked for. The row's slots are set directly: a row per format row of every report."""
     row = object.__new__(Row)
     row.key = key
     row.label = label
     row.columns = columns
-    row.values = values
-    row.cells = cells
     row.loc = loc
     row.found = True
     row.extra = extra
     row.after = after
     row.optional = optional
+    row._values = None
+    row._cells = None
+    row._read = read
+    row._locs = locs
     return row
-
-
-_ROW_FIELDS = ("key", "label", "columns", "values", "cells", "loc", "found", "extra", "after", "optional")
-assert tuple(f.name for f in fields(Row)) == _ROW_FIELDS, "new_row must set every field"
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gongkai.formats import TableSpec
-from gongkai.model import Number, Row, TableData, Value
+from gongkai.model import Number, Row, TableData, Value, rows_numbers
 
 # (spec, row, column, value): a cell as the rules name it.
 CellRef = tuple[TableSpec, Row, str, Value]
@@ -65,15 +65,8 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
     if not found:
         return TableScan(spec, table, False, found, numbers, True, True, {}, [], [], _run_together(table))
     n = len(found)
-    # every number in row order, and whether a cell has a status, in one pass
-    nums: list[Number | None] = []
-    append = nums.append
-    has_status = False
-    for _, r in found:
-        for cell in r.values.values():
-            append(cell.value)
-            if cell.status is not None:
-                has_status = True
+    # every number in row order, and whether a cell has a status, in one pass (no Value is made)
+    nums, has_status, keyed, uneven = rows_numbers([r for _, r in found])
     try:  # adding them up is quicker than looking for None among ints
         total: Number | None = sum(nums)  # type: ignore[arg-type]
         complete = True
@@ -82,16 +75,15 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
     except ArithmeticError:
         total, complete = None, None not in nums
     present: list[Any] = nums if complete else [x for x in nums if x is not None]
-    readable = bool(present) or any(c.value is not None for _, r in found for c in r.cells)
+    readable = bool(present) or any([r.any_cell_number() for _, r in found])
     full = False
     if spec.sums:  # the rows' numbers, for the sums (a table without: they stay None)
-        full = [tuple(r.values) for _, r in found] == [columns] * n and [r.columns for _, r in found] == [columns] * n
+        full = keyed and [r.columns for _, r in found] == [columns] * n
         if full:  # the numbers in row order are the rows' numbers one after the other
             numbers.update(zip([k for k, _ in found], zip(*[iter(nums)] * width, strict=True), strict=True))
         else:
             for k, r in found:
-                values = r.values
-                numbers[k] = tuple([v.value if (v := values.get(c)) is not None else None for c in columns])
+                numbers[k] = tuple([r.get(c) for c in columns])
     sums_complete = complete and (full or not spec.sums or not any(None in numbers[k] for k, _ in found))
     if not readable:
         return TableScan(spec, table, False, found, numbers, sums_complete, full, {}, [], [], _run_together(table))
@@ -100,14 +92,16 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
     statuses: dict[str, list[CellRef]] = {}
     if has_status:
         for _, r in found:
+            if not r.has_status():
+                continue
             for column, value in r.values.items():
                 if value.status is not None:
                     statuses.setdefault(value.status, []).append((spec, r, column, value))
         facts.update([f"status:{status}" for status in statuses])
     irregular: list[tuple[str, Row]] = []
-    if any([len(r.cells) - len(r.columns) for _, r in found]):
+    if uneven:
         for _, r in found:
-            cells, expected = len(r.cells), len(r.columns)
+            cells, expected = r.cell_count(), len(r.columns)
             if cells != expected:
                 irregular.append(("too_many" if cells > expected else "too_few", r))
         facts.update([kind for kind, _ in irregular])

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from gongkai import jsonout
-from gongkai.model import Report, Row, TableData
+from gongkai.model import Report, Row, TableData, value_fields
 from gongkai.store.agency import agency_key, agency_norm
 from gongkai.store.schema import parser_version
 
@@ -97,20 +97,19 @@ def value_rows(rid: int, report: Report) -> list[tuple[Any, ...]]:
         for order, row in enumerate(ordered_rows(table)):
             if not row.found and not row.extra:
                 continue
-            for column_key, v in row.values.items():
-                loc = v.loc
+            for column_key, value, raw, loc, unit, status, inferred_by in value_fields(row):
                 out.append(
                     (
                         rid,
                         table_key,
                         row.key,
                         column_key,
-                        _decimal(v.value),
-                        v.value is None,
-                        v.raw,
-                        v.unit,
-                        v.status,
-                        v.inferred_by,
+                        _decimal(value),
+                        value is None,
+                        raw,
+                        unit,
+                        status,
+                        inferred_by,
                         loc.line,
                         loc.table,
                         loc.row,

@@ -31,14 +31,13 @@ from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
 from gongkai.model import (
     MAX_INTEGER_DIGITS,
+    NO_CELLS,
     AmbiguousRow,
     Number,
     Row,
     TableData,
     Value,
-    new_row,
-    new_value,
-    new_values,
+    read_row,
     representable,
 )
 from gongkai.normalize import label_core, label_key, leading_numbering
@@ -215,8 +214,6 @@ CellToken = tuple[int, int, bool, bool]
 LabelToken = tuple[str, int, int]
 # A token's place: (grid row, place in the row's plan).
 At = tuple[int, int]
-# How a cell is read: its column's kind and default unit, the unit the table head gave the column.
-_CellRead = tuple[str, str | None, str | None]
 
 
 def counted_blanks(blanks: list[CellToken], cells: list[CellToken], value: CellToken) -> list[CellToken]:
@@ -290,12 +287,11 @@ class _RowPlan:
 class _Places:
     """The tokens a reading takes from the grid, gathered while reading."""
 
-    __slots__ = ("cell_places", "cell_reads", "cells", "label_places")
+    __slots__ = ("cell_places", "cells", "label_places")
 
     def __init__(self) -> None:
         self.cells: list[At] = []  # every row's cells, row after row
         self.cell_places: list[At] = []  # … as (grid row, column)
-        self.cell_reads: list[_CellRead] = []  # … how each is read
         self.label_places: list[At] = []  # the first label token of each row that has one
 
 
@@ -314,14 +310,6 @@ def _plan_row(
         _, g, i = labels[0]
         places.label_places.append((g, plans[g][i][3]))
     start = len(places.cells)
-    if columns:
-        reads = _column_reads(spec, columns)[0]
-        last = len(reads) - 1
-        for k in range(len(cells)):
-            c = k if k < last else last
-            places.cell_reads.append((reads[c][1], reads[c][2], heads[c] if heads is not None else None))
-    else:  # cells never read
-        places.cell_reads.extend([("", None, None)] * len(cells))
     places.cells.extend([(g, i) for g, i, _, _ in cells])
     places.cell_places.extend([(g, plans[g][i][3]) for g, i, _, _ in cells])
     return _RowPlan(
@@ -356,7 +344,6 @@ class _Reading:
     glued: bool  # (table 四) digits glued to a label among the values
     cells: tuple[At, ...]  # (grid row, place in its plan) of every row's cells, row after row
     cell_places: tuple[At, ...]  # … (grid row, column)
-    cell_reads: tuple[_CellRead, ...]  # … how each is read
     label_places: tuple[At, ...]  # (grid row, column) of the rows' first label tokens
     grid_rows: tuple[int, ...]  # the grid rows all these are in, ascending
 
@@ -387,7 +374,6 @@ def _reading_of(
         glued,
         tuple(places.cells),
         tuple(places.cell_places),
-        tuple(places.cell_reads),
         tuple(places.label_places),
         tuple(sorted(used)),
     )
@@ -450,10 +436,6 @@ def _count(number: Decimal) -> Number:
 _NOWHERE = Location()
 # Values and locations are immutable: one for every cell of every row a table does not have.
 _MISSING_NOWHERE = Value(None, "", _NOWHERE, status="missing")
-
-
-def _missing(loc: Location) -> Value:
-    return Value(None, "", loc, status="missing")
 
 
 # How the cells of a row of given columns are read: (key, kind, default unit) of each column, and
@@ -524,7 +506,8 @@ def _spans(p: _RowPlan, raws: list[str]) -> bool:
 
 def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) -> Row:
     """The row a plan stands for, its cells read from ``raws`` (the reading's cells, gathered from
-    the grid) and placed as ``placed`` says."""
+    the grid) and placed as ``placed`` says. What the cells say is read as numbers (a row's
+    reading, kept per cell texts); the row makes its Value objects only if asked for them."""
     start, end = p.start, p.end
     if p.spanning and _spans(p, raws):
         end = start + 1
@@ -534,74 +517,40 @@ def _make_row(p: _RowPlan, raws: list[str], placed: _Placed, spec: TableSpec) ->
     elif end > start:
         loc = locs[start]
     else:
-        loc = Location()
+        loc = _NOWHERE
     columns = p.columns
-    cells: list[Value] = []
-    if columns and end > start:
-        made = placed.values
-        if made is None:
-            cells = _read_cells(tuple(raws[start:end]), locs[start:end], p, spec)  # a blank's raw "": blank
-        else:  # the same text in the same place: the same value (immutable, shared)
-            reads = placed.reading.cell_reads
-            for j in range(start, end):
-                raw = raws[j]
-                v = made[j].get(raw)
-                if v is None:
-                    v = _value_at(raw, locs[j], reads[j], made[j])
-                cells.append(v)
-    if len(cells) >= len(columns):
-        values = dict(zip(columns, cells, strict=False))
-    else:
-        values = {c: (cells[i] if i < len(cells) else _missing(loc)) for i, c in enumerate(columns)}
+    read = NO_CELLS
+    if columns and end > start:  # a blank's raw "": blank
+        texts = tuple(raws[start:end])
+        entry = _COLUMN_READS.get(id(columns))
+        if entry is not None and entry[0] is spec and entry[1] is columns:
+            reads, known = entry[2], entry[3]
+        else:
+            reads, known = _column_reads(spec, columns)
+        heads = p.heads
+        found = known.get(texts if heads is None else (texts, heads))
+        read = found if found is not None else _read_row(texts, reads, heads, known)
     row_spec = p.spec
     label = p.label
     if row_spec is None:
-        return new_row(label, label, columns, values, cells, loc, True, p.after, False)
-    return new_row(row_spec.key, label, columns, values, cells, loc, False, p.after, row_spec.optional)
-
-
-def _value_at(raw: str, loc: Location, read: _CellRead, made: dict[str, Value]) -> Value:
-    """A cell's value (:func:`_read_text`), kept in *made*."""
-    number, unit, status = _read_text(raw, *read)
-    if len(made) >= _PLACED_VALUES_MAX:
-        made.clear()
-    made[raw] = v = new_value(number, raw, loc, unit, status)
-    return v
-
-
-def _read_cells(texts: tuple[str, ...], locs: list[Location], p: _RowPlan, spec: TableSpec) -> list[Value]:
-    columns = p.columns
-    entry = _COLUMN_READS.get(id(columns))
-    if entry is not None and entry[0] is spec and entry[1] is columns:
-        reads, known = entry[2], entry[3]
-    else:
-        reads, known = _column_reads(spec, columns)
-    heads = p.heads
-    read = known.get(texts if heads is None else (texts, heads))
-    if read is None:
-        read = _read_row(texts, reads, heads, known)
-    numbers, cell_raws, cell_units, statuses = read
-    return new_values(numbers, cell_raws, locs, cell_units, statuses)
+        return read_row(label, label, columns, read, locs[start:end], loc, True, p.after, False)
+    return read_row(row_spec.key, label, columns, read, locs[start:end], loc, False, p.after, row_spec.optional)
 
 
 @dataclass(frozen=True, slots=True)
 class _Placed:
-    """A reading placed in a grid: where its rows' cells and labels and its first token are; and,
-    kept for the grids that lie at the same lines, the values made so far for each cell (by its
-    text)."""
+    """A reading placed in a grid: where its rows' cells and labels and its first token are."""
 
     reading: _Reading
     cells: list[Location]
     labels: list[Location]
     first: Location | None
-    values: list[dict[str, Value]] | None
 
 
 # Per (reading, where the grid's rows are): a reading placed (text grids lie at the same lines
 # from report to report). The entry holds its reading, so that the id is never another's.
 _PLACED: dict[tuple[int, tuple[tuple[int, tuple[int | None, ...]], ...]], _Placed] = {}
 _PLACED_MAX = 256
-_PLACED_VALUES_MAX = 4
 
 
 def _gather(reading: _Reading, grid: Grid) -> tuple[list[str], _Placed]:
@@ -621,7 +570,6 @@ def _gather(reading: _Reading, grid: Grid) -> tuple[list[str], _Placed]:
         [locs[g][c] for g, c in reading.cell_places],
         [locs[g][c] for g, c in reading.label_places],
         locs[first[0]][first[1]] if first is not None else None,
-        [{} for _ in reading.cells] if lines is not None else None,
     )
     if lines is not None:
         if len(_PLACED) >= _PLACED_MAX:
@@ -704,7 +652,7 @@ def map_labeled(grid: Grid, spec: TableSpec, text: Text = "") -> TableData:
     recover_labeled(table, spec, glued, _maker(spec, units), text)
     placed: dict[str, list[tuple[int, ...]]] = {}
     for built in table.rows.values():
-        if not 0 < len(built.cells) < len(built.columns):
+        if not 0 < built.cell_count() < len(built.columns):
             continue  # a row with all its cells (or none): unplace_short_row leaves it alone
         readings = unplace_short_row(table, built)
         if readings is not None and len(built.cells) == len(built.columns) - 1:

@@ -252,6 +252,12 @@ def _sum_rows(s: SumSpec, exempt: frozenset[str]) -> tuple[tuple[str, ...], tupl
     return known[1], known[2], known[3]
 
 
+def _column_place(spec: TableSpec, table: TableData, column: str, first: Row) -> Place:
+    """A column's sum is reported at the table, at its first row's cell (made only for a finding)."""
+    value = first.values.get(column) if first.found else None
+    return Place.of_table(spec, table, column=column, loc=value.loc if value else None)
+
+
 def _column_equation(
     spec: TableSpec,
     table: TableData,
@@ -270,8 +276,7 @@ def _column_equation(
     if len(lhs_keys) == 1 and first.found:
         place_of = partial(Place.of_cell, spec, first, c)
     else:
-        value = first.values.get(c) if first.found else None
-        place_of = partial(Place.of_table, spec, table, column=c, loc=value.loc if value else None)
+        place_of = partial(_column_place, spec, table, c, first)
     return Equation(
         s.code,
         spec,
