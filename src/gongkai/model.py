@@ -273,11 +273,14 @@ class Row:
         return None
 
     def get(self, column: str) -> Number | None:
-        if self._read is not None and column in self.columns:
+        read = self._read
+        if read is not None:  # the values' keys are the columns
+            if column not in self.columns:
+                return None
             i = self.columns.index(column)
-            numbers = self._read[0]
-            return numbers[i] if i < len(numbers) else None
-        v = self.values.get(column)
+            return read[0][i] if i < len(read[0]) else None
+        assert self._values is not None
+        v = self._values.get(column)
         return v.value if v is not None else None
 
     def _fields(self) -> tuple[Any, ...]:
