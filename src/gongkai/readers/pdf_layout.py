@@ -159,11 +159,15 @@ class PageLayout:
 
 
 _UPRIGHT = methodcaller("get", "upright", True)
+_UPRIGHT_KEY = itemgetter("upright")
 
 
 def _all_upright(chars: list[dict[str, Any]]) -> bool:
     """Whether every character is upright (one without ``upright`` counts as upright)."""
-    return all(map(_UPRIGHT, chars))
+    try:
+        return all(map(_UPRIGHT_KEY, chars))  # (every character has the key: PDFium's, pdfminer's)
+    except KeyError:
+        return all(map(_UPRIGHT, chars))
 
 
 def _char_size(chars: list[dict[str, Any]]) -> float:
@@ -673,31 +677,38 @@ def _cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[lis
     """pdfplumber's ``cells_to_tables``: the cells grouped by shared corners (each group all the
     cells reachable from one through corners they share), the groups ordered by their top-left
     cell, a group of one cell dropped. pdfplumber sweeps the list until no cell joins; the groups
-    are the same, and within a group the order does not matter (``Table`` sorts its cells)."""
-    by_corner: dict[tuple[float, float], list[int]] = {}
+    are the same, and within a group the order does not matter (``Table`` sorts its cells).
+    The groups are found by union–find, each group's root its first cell, each corner met once."""
+    parent = list(range(len(cells)))
+    first: dict[tuple[float, float], int] = {}  # each corner → the first cell that has it
     for k, (x0, top, x1, bottom) in enumerate(cells):
         for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-            by_corner.setdefault(corner, []).append(k)
-    group_of = [-1] * len(cells)
-    tables: list[list[tuple[float, float, float, float]]] = []
-    for k in range(len(cells)):
-        if group_of[k] >= 0:
-            continue
-        group = len(tables)
-        group_of[k] = group
-        members = [k]
-        stack = [k]
-        while stack:
-            x0, top, x1, bottom = cells[stack.pop()]
-            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-                for other in by_corner[corner]:
-                    if group_of[other] < 0:
-                        group_of[other] = group
-                        members.append(other)
-                        stack.append(other)
-        tables.append([cells[i] for i in sorted(members)])
+            j = first.setdefault(corner, k)
+            if j == k:
+                continue
+            while parent[j] != j:
+                j = parent[j]
+            r = k
+            while parent[r] != r:
+                r = parent[r]
+            if j < r:
+                parent[r] = j
+            elif r < j:
+                parent[j] = r
+    groups: dict[int, list[tuple[float, float, float, float]]] = {}
+    for k, cell in enumerate(cells):
+        root = parent[k]
+        while parent[root] != root:
+            root = parent[root]
+        parent[k] = root
+        group = groups.get(root)
+        if group is None:
+            groups[root] = [cell]
+        else:
+            group.append(cell)
+    tables = [t for t in groups.values() if len(t) > 1]
     tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
-    return [t for t in tables if len(t) > 1]
+    return tables
 
 
 def _table_cells(objects: PageObjects) -> list[list[Box]]:

@@ -87,6 +87,7 @@ _draw_mode = _fn("FPDFPath_GetDrawMode", ctypes.c_int)  # (path, int* fill mode,
 _fill_color = _fn("FPDFPageObj_GetFillColor", ctypes.c_int)  # (object, uint* r, g, b, a)
 _count_segments = _fn("FPDFPath_CountSegments", ctypes.c_int)  # (path)
 _segment = _fn("FPDFPath_GetPathSegment", _Handle)  # (path, index)
+_segment_address = _fn("FPDFPath_GetPathSegment", ctypes.c_void_p)  # (path, index) → int address
 _segment_point = _fn("FPDFPathSegment_GetPoint", ctypes.c_int)  # (segment, float* x, float* y)
 _segment_type = _fn("FPDFPathSegment_GetType", ctypes.c_int)  # (segment)
 _segment_close = _fn("FPDFPathSegment_GetClose", ctypes.c_int)  # (segment)
@@ -281,15 +282,25 @@ _SEGMENTS_CHECKED = [0]
 _SEGMENT_CHECKS = 8
 
 
-# the segments of a path of up to 16 at once (most paths: a line, 2; a rectangle, 5)
+# the segments of a path of up to 16 at once (most paths: a line, 2; a rectangle, 5), and the
+# ctypes array of their bytes, read in place (``from_address``: no copy, no foreign call)
 _SEGMENTS = [struct.Struct("=" + "2fBB2x" * n) for n in range(17)]
+_SEGMENT_BYTES = [ctypes.c_char * (_SEGMENT.size * n) for n in range(17)]
 
 
-def _unpack_segments(data: bytes, n: int) -> list[tuple[float, float, int, int]]:
-    """*n* ``CFX_Path::Point``s (:data:`_SEGMENT`) read from *data*."""
+def _unpack_segments(data: Any, n: int) -> list[tuple[float, float, int, int]]:
+    """*n* ``CFX_Path::Point``s (:data:`_SEGMENT`) read from *data* (bytes or a buffer)."""
     if n >= len(_SEGMENTS):
         return list(_SEGMENT.iter_unpack(data))
-    flat = _SEGMENTS[n].unpack(data)
+    flat = _SEGMENTS[n].unpack_from(data)
+    return [flat[k : k + 4] for k in range(0, 4 * n, 4)]
+
+
+def _segments_at(address: int, n: int) -> list[tuple[float, float, int, int]]:
+    """The *n* segments of PDFium's array at *address*."""
+    if n >= len(_SEGMENTS):
+        return list(_SEGMENT.iter_unpack(ctypes.string_at(address, _SEGMENT.size * n)))
+    flat = _SEGMENTS[n].unpack_from(_SEGMENT_BYTES[n].from_address(address))
     return [flat[k : k + 4] for k in range(0, 4 * n, 4)]
 
 
@@ -306,6 +317,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     r_p, g_p, b_p, a_p = (ctypes.byref(rgba, 4 * k) for k in range(4))
     read_matrix, read_point = _MATRIX6.unpack_from, _POINT.unpack_from
     segment, segment_point, segment_type, segment_close = _segment, _segment_point, _segment_type, _segment_close
+    segment_address = _segment_address
     count_segments, draw_mode, object_matrix, fill_color = _count_segments, _draw_mode, _object_matrix, _fill_color
     string_at, size = ctypes.string_at, _SEGMENT.size
     checked = _SEGMENTS_CHECKED
@@ -327,10 +339,10 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         n = count_segments(obj)
         if n <= 0:
             return []
-        first = segment(obj, 0).value
+        first = segment_address(obj, 0)
         if first:
             if checked[0] >= _SEGMENT_CHECKS:
-                return _unpack_segments(string_at(first, size * n), n)
+                return _segments_at(first, n)
             last = segment(obj, n - 1)
             if last.value - first == size * (n - 1) and segment_point(last, px_p, py_p):
                 read = _unpack_segments(string_at(first, size * n), n)
