@@ -640,36 +640,43 @@ def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float,
     to the right of it, looked up once instead of for every pair of points: the same cells."""
 
     points = sorted(intersections)
-    columns: dict[float, list[tuple[float, float]]] = {}
-    rows: dict[float, list[tuple[float, float]]] = {}
-    for p in points:
-        columns.setdefault(p[0], []).append(p)
-        rows.setdefault(p[1], []).append(p)
+    meets = [intersections[p] for p in points]
+    columns: dict[float, list[int]] = {}
+    rows: dict[float, list[int]] = {}
+    for k, p in enumerate(points):
+        columns.setdefault(p[0], []).append(k)
+        rows.setdefault(p[1], []).append(k)
     # the points after each point in (x, top) order on its column are below it, on its row right of it
-    below_of = {p: column[k + 1 :] for column in columns.values() for k, p in enumerate(column)}
-    right_of = {p: row[k + 1 :] for row in rows.values() for k, p in enumerate(row)}
+    below_of: list[list[int]] = [[]] * len(points)
+    right_of: list[list[int]] = [[]] * len(points)
+    for column in columns.values():
+        for k, p in enumerate(column):
+            below_of[p] = column[k + 1 :]
+    for row in rows.values():
+        for k, p in enumerate(row):
+            right_of[p] = row[k + 1 :]
     cells: list[tuple[float, float, float, float]] = []
-    for pt in points:
-        v_pt, h_pt = intersections[pt]
-        right = right_of[pt]
-        found = None
-        for below_pt in below_of[pt]:
-            v_below, h_below = intersections[below_pt]
+    get = intersections.get
+    for k, pt in enumerate(points):
+        v_pt, h_pt = meets[k]
+        right = right_of[k]
+        for j in below_of[k]:
+            v_below, h_below = meets[j]
             if v_pt.isdisjoint(v_below):
                 continue  # not joined to pt by an edge (pdfplumber's edge_connects)
-            for right_pt in right:
-                v_right, h_right = intersections[right_pt]
+            below_top = points[j][1]
+            for i in right:
+                v_right, h_right = meets[i]
                 if h_pt.isdisjoint(h_right):
                     continue
-                corner = (right_pt[0], below_pt[1])
-                meet = intersections.get(corner)
+                right_x = points[i][0]
+                meet = get((right_x, below_top))
                 if meet is not None and not meet[0].isdisjoint(v_right) and not meet[1].isdisjoint(h_below):
-                    found = (pt[0], pt[1], corner[0], corner[1])
+                    cells.append((pt[0], pt[1], right_x, below_top))
                     break
-            if found:
-                break
-        if found:
-            cells.append(found)
+            else:
+                continue
+            break
     return cells
 
 
