@@ -315,7 +315,7 @@ def rebuild_tables(doc: Document) -> Document:
     if lazy and not (
         doc.kind == "text"
         and max(map(len, doc.lines), default=0) >= LONG_LINE  # no long line: nothing to unfold
-        and any(unfold_pieces(t) for t in doc.lines if len(t) >= LONG_LINE)
+        and any(map(unfold_pieces, compress(doc.lines, map(LONG_LINE.__le__, map(len, doc.lines)))))
     ):
         # the blocks are the lines, a Paragraph each: made here only for the lines outside tables
         texts = doc.lines

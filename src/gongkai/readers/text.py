@@ -78,9 +78,15 @@ def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     text, encoding = decode(data)
     if len(text) > limits.text_chars:
         raise limit_error("text_chars", len(text), limits.text_chars)
-    doc = document_from_text(text, kind="text", encoding=encoding)
+    # UTF-8 bytes hold a radical (U+2E80–U+2FDF) only as E2 BA–BF …: a search of the bytes for
+    # that is much quicker than one of the text for the characters
+    radicals = encoding != "utf-8" or _RADICAL_UTF8_RE.search(data) is not None
+    doc = document_from_text(text, kind="text", encoding=encoding, radicals=radicals)
     doc.header = crawler_header(doc.lines)
     return doc
+
+
+_RADICAL_UTF8_RE = re.compile(rb"\xe2[\xba-\xbf]")
 
 
 # A crawler's header block: ``标题: …`` ``发布时间: 2024-01-31 10:52`` ``原文链接: https://…`` …, up to a
@@ -113,7 +119,12 @@ def is_header_line(text: str) -> bool:
     return bool(_HEADER_LINE_RE.match(text) or _BODY_MARK_RE.match(text))
 
 
-def document_from_text(text: str, kind: str = "text", encoding: str | None = None) -> Document:
-    text = fold_radicals(text)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def document_from_text(text: str, kind: str = "text", encoding: str | None = None, radicals: bool = True) -> Document:
+    """*text* as a Document of lines. ``radicals=False``: the caller knows *text* holds no radical
+    (:func:`fold_radicals` has nothing to fold)."""
+    if radicals:
+        text = fold_radicals(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     return TextDocument(None, kind, lines, encoding)  # one Paragraph per line, made when read
