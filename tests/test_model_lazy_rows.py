@@ -62,8 +62,12 @@ def test_a_lazy_row_answers_as_its_values_do(read: tuple) -> None:
     assert row.has_status() == made.has_status() == any(v.status for v in made.values.values())
     assert row.any_cell_number() == made.any_cell_number()
     assert row.irregular == made.irregular
+    assert list(row.cell_raws()) == list(made.cell_raws()) == [c.raw for c in made.cells]
+    assert list(row.cell_statuses()) == list(made.cell_statuses()) == [c.status for c in made.cells]
     for column in (*COLUMNS, "z"):
         assert row.get(column) == made.get(column)
+        assert row.value_loc(column) == made.value_loc(column)
+        assert made.value_loc(column) == (made.values[column].loc if column in made.values else None)
     assert row._read is not None  # none of the above made the values
     # the values made are the eager ones, field by field
     assert row == made

@@ -248,6 +248,35 @@ class Row:
         assert self._cells is not None
         return len(self._cells)
 
+    def cell_raws(self) -> Sequence[str]:
+        """``[c.raw for c in cells]``."""
+        read = self._read
+        if read is not None:
+            return read[1]
+        assert self._cells is not None
+        return [c.raw for c in self._cells]
+
+    def cell_statuses(self) -> Sequence[str | None]:
+        """``[c.status for c in cells]``."""
+        read = self._read
+        if read is not None:
+            return read[3]
+        assert self._cells is not None
+        return [c.status for c in self._cells]
+
+    def value_loc(self, column: str) -> Location | None:
+        """``values[column].loc`` (None without that column)."""
+        read = self._read
+        if read is not None:  # the values' keys are the columns; a column without a cell is at the row
+            if column not in self.columns:
+                return None
+            i = self.columns.index(column)
+            assert self._locs is not None
+            return self._locs[i] if i < len(read[0]) else self.loc
+        assert self._values is not None
+        v = self._values.get(column)
+        return v.loc if v is not None else None
+
     def any_cell_number(self) -> bool:
         """Whether a cell (in ``cells``) has a number."""
         read = self._read

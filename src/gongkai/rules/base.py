@@ -149,8 +149,8 @@ class Place:
     @classmethod
     def of_cell(cls, spec: TableSpec, row: Row, column: str, value: Value | None = None) -> Place:
         """A cell: its value's own location, else the row's."""
-        v = value if value is not None else row.values.get(column)
-        where = v.loc if v is not None and _has_place(v.loc) else row.loc
+        loc = value.loc if value is not None else row.value_loc(column)
+        where = loc if loc is not None and _has_place(loc) else row.loc
         order = (
             _SECTION_ORDINALS.get(spec.section, 0),
             2,

@@ -254,8 +254,7 @@ def _sum_rows(s: SumSpec, exempt: frozenset[str]) -> tuple[tuple[str, ...], tupl
 
 def _column_place(spec: TableSpec, table: TableData, column: str, first: Row) -> Place:
     """A column's sum is reported at the table, at its first row's cell (made only for a finding)."""
-    value = first.values.get(column) if first.found else None
-    return Place.of_table(spec, table, column=column, loc=value.loc if value else None)
+    return Place.of_table(spec, table, column=column, loc=first.value_loc(column) if first.found else None)
 
 
 def _column_equation(

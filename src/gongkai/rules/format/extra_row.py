@@ -64,7 +64,7 @@ class ExtraRow(Rule):
                 after = row_label(spec, row.after) if row.after else "表头"
                 yield self.finding(
                     Place.of_row(spec, row),
-                    figures={"values": " | ".join(c.raw for c in row.cells)},
+                    figures={"values": " | ".join(row.cell_raws())},
                     table=zh,
                     table_en=en,
                     label=row.label,

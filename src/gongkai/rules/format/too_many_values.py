@@ -62,7 +62,7 @@ class TooManyValues(Rule):
 def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
     """F004/F005: rows of the format whose cell count differs from the format's columns."""
     for spec, row in _irregular(ctx).get(kind, ()):  # in table and row order
-        found, expected = len(row.cells), len(row.columns)
+        found, expected = row.cell_count(), len(row.columns)
         key = (id(spec), rule.code, row.key, row.label, found, expected)
         known = _MESSAGES.get(key)
         if known is None or known[0] is not spec:
@@ -73,7 +73,7 @@ def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
         yield rule.made(
             Place.of_row(spec, row),
             known[1],
-            {"values": found, "columns": expected, "raw": " | ".join([c.raw for c in row.cells])},
+            {"values": found, "columns": expected, "raw": " | ".join(row.cell_raws())},
         )
 
 

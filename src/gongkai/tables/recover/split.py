@@ -367,11 +367,10 @@ def _not_one_number(raws: tuple[str, ...]) -> bool:
 def candidate(spec: TableSpec, rows: list[Row], glued: bool, table_evidence: bool) -> tuple[Candidate | None, bool]:
     """The recovery candidate for these rows (one row, or table 四's three), and whether they show
     evidence of lost separators on their own."""
-    cells = [c for r in rows for c in r.cells]
+    raws = tuple([raw for r in rows for raw in r.cell_raws()])  # (the rows' values are not made)
     expected = sum(r.expected for r in rows)
-    if not cells or len(cells) >= expected or any(c.status == "blank" for c in cells):
+    if not raws or len(raws) >= expected or any([s == "blank" for r in rows for s in r.cell_statuses()]):
         return None, False  # a row with all its cells was not run together
-    raws = tuple(c.raw for c in cells)
     evidence = glued or _not_one_number(raws)
     if not (evidence or table_evidence):
         return None, evidence
@@ -382,6 +381,7 @@ def candidate(spec: TableSpec, rows: list[Row], glued: bool, table_evidence: boo
     short = _capacity(raws) < expected
     if short and not evidence:
         return None, evidence  # separate numbers, too few of them: an irregular row, kept as found
+    cells = [c for r in rows for c in r.cells]
     locs = [cells[i].loc for i in origin]
     columns = [(r.key, col) for r in rows for col in r.columns]
     groups = [g for r in rows for g in _groups(spec, r.columns)]
@@ -392,7 +392,7 @@ def candidate(spec: TableSpec, rows: list[Row], glued: bool, table_evidence: boo
             columns=columns,
             kinds=[_kind(spec, col) for _, col in columns],
             groups=groups,
-            raw=" ".join(c.raw.strip() for c in cells),
+            raw=" ".join([raw.strip() for raw in raws]),
             pieces=pieces,
             piece_locs=locs,
             unit=unit,
