@@ -769,10 +769,10 @@ def unplace_short_rows(table: TableData, rows: list[Row]) -> list[tuple[int, ...
     order, that the rows' own sums admit (a 总计 that is the sum of the cells before it) is a
     reading; a column every reading gives the same value keeps it, the others are null with status
     ``ambiguous``, and the readings are listed in ``table.ambiguous``."""
-    cells = [c for r in rows for c in r.cells]
-    n, m = len(cells), sum(len(r.columns) for r in rows)
+    n, m = sum([r.cell_count() for r in rows]), sum([len(r.columns) for r in rows])
     if not (0 < n < m):
-        return None
+        return None  # (the rows' values are not made)
+    cells = [c for r in rows for c in r.cells]
     slots = [(r, c) for r in rows for c in r.columns]
     if any(v.status in ("inferred", "ambiguous") for r in rows for v in r.values.values()):
         return None
