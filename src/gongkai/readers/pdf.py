@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from gongkai.document import Block, Cell, Document, Location, Paragraph, Table
+from gongkai.document import Block, Cell, Document, Location, Table, new_paragraph, slot_maker
 from gongkai.formats import match_heading
 from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.readers.errors import ReadError, limit_error
@@ -49,6 +49,9 @@ __all__ = ["MIN_TEXT_CHARS", "clean_pdf_text", "document", "is_page_furniture", 
 
 MIN_TEXT_CHARS = 20  # fewer characters than this on every page: a scan without a text layer
 _Line = Line  # the name the tests know
+# Cell(...) and Location(...) made faster (document.slot_maker): one of each per grid position
+_new_cell = slot_maker(Cell, ("text", "loc", "merged"))
+_new_location = slot_maker(Location, ("line", "table", "row", "cell", "page", "bbox"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -95,7 +98,7 @@ def _assemble(pages: list[PageLayout]) -> Document:
         nonlocal para
         if para is not None:
             pieces, line_no, page_no, box = para
-            blocks.append(Paragraph(join_lines(pieces), Location(line=line_no, page=page_no, bbox=box)))
+            blocks.append(new_paragraph(join_lines(pieces), Location(line=line_no, page=page_no, bbox=box)))
         para = None
 
     for page in pages:
@@ -113,12 +116,10 @@ def _assemble(pages: list[PageLayout]) -> Document:
                     line_no = len(lines)
                     cells.append(
                         tuple(
-                            Cell(
-                                text,
-                                Location(line=line_no, table=tables, row=r, cell=c, page=page.number, bbox=bbox),
-                                merged=merged,
-                            )
-                            for c, (text, merged, bbox) in enumerate(row)
+                            [
+                                _new_cell(text, _new_location(line_no, tables, r, c, page.number, bbox), merged)
+                                for c, (text, merged, bbox) in enumerate(row)
+                            ]
                         )
                     )
                 blocks.append(

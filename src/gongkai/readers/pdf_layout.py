@@ -650,11 +650,11 @@ def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float,
     below_of: list[list[int]] = [[]] * len(points)
     right_of: list[list[int]] = [[]] * len(points)
     for column in columns.values():
-        for k, p in enumerate(column):
-            below_of[p] = column[k + 1 :]
+        for k, number in enumerate(column):
+            below_of[number] = column[k + 1 :]
     for row in rows.values():
-        for k, p in enumerate(row):
-            right_of[p] = row[k + 1 :]
+        for k, number in enumerate(row):
+            right_of[number] = row[k + 1 :]
     cells: list[tuple[float, float, float, float]] = []
     get = intersections.get
     for k, pt in enumerate(points):
