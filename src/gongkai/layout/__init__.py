@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import cache, partial
 from itertools import compress, repeat
 from operator import is_, itemgetter
-from typing import overload
+from typing import cast, overload
 
 from gongkai.document import (
     Block,
@@ -124,9 +124,50 @@ _LINES_MAX = 65536
 # The answers for a block that is no line of text (a Table): it starts nothing and ends a region.
 _NO_LINE: _LineInfo = (False, False, None, False, False, False, None, _STOP)
 _LINES[None] = _NO_LINE
-_STARTS = itemgetter(4)
-_ROLE = itemgetter(7)
-_IS_ROW = bytes(1 if role in (_ROW, _VALUE_ROW) else 0 for role in range(256))
+# Each line's answers that every line is asked for, as one byte: its role, whether a table
+# region starts at it (_STARTS_BIT) and whether it is long enough to unfold (_LONG_BIT), kept per
+# line beside _LINES. A document's lines become one bytes object, searched in C (the regions'
+# starts, the roles), instead of a pass in Python per answer.
+_STARTS_BIT, _LONG_BIT = 8, 16
+_CODES: dict[str | None, int] = {None: _STOP}
+_START_RE = re.compile(b"[%s]" % re.escape(bytes(c for c in range(32) if c & _STARTS_BIT)))
+_LONG_RE = re.compile(b"[%s]" % re.escape(bytes(c for c in range(32) if c & _LONG_BIT)))
+_ROLE_OF_CODE = bytes(c & 7 for c in range(256))
+_IS_ROW = bytes(1 if c & 7 in (_ROW, _VALUE_ROW) else 0 for c in range(256))
+
+
+def _code(info: _LineInfo, text: str | None) -> int:
+    return info[7] | (_STARTS_BIT if info[4] else 0) | (_LONG_BIT if text is not None and len(text) >= LONG_LINE else 0)
+
+
+def _known_codes(texts: list[str | None] | list[str]) -> bytes | None:
+    """Each line's code (:data:`_CODES`), or None when a line is new."""
+    known = _CODES
+    try:
+        return bytes([known[t] for t in texts])
+    except KeyError:
+        return None
+
+
+def _codes(texts: list[str | None] | list[str]) -> bytes:
+    """Each line's code, the lines not seen before worked out (:func:`_lines`)."""
+    codes = _known_codes(texts)
+    if codes is None:
+        codes = bytes(map(_code, _lines(texts), texts))
+    return codes
+
+
+def _has_long_line(lines: list[str], codes: bytes | None) -> bool:
+    """Whether a line is long enough to unfold (:data:`LONG_LINE`)."""
+    if codes is not None:
+        return _LONG_RE.search(codes) is not None
+    return max(map(len, lines), default=0) >= LONG_LINE
+
+
+def _info(text: str | None) -> _LineInfo:
+    """One line's answers (known: its code was)."""
+    info = _LINES.get(text)
+    return info if info is not None else _lines([text])[0]
 
 
 def _line(text: str, split: list[str] | None) -> _LineInfo:
@@ -195,7 +236,10 @@ def _lines(texts: list[str | None] | list[str]) -> list[_LineInfo]:
     if len(known) + len(fresh) > _LINES_MAX:
         known.clear()
         known[None] = _NO_LINE
+        _CODES.clear()
+        _CODES[None] = _STOP
     known.update(fresh)
+    _CODES.update([(t, _code(info, t)) for t, info in fresh.items()])
     for k in at:
         t = texts[k]
         infos[k] = _NO_LINE if t is None else fresh[t]
@@ -311,17 +355,23 @@ def rebuild_tables(doc: Document) -> Document:
     a crawler wrote on one line is first cut back into lines (:mod:`gongkai.layout.unfold`)."""
     blocks: Sequence[Block]
     texts: list[str | None] | list[str]
+    codes: bytes | None = None
     lazy = isinstance(doc, TextDocument) and not doc.blocks_made
-    if lazy and not (
-        doc.kind == "text"
-        and max(map(len, doc.lines), default=0) >= LONG_LINE  # no long line: nothing to unfold
-        and any(map(unfold_pieces, compress(doc.lines, map(LONG_LINE.__le__, map(len, doc.lines)))))
-    ):
+    if lazy:
+        lines: list[str] = doc.lines
+        codes = _known_codes(lines)  # every line seen before (templates, copies): one pass
+        if (
+            doc.kind == "text"
+            and _has_long_line(lines, codes)
+            and any(map(unfold_pieces, compress(lines, map(LONG_LINE.__le__, map(len, lines)))))
+        ):
+            lazy = False  # a flattened report: unfolded below
+        texts = lines
+    if lazy:
         # the blocks are the lines, a Paragraph each: made here only for the lines outside tables
-        texts = doc.lines
-        blocks = _LineParagraphs(texts)
+        blocks = _LineParagraphs(lines)
     else:
-        lazy = False
+        codes = None
         blocks = doc.blocks
         texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
         if doc.kind == "text" and max(map(len, filter(None, texts)), default=0) >= LONG_LINE:
@@ -329,15 +379,16 @@ def rebuild_tables(doc: Document) -> Document:
             if doc.blocks is not blocks:
                 blocks = doc.blocks
                 texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
-    lines = _lines(texts)
-    starts = list(compress(range(len(lines)), map(_STARTS, lines)))
+    if codes is None:
+        codes = _codes(texts)
+    starts = [m.start() for m in _START_RE.finditer(codes)]
     if not starts:
         return dataclasses.replace(doc, blocks=list(doc.blocks))
     out: list[Block] = []
     table_index = 0 if lazy else len(doc.tables())  # after the reader's tables
     end = len(blocks)
-    roles = bytes(map(_ROLE, lines))  # each line's role in a region, to search in C
-    is_row = roles.translate(_IS_ROW)  # 1 for a grid row, else 0
+    roles = codes.translate(_ROLE_OF_CODE)  # each line's role in a region, to search in C
+    is_row = codes.translate(_IS_ROW)  # 1 for a grid row, else 0
     done = 0  # the blocks before this one are in out
     for i in starts:
         if i < done:
@@ -348,10 +399,16 @@ def rebuild_tables(doc: Document) -> Document:
         stop = roles.find(_STOP, i + 1)
         if stop < 0:
             stop = end
-        first = lines[i]
+        first = _info(texts[i])
         first_row = None if first[1] else first[6]
         mask = is_row[i + 1 : stop]
-        rows = [line[6] for line in compress(lines[i + 1 : stop], mask)]
+        found = list(map(_LINES.get, compress(texts[i + 1 : stop], mask)))
+        infos = (
+            cast(list[_LineInfo], found)
+            if all(found)
+            else [_info(t) for t in compress(texts[i + 1 : stop], mask)]  # (another thread cleared _LINES)
+        )
+        rows = [info[6] for info in infos]
         if first_row is not None:
             rows.insert(0, first_row)
         has_values = (first_row is not None and first[5]) or _VALUE_ROW in roles[i + 1 : stop]
