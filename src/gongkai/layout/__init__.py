@@ -149,11 +149,17 @@ def _known_codes(texts: list[str | None] | list[str]) -> bytes | None:
         return None
 
 
-def _codes(texts: list[str | None] | list[str]) -> bytes:
-    """Each line's code, the lines not seen before worked out (:func:`_lines`)."""
-    codes = _known_codes(texts)
+def _codes(texts: list[str | None] | list[str], tried: bool = False) -> bytes:
+    """Each line's code, the lines not seen before worked out (:func:`_lines`). Most lines of a
+    report were seen before (headings, labels, boilerplate): only the new ones are gone over.
+    *tried*: :func:`_known_codes` found a new line already."""
+    codes = None if tried else _known_codes(texts)
     if codes is None:
-        codes = bytes(map(_code, _lines(texts), texts))
+        known = _CODES
+        _lines([t for t in texts if t not in known])
+        codes = _known_codes(texts)
+        if codes is None:  # (another thread cleared _CODES meanwhile)
+            codes = bytes(map(_code, _lines(texts), texts))
     return codes
 
 
@@ -380,7 +386,7 @@ def rebuild_tables(doc: Document) -> Document:
                 blocks = doc.blocks
                 texts = [b.text if isinstance(b, Paragraph) else None for b in blocks]
     if codes is None:
-        codes = _codes(texts)
+        codes = _codes(texts, tried=lazy)
     starts = [m.start() for m in _START_RE.finditer(codes)]
     if not starts:
         return dataclasses.replace(doc, blocks=list(doc.blocks))
