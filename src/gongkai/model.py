@@ -346,6 +346,18 @@ class Row:
             object.__setattr__(self, name, value)
 
 
+def short_rows(rows: Iterable[Row]) -> list[Row]:
+    """The found rows with some cells but fewer than their columns (``0 < len(cells) <
+    len(columns)``): the rows the tables stage looks at again (run together, a cell lost)."""
+    out = []
+    for r in rows:
+        read = r._read
+        n = len(read[0]) if read is not None else len(r._cells or ())
+        if 0 < n < len(r.columns) and r.found:
+            out.append(r)
+    return out
+
+
 def rows_numbers(rows: list[Row]) -> tuple[list[Number | None], bool, bool, bool]:
     """The one pass over a table's found rows that the rules start from (gongkai.rules.scan): every
     row's :meth:`Row.numbers` one after the other; whether a value has a status; whether every

@@ -39,6 +39,7 @@ from gongkai.model import (
     Value,
     read_row,
     representable,
+    short_rows,
 )
 from gongkai.normalize import label_core, label_key, leading_numbering
 from gongkai.tables.recover import MakeValue, Text, recover_flat, recover_labeled
@@ -651,9 +652,7 @@ def map_labeled(grid: Grid, spec: TableSpec, text: Text = "") -> TableData:
     units = _Units(dict(reading.units))
     recover_labeled(table, spec, glued, _maker(spec, units), text)
     placed: dict[str, list[tuple[int, ...]]] = {}
-    for built in table.rows.values():
-        if not 0 < built.cell_count() < len(built.columns):
-            continue  # a row with all its cells (or none): unplace_short_row leaves it alone
+    for built in short_rows(table.rows.values()):  # a row with all its cells (or none) is left alone
         readings = unplace_short_row(table, built)
         if readings is not None and len(built.cells) == len(built.columns) - 1:
             placed[built.key] = readings

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from functools import partial
 
 from gongkai.formats import TableSpec
-from gongkai.model import TableData
+from gongkai.model import TableData, short_rows
 from gongkai.tables.recover.apply import MakeValue, constraint_of, write, zeros_one_per_cell
 from gongkai.tables.recover.facts import TextFact, narrow_by_facts, text_facts
 from gongkai.tables.recover.solve import SOLVED, UNDECIDED, UNSATISFIABLE, balanced_search, narrow
@@ -129,7 +129,7 @@ def recover_labeled(
     column from a cell text (units, money) as the mapping would.
     """
     # Only a found row short of cells can be a candidate (candidate() leaves the others alone).
-    rows = [r for r in table.rows.values() if r.found and 0 < r.cell_count() < len(r.columns)]  # (r.expected)
+    rows = short_rows(table.rows.values())
     # Lost separators show in a row on its own (digits glued to the label, a run too long for one
     # count); then every row of the table that is short of cells is read as run together.
     table_evidence = any(candidate(spec, [r], r.key in glued, False)[1] for r in rows)
