@@ -28,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import re
 import struct
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -139,8 +140,9 @@ class _Space:
         self.height = mb_height
 
 
-def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
-    """The page's characters; *seen* gets the address of every text object that gave one.
+def _chars(page: pdfium.PdfPage, space: _Space, seen: dict[int, tuple[float, bool, float, float, bool]]) -> list[Obj]:
+    """The page's characters; *seen* gets the address of every text object that gave one, with
+    its font size, whether upright, its matrix's c and d (after the page's rotation), whether vertical.
 
     Four PDFium calls a character (its text object, its loose box; the matrix and font size once
     a text object — WPS writes one object a character), the boxes read with ``struct`` from one
@@ -171,8 +173,6 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
             _char_origin(raw, i, ox_p, oy_p)
             return ox.value, oy.value
 
-        # each text object's font size, whether upright, its matrix's c and d, whether vertical
-        per_object: dict[int, tuple[float, bool, float, float, bool]] = {}
         # user space → pdfplumber's (x, top) in one step: x = xa·x + xc·y + xe, top = ta·x + tc·y + te
         ra, rb, rc, rd, re_, rf = space.ctm
         turned = (ra, rb, rc, rd) != (1.0, 0.0, 0.0, 1.0)
@@ -195,19 +195,21 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                 else:
                     continue  # the second half of a pair, joined above (or half a pair: nothing)
             left, rtop, right, rbottom = read_rect(rect)
-            info = per_object.get(obj)
+            info = seen.get(obj)
             if info is None:
                 char_matrix(raw, i, matrix_p)
                 font_size = font_size_of(raw, i)
                 # the character's matrix, then the page's rotation: pdfminer's character matrix
                 a, b, c, d = read_matrix(matrix)
                 if turned:
-                    ma, mb, mc, md = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd
+                    mc, md = c * ra + d * rc, c * rb + d * rd
+                    upright = (a * ra + b * rc) * md > 0 and a * rb + b * rd == 0 and mc == 0  # LTChar.upright
+                    straight = upright and b == 0 and c == 0
                 else:
-                    ma, mb, mc, md = a, b, c, d
-                upright = ma * md > 0 and mb == 0 and mc == 0  # pdfminer's LTChar.upright
+                    mc, md = c, d
+                    upright = straight = a * d > 0 and b == 0 and c == 0
                 vertical = False
-                if upright and b == 0 and c == 0:
+                if straight:
                     if i < last and objects[i + 1] == obj:
                         # vertical writing: the characters of one text object go down, not right
                         (x_a, y_a), (x_b, y_b) = origin(i), origin(i + 1)
@@ -215,9 +217,8 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: set[int]) -> list[Obj]:
                     else:
                         # one character: PDFium's loose box of a vertical character is one
                         # unscaled font size wide, whatever the text matrix's scale
-                        vertical = abs((right - left) - font_size) < 1e-3 and abs(d - 1) > 1e-3
-                per_object[obj] = (font_size, upright, mc, md, vertical)
-                seen.add(obj)
+                        vertical = abs(d - 1) > 1e-3 and abs((right - left) - font_size) < 1e-3
+                seen[obj] = (font_size, upright, mc, md, vertical)
             else:
                 font_size, upright, mc, md, vertical = info
             if vertical:
@@ -288,23 +289,15 @@ _SEGMENTS = [struct.Struct("=" + "2fBB2x" * n) for n in range(17)]
 _SEGMENT_BYTES = [ctypes.c_char * (_SEGMENT.size * n) for n in range(17)]
 
 
-def _unpack_segments(data: Any, n: int) -> list[tuple[float, float, int, int]]:
-    """*n* ``CFX_Path::Point``s (:data:`_SEGMENT`) read from *data* (bytes or a buffer)."""
-    if n >= len(_SEGMENTS):
-        return list(_SEGMENT.iter_unpack(data))
-    flat = _SEGMENTS[n].unpack_from(data)
-    return [flat[k : k + 4] for k in range(0, 4 * n, 4)]
+def _segments_at(address: int, n: int) -> tuple[Any, ...]:
+    """The *n* segments (:data:`_SEGMENT`) of PDFium's array at *address*, flat: x, y, type and
+    close of the first, then of the second… (a tuple of tuples cost more than the path)."""
+    if n < len(_SEGMENTS):
+        return _SEGMENTS[n].unpack_from(_SEGMENT_BYTES[n].from_address(address))
+    return struct.unpack("=" + "2fBB2x" * n, ctypes.string_at(address, _SEGMENT.size * n))
 
 
-def _segments_at(address: int, n: int) -> list[tuple[float, float, int, int]]:
-    """The *n* segments of PDFium's array at *address*."""
-    if n >= len(_SEGMENTS):
-        return list(_SEGMENT.iter_unpack(ctypes.string_at(address, _SEGMENT.size * n)))
-    flat = _SEGMENTS[n].unpack_from(_SEGMENT_BYTES[n].from_address(address))
-    return [flat[k : k + 4] for k in range(0, 4 * n, 4)]
-
-
-def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]) -> bool:
+def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Container[int]) -> bool:
     """The page's painted paths into *out*; whether every text object is in *seen* (the text
     objects that gave characters: most objects, whose type need not be asked)."""
     matrix = pdfium_c.FS_MATRIX()
@@ -319,9 +312,10 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     segment, segment_point, segment_type, segment_close = _segment, _segment_point, _segment_type, _segment_close
     segment_address = _segment_address
     count_segments, draw_mode, object_matrix, fill_color = _count_segments, _draw_mode, _object_matrix, _fill_color
-    string_at, size = ctypes.string_at, _SEGMENT.size
+    size = _SEGMENT.size
     checked = _SEGMENTS_CHECKED
     ctm = space.ctm
+    ctm_a, ctm_b, ctm_c, ctm_d, ctm_e, ctm_f = ctm
 
     def color_of(obj: Any, fill: bool) -> tuple[float, float, float] | None:
         """A filled path's fill colour as PDFium gives it (RGB in 0–1), else None."""
@@ -329,8 +323,9 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
             return (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
         return None
 
-    def segments(obj: Any) -> list[tuple[float, float, int, int]]:
-        """The path's segments: point, type and whether it closes the subpath. PDFium keeps them
+    def segments(obj: Any) -> Sequence[Any]:
+        """The path's segments, flat: point, type and whether it closes the subpath, of each in
+        turn (:func:`_segments_at`). PDFium keeps them
         in one array (``CFX_Path``'s points: two floats, the type, the close flag, 12 bytes
         each) and gives out pointers into it; the array is read at once when the pointers to its
         first and last segments are that far apart and the last reads as the API gives it (once
@@ -338,25 +333,25 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         segment by segment through the API (four calls a segment)."""
         n = count_segments(obj)
         if n <= 0:
-            return []
+            return ()
         first = segment_address(obj, 0)
         if first:
             if checked[0] >= _SEGMENT_CHECKS:
                 return _segments_at(first, n)
             last = segment(obj, n - 1)
             if last.value - first == size * (n - 1) and segment_point(last, px_p, py_p):
-                read = _unpack_segments(string_at(first, size * n), n)
-                x, y, t, close = read[-1]
+                read = _segments_at(first, n)
+                x, y, t, close = read[-4:]
                 if (x, y) == read_point(point) and t == segment_type(last) and bool(close) == bool(segment_close(last)):
                     if n > 1:
                         checked[0] += 1
                     return read
-        out = []
+        out: list[Any] = []
         for k in range(n):
             seg = segment(obj, k)
             if segment_point(seg, px_p, py_p):
                 x, y = read_point(point)
-                out.append((x, y, segment_type(seg), segment_close(seg)))
+                out += (x, y, segment_type(seg), segment_close(seg))
         return out
 
     def path(obj: Any, parent: tuple[float, ...] | None) -> None:
@@ -366,9 +361,13 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         m: tuple[float, ...] = read_matrix(matrix)
         if parent is not None:
             m = _mult(m, parent)
-        a, b, c, d, e, f = _mult(m, ctm)  # then to pdfminer's device space
+        # then to pdfminer's device space: _mult(m, ctm), written out
+        m_a, m_b, m_c, m_d, m_e, m_f = m
+        a, b = m_a * ctm_a + m_b * ctm_c, m_a * ctm_b + m_b * ctm_d
+        c, d = m_c * ctm_a + m_d * ctm_c, m_c * ctm_b + m_d * ctm_d
+        e, f = m_e * ctm_a + m_f * ctm_c + ctm_e, m_e * ctm_b + m_f * ctm_d + ctm_f
         segs = segments(obj)
-        n = len(segs)
+        n = len(segs) >> 2
         if n == 2 or n == 5:
             # a line or a closed rectangle (the rulings of a table): painted directly, as the
             # general case below would (a line: m l, or m l h; a rectangle: m l l l l h whose
@@ -376,7 +375,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
             fill = fill_mode.value != 0
             stroke = bool(stroke_flag.value)
             if n == 2:
-                (x0, y0, t0, c0), (x1, y1, t1, _) = segs
+                x0, y0, t0, c0, x1, y1, t1, _ = segs
                 if t0 == _MOVE and t1 == _LINE and not c0:
                     color = color_of(obj, fill)
                     px, py = a * x0 + c * y0 + e, b * x0 + d * y0 + f
@@ -395,7 +394,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
                     )
                     return
             else:
-                (x0, y0, t0, c0), (x1, y1, t1, c1), (x2, y2, t2, c2), (x3, y3, t3, c3), (x4, y4, t4, c4) = segs
+                x0, y0, t0, c0, x1, y1, t1, c1, x2, y2, t2, c2, x3, y3, t3, c3, x4, y4, t4, c4 = segs
                 if t0 == _MOVE and t1 == t2 == t3 == t4 == _LINE and c4 and not (c0 or c1 or c2 or c3):
                     p0x, p0y = a * x0 + c * y0 + e, b * x0 + d * y0 + f
                     p1x, p1y = a * x1 + c * y1 + e, b * x1 + d * y1 + f
@@ -423,7 +422,8 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         pts: list[tuple[float, float]] = []
         start = (0.0, 0.0)
         pending_bezier = 0
-        for x, y, t, close in segs:
+        flat = iter(segs)
+        for x, y, t, close in zip(flat, flat, flat, flat, strict=True):  # (four values a segment)
             if t == _BEZIER:
                 pending_bezier += 1
                 if pending_bezier < 3:
@@ -463,9 +463,10 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
         if parent is not None:
             m = _mult(m, parent)
         for k in range(_form_count(obj)):
-            child = _form_object(obj, ctypes.c_ulong(k))
-            if child.value in seen:
+            address = _form_object(obj, ctypes.c_ulong(k)).value
+            if address in seen:
                 continue  # a text object read
+            child = _pointer(address)
             kind = _object_type(child)
             if kind == _TEXT:
                 complete = False
@@ -479,7 +480,7 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: set[int]
     # every object's address (an int), and those of the objects that are no text object read (most
     # objects are: a WPS page draws each character apart)
     for address in [a for a in map(_page_object, repeat(raw, n), range(n)) if a not in seen]:
-        obj = _P(address)
+        obj = _pointer(address)  # (passed on as it is: a c_void_p is converted on every call)
         kind = _object_type(obj)
         if kind == _TEXT:
             complete = False  # a text object PDFium gave no character of
@@ -589,7 +590,7 @@ def read_page(page: pdfium.PdfPage) -> PageObjects:
     space = _Space(page)
     box = (space.mb_x0, space.mb_top, space.mb_x0 + space.width, space.mb_top + space.height)
     out = PageObjects(space.width, space.height, box)
-    seen: set[int] = set()
+    seen: dict[int, tuple[float, bool, float, float, bool]] = {}
     out.chars = _chars(page, space, seen)
     out.complete = _paths(page, space, out, seen)
     return out
