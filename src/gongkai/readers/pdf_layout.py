@@ -617,13 +617,15 @@ def _intersections(v_edges: list[Edge], h_edges: list[Edge], tolerance: float = 
     # (a top that is NaN meets nothing: left out, so that the tops sort)
     horizontals = [(h[1], h[0], h[2], numbers.setdefault(h[:4], len(numbers))) for h in h_edges if h[1] == h[1]]
     horizontals.sort(key=itemgetter(0))
-    tops = [h[0] for h in horizontals]
-    bisect_left = bisect.bisect_left
+    # pdfplumber's two sums, once each: sorted as the tops are (a float sum only grows with its term)
+    reach_down = [h[0] + tolerance for h in horizontals]
+    reach_up = [h[0] - tolerance for h in horizontals]
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
     for v in v_edges:
         vx, vtop, _, vbottom, _ = v
         v_number = numbers.setdefault(v[:4], len(numbers))
-        lo = bisect_left(tops, True, key=lambda htop: vtop <= htop + tolerance)
-        hi = bisect_left(tops, True, key=lambda htop: vbottom < htop - tolerance)
+        lo = bisect_left(reach_down, vtop)  # the first with vtop <= htop + tolerance
+        hi = bisect_right(reach_up, vbottom)  # the first with vbottom < htop - tolerance
         for htop, hx0, hx1, h_number in horizontals[lo:hi]:
             if vtop <= htop + tolerance and vbottom >= htop - tolerance and hx0 - tolerance <= vx <= hx1 + tolerance:
                 vertex = (vx, htop)
