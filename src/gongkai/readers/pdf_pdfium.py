@@ -316,6 +316,8 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
     checked = _SEGMENTS_CHECKED
     ctm = space.ctm
     ctm_a, ctm_b, ctm_c, ctm_d, ctm_e, ctm_f = ctm
+    height, mb_top, mb_x0 = space.height, space.mb_top, space.mb_x0
+    add_line, add_rect = out.lines.append, out.rects.append
 
     def color_of(obj: Any, fill: bool) -> tuple[float, float, float] | None:
         """A filled path's fill colour as PDFium gives it (RGB in 0–1), else None."""
@@ -380,17 +382,26 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
                     color = color_of(obj, fill)
                     px, py = a * x0 + c * y0 + e, b * x0 + d * y0 + f
                     qx, qy = a * x1 + c * y1 + e, b * x1 + d * y1 + f
-                    _paint_box(
-                        "line",
-                        qx if qx < px else px,  # min() and max() of the two, as they choose
-                        qx if qx > px else px,
-                        qy if qy < py else py,
-                        qy if qy > py else py,
-                        fill,
-                        stroke,
-                        color,
-                        space,
-                        out.lines,
+                    # min() and max() of the two, as they choose; then _paint_box, written out
+                    dx0, dx1 = (qx if qx < px else px), (qx if qx > px else px)
+                    dy0, dy1 = (qy if qy < py else py), (qy if qy > py else py)
+                    top = height - dy1 + mb_top
+                    add_line(
+                        {
+                            "object_type": "line",
+                            "x0": dx0 + mb_x0,
+                            "x1": dx1 + mb_x0,
+                            "y0": dy0,
+                            "y1": dy1,
+                            "top": top,
+                            "bottom": height - dy0 + mb_top,
+                            "doctop": top,
+                            "width": dx1 - dx0,
+                            "height": dy1 - dy0,
+                            "fill": fill,
+                            "stroke": stroke,
+                            "non_stroking_color": color,
+                        }
                     )
                     return
             else:
@@ -405,17 +416,27 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
                         (p0x == p1x and p1y == p2y and p2x == p3x and p3y == p0y)
                         or (p0y == p1y and p1x == p2x and p2y == p3y and p3x == p0x)
                     ):
-                        _paint_box(
-                            "rect",
-                            min(p0x, p1x, p2x, p3x, p4x),
-                            max(p0x, p1x, p2x, p3x, p4x),
-                            min(p0y, p1y, p2y, p3y, p4y),
-                            max(p0y, p1y, p2y, p3y, p4y),
-                            fill,
-                            stroke,
-                            color_of(obj, fill),
-                            space,
-                            out.rects,
+                        # the box of the points, then _paint_box, written out
+                        dx0, dx1 = min(p0x, p1x, p2x, p3x, p4x), max(p0x, p1x, p2x, p3x, p4x)
+                        dy0, dy1 = min(p0y, p1y, p2y, p3y, p4y), max(p0y, p1y, p2y, p3y, p4y)
+                        color = color_of(obj, fill)
+                        top = height - dy1 + mb_top
+                        add_rect(
+                            {
+                                "object_type": "rect",
+                                "x0": dx0 + mb_x0,
+                                "x1": dx1 + mb_x0,
+                                "y0": dy0,
+                                "y1": dy1,
+                                "top": top,
+                                "bottom": height - dy0 + mb_top,
+                                "doctop": top,
+                                "width": dx1 - dx0,
+                                "height": dy1 - dy0,
+                                "fill": fill,
+                                "stroke": stroke,
+                                "non_stroking_color": color,
+                            }
                         )
                         return
         ops: list[str] = []
