@@ -171,7 +171,7 @@ def _all_upright(chars: list[dict[str, Any]]) -> bool:
 
 
 def _char_size(chars: list[dict[str, Any]]) -> float:
-    sizes = [float(c.get("size") or 0) for c in chars if c["text"] and not c["text"].isspace()]
+    sizes = [float(c.get("size") or 0) for c in chars if (text := c["text"]) and not text.isspace()]
     return statistics.median(sizes) if sizes else 10.0
 
 
@@ -276,7 +276,7 @@ def _cell_text(text: str | None) -> str:
         return ""
     if text.isdigit() and text.isascii():
         return text  # a count (most cells): nothing to clean
-    return clean_pdf_text(join_lines(clean_pdf_text(line) for line in text.split("\n")))
+    return clean_pdf_text(join_lines(map(clean_pdf_text, text.split("\n"))))
 
 
 def _closing_edges(verticals: list[Edge], horizontals: list[Edge], tol: float = 2.0) -> list[Edge]:
@@ -637,12 +637,17 @@ def _intersections(v_edges: list[Edge], h_edges: list[Edge], tolerance: float = 
     return intersections
 
 
-def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float, float, float, float]]:
+def _cells(
+    intersections: dict[tuple[float, float], Meets], corners: list[tuple[int, int, int, int]] | None = None
+) -> list[tuple[float, float, float, float]]:
     """pdfplumber's ``intersections_to_cells``, with each point's edges, and the points below and
-    to the right of it, looked up once instead of for every pair of points: the same cells."""
+    to the right of it, looked up once instead of for every pair of points: the same cells.
+    *corners*, if given, gets each cell's four corners as the numbers of their points (in
+    (x, top) order; one number for one point, as the points are the keys of *intersections*)."""
 
     points = sorted(intersections)
     meets = [intersections[p] for p in points]
+    number_of = {p: k for k, p in enumerate(points)}
     columns: dict[float, list[int]] = {}
     rows: dict[float, list[int]] = {}
     for k, p in enumerate(points):
@@ -658,7 +663,7 @@ def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float,
         for k, number in enumerate(row):
             right_of[number] = row[k + 1 :]
     cells: list[tuple[float, float, float, float]] = []
-    get = intersections.get
+    get = number_of.get
     for k, pt in enumerate(points):
         v_pt, h_pt = meets[k]
         right = right_of[k]
@@ -672,9 +677,14 @@ def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float,
                 if h_pt.isdisjoint(h_right):
                     continue
                 right_x = points[i][0]
-                meet = get((right_x, below_top))
-                if meet is not None and not meet[0].isdisjoint(v_right) and not meet[1].isdisjoint(h_below):
+                m = get((right_x, below_top))
+                if m is None:
+                    continue
+                v_corner, h_corner = meets[m]
+                if not v_corner.isdisjoint(v_right) and not h_corner.isdisjoint(h_below):
                     cells.append((pt[0], pt[1], right_x, below_top))
+                    if corners is not None:
+                        corners.append((k, j, i, m))
                     break
             else:
                 continue
@@ -682,16 +692,25 @@ def _cells(intersections: dict[tuple[float, float], Meets]) -> list[tuple[float,
     return cells
 
 
-def _cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[list[tuple[float, float, float, float]]]:
+def _cells_to_tables(
+    cells: list[tuple[float, float, float, float]], corners: list[tuple[int, int, int, int]] | None = None
+) -> list[list[tuple[float, float, float, float]]]:
     """pdfplumber's ``cells_to_tables``: the cells grouped by shared corners (each group all the
     cells reachable from one through corners they share), the groups ordered by their top-left
     cell, a group of one cell dropped. pdfplumber sweeps the list until no cell joins; the groups
     are the same, and within a group the order does not matter (``Table`` sorts its cells).
-    The groups are found by union–find, each group's root its first cell, each corner met once."""
+    The groups are found by union–find, each group's root its first cell, each corner met once.
+    *corners*: each cell's corners as numbers (:func:`_cells`), the same corner the same number —
+    compared for less than the corners themselves."""
     parent = list(range(len(cells)))
-    first: dict[tuple[float, float], int] = {}  # each corner → the first cell that has it
-    for k, (x0, top, x1, bottom) in enumerate(cells):
-        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+    keys: list[tuple[Any, Any, Any, Any]] = (
+        [((x0, top), (x0, bottom), (x1, top), (x1, bottom)) for x0, top, x1, bottom in cells]
+        if corners is None
+        else corners
+    )
+    first: dict[Any, int] = {}  # each corner → the first cell that has it
+    for k, cell_corners in enumerate(keys):
+        for corner in cell_corners:
             j = first.setdefault(corner, k)
             if j == k:
                 continue
@@ -726,7 +745,9 @@ def _table_cells(objects: PageObjects) -> list[list[Box]]:
     equivalents above."""
     v, h = _edges(objects)
     v, h = _table_edges(v, h, _closing_edges(v, h))
-    return _cells_to_tables(_cells(_intersections(v, h)))
+    corners: list[tuple[int, int, int, int]] = []
+    cells = _cells(_intersections(v, h), corners)
+    return _cells_to_tables(cells, corners)
 
 
 def read_layout(objects: PageObjects, number: int) -> PageLayout:
