@@ -49,3 +49,32 @@ def test_ingest_restores_the_collector_thresholds(tmp_path: Path) -> None:
         assert result.parsed >= 3
         assert store.query(setting) == checkpoint  # the ingest leaves the checkpoint threshold as it found it
     assert gc.get_threshold() == before
+
+
+def test_ingests_at_once_put_back_the_thresholds_the_first_found() -> None:
+    """Two ingests in one process (uploads to the web app) share the collector's thresholds: the
+    last to end puts back what the first found, whichever ends first."""
+    from gongkai.workers import GC_THRESHOLDS, fewer_collections
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        for first_ends_first in (True, False):
+            a, b = fewer_collections(), fewer_collections()
+            a.__enter__()
+            assert gc.get_threshold() == GC_THRESHOLDS
+            b.__enter__()
+            (a if first_ends_first else b).__exit__(None, None, None)
+            assert gc.get_threshold() == GC_THRESHOLDS  # the other still runs
+            (b if first_ends_first else a).__exit__(None, None, None)
+            assert gc.get_threshold() == (700, 10, 10)
+        with fewer_collections():  # an ingest that fails still puts them back
+            try:
+                with fewer_collections():
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)

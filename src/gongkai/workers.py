@@ -46,6 +46,33 @@ _EXIT_PARENT_GONE = 70
 _PENDING = object()  # _receive: the worker said it is ready, no result yet
 
 
+# The thresholds are the process's: ingests running at once in one process (uploads to the web
+# app) share them, and the last one to end puts back what the first one found.
+_COLLECTIONS_LOCK = threading.Lock()
+_COLLECTIONS_HELD = 0
+_COLLECTIONS_BEFORE: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The collector at :data:`GC_THRESHOLDS` while the block runs (an ingest's writer unpickles
+    tens of thousands of rows a batch), the thresholds found before put back after the last of
+    the blocks running at once has ended."""
+    global _COLLECTIONS_HELD, _COLLECTIONS_BEFORE
+    with _COLLECTIONS_LOCK:
+        if _COLLECTIONS_HELD == 0:
+            _COLLECTIONS_BEFORE = gc.get_threshold()
+            gc.set_threshold(*GC_THRESHOLDS)
+        _COLLECTIONS_HELD += 1
+    try:
+        yield
+    finally:
+        with _COLLECTIONS_LOCK:
+            _COLLECTIONS_HELD -= 1
+            if _COLLECTIONS_HELD == 0:
+                gc.set_threshold(*_COLLECTIONS_BEFORE)
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """Why a file gave no result: ``timeout``, ``memory``, ``crashed`` or ``internal``."""

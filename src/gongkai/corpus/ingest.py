@@ -13,7 +13,6 @@ itself. After the files, the year-over-year rules run for every agency whose rep
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import queue
@@ -33,8 +32,8 @@ from gongkai.limits import DEFAULT_LIMITS, Limits
 from gongkai.model import Report
 from gongkai.store.rows import ReportRows, failed_rows, report_rows, sha256_of
 from gongkai.store.schema import parser_version
-from gongkai.workers import GC_THRESHOLDS, WorkerPool
 from gongkai.workers import Failure as WorkerFailure
+from gongkai.workers import WorkerPool, fewer_collections
 
 if TYPE_CHECKING:  # the workers import this module: they need neither DuckDB nor Arrow
     from gongkai.store.db import Store, StoredFile
@@ -379,38 +378,36 @@ def ingest(
     n_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))  # started as needed
     # The writer unpickles tens of thousands of rows a batch: at the default thresholds (700)
     # the collector ran 57 times a batch, 0.22 ms a report of the parent's CPU; at these 0.08.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    writer = _Writer(write)
-    try:
-        if first is not None:
-            # While the workers parse, the writer keeps DuckDB small: the RAM is theirs.
-            with (
-                store.limited(memory=WRITER_MEMORY, threads=1),
-                WorkerPool(
-                    _ingest_task,
-                    workers=n_workers,
-                    limits=limits,
-                    initializer=_init_worker,
-                    initargs=(config, limits, faults.configure()),
-                ) as pool,
-            ):
-                try:
-                    todo = itertools.chain([first], tasks)
-                    for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in todo):
-                        if isinstance(outcome, WorkerFailure):
-                            outcome = rows_of(failed_outcome(path, outcome), path, sha or None)
-                        take(outcome)
-                    flush()
-                finally:
-                    writer.close(raise_error=sys.exc_info()[0] is None)  # before the store is used here again
-        flush()
-    finally:
-        writer.close(raise_error=sys.exc_info()[0] is None)
-        gc.set_threshold(*thresholds)
-        watcher.close()
-        progress.advance(result.skipped + result.duplicates - told)
-        progress.stop()
+    with fewer_collections():
+        writer = _Writer(write)
+        try:
+            if first is not None:
+                # While the workers parse, the writer keeps DuckDB small: the RAM is theirs.
+                with (
+                    store.limited(memory=WRITER_MEMORY, threads=1),
+                    WorkerPool(
+                        _ingest_task,
+                        workers=n_workers,
+                        limits=limits,
+                        initializer=_init_worker,
+                        initargs=(config, limits, faults.configure()),
+                    ) as pool,
+                ):
+                    try:
+                        todo = itertools.chain([first], tasks)
+                        for (path, sha), outcome in pool.imap((t.path, t.sha256) for t in todo):
+                            if isinstance(outcome, WorkerFailure):
+                                outcome = rows_of(failed_outcome(path, outcome), path, sha or None)
+                            take(outcome)
+                        flush()
+                    finally:
+                        writer.close(raise_error=sys.exc_info()[0] is None)  # before the store is used here again
+            flush()
+        finally:
+            writer.close(raise_error=sys.exc_info()[0] is None)
+            watcher.close()
+            progress.advance(result.skipped + result.duplicates - told)
+            progress.stop()
 
     progress.phase("year")
     year_started = time.monotonic()
