@@ -22,6 +22,7 @@ import bisect
 import re
 import statistics
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter, methodcaller
@@ -346,8 +347,11 @@ class _CharIndex:
             if bands is not None:
                 bands[(top, bottom)] = band
         xs, positions = band
-        found = sorted(positions[bisect.bisect_left(xs, x0) : bisect.bisect_left(xs, x1)])
+        found = positions[bisect_left(xs, x0) : bisect_left(xs, x1)]
         chars = self.chars
+        if len(found) == 1:  # (most cells: one digit)
+            return [chars[found[0]]]
+        found.sort()
         return [chars[i] for i in found]
 
 
