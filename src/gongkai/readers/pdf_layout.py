@@ -387,7 +387,9 @@ def _words(chars: list[dict[str, Any]]) -> list[tuple[float, list[dict[str, Any]
     for k in sorted(lines):
         word: list[dict[str, Any]] = []
         top = prev_x1 = prev_top = 0.0
-        for c in sorted(lines[k], key=_X0):
+        line = lines[k]
+        line.sort(key=_X0)  # (a list of its own: sorted in place)
+        for c in line:
             text = c["text"]
             if text.isspace():
                 if word:
