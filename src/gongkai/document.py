@@ -248,8 +248,16 @@ class Document:
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
 
+    def with_blocks(self, blocks: list[Block]) -> Document:
+        """A copy with other blocks: ``dataclasses.replace(self, blocks=blocks)``, without its
+        generic field-by-field work (the layout stage makes one per report)."""
+        return self.__class__(blocks, self.kind, self.lines, self.encoding, self.warnings, self.header)
+
 
 _doc_blocks = Document.__dict__["blocks"]
+assert tuple(f.name for f in fields(Document)) == ("blocks", "kind", "lines", "encoding", "warnings", "header"), (
+    "Document.with_blocks passes every field"
+)
 
 
 class TextDocument(Document):

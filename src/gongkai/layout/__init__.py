@@ -11,7 +11,6 @@ its blank cells may be leftovers of merged cells, which the tables stage takes i
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache, partial
@@ -163,11 +162,13 @@ def _codes(texts: list[str | None] | list[str], tried: bool = False) -> bytes:
     return codes
 
 
-def _has_long_line(lines: list[str], codes: bytes | None) -> bool:
-    """Whether a line is long enough to unfold (:data:`LONG_LINE`)."""
+def _long_lines(lines: list[str], codes: bytes | None) -> list[str]:
+    """The lines long enough to unfold (:data:`LONG_LINE`), found from their codes when known."""
     if codes is not None:
-        return _LONG_RE.search(codes) is not None
-    return max(map(len, lines), default=0) >= LONG_LINE
+        return [lines[m.start()] for m in _LONG_RE.finditer(codes)]
+    if max(map(len, lines), default=0) < LONG_LINE:
+        return []
+    return list(compress(lines, map(LONG_LINE.__le__, map(len, lines))))
 
 
 def _info(text: str | None) -> _LineInfo:
@@ -366,11 +367,7 @@ def rebuild_tables(doc: Document) -> Document:
     if lazy:
         lines: list[str] = doc.lines
         codes = _known_codes(lines)  # every line seen before (templates, copies): one pass
-        if (
-            doc.kind == "text"
-            and _has_long_line(lines, codes)
-            and any(map(unfold_pieces, compress(lines, map(LONG_LINE.__le__, map(len, lines)))))
-        ):
+        if doc.kind == "text" and any(map(unfold_pieces, _long_lines(lines, codes))):
             lazy = False  # a flattened report: unfolded below
         texts = lines
     if lazy:
@@ -389,7 +386,7 @@ def rebuild_tables(doc: Document) -> Document:
         codes = _codes(texts, tried=lazy)
     starts = [m.start() for m in _START_RE.finditer(codes)]
     if not starts:
-        return dataclasses.replace(doc, blocks=list(doc.blocks))
+        return doc.with_blocks(list(doc.blocks))
     out: list[Block] = []
     table_index = 0 if lazy else len(doc.tables())  # after the reader's tables
     end = len(blocks)
@@ -436,7 +433,7 @@ def rebuild_tables(doc: Document) -> Document:
         table_index += 1
         done = stop
     out.extend(blocks[done:])
-    return dataclasses.replace(doc, blocks=out)
+    return doc.with_blocks(out)
 
 
 def _texts_to_fold(texts: list[str], splits: list[list[str] | None]) -> Iterator[str]:
