@@ -412,13 +412,19 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
                     p2x, p2y = a * x2 + c * y2 + e, b * x2 + d * y2 + f
                     p3x, p3y = a * x3 + c * y3 + e, b * x3 + d * y3 + f
                     p4x, p4y = a * x4 + c * y4 + e, b * x4 + d * y4 + f
-                    if (p4x, p4y) == (p0x, p0y) and (
-                        (p0x == p1x and p1y == p2y and p2x == p3x and p3y == p0y)
-                        or (p0y == p1y and p1x == p2x and p2y == p3y and p3x == p0x)
-                    ):
-                        # the box of the points, then _paint_box, written out
-                        dx0, dx1 = min(p0x, p1x, p2x, p3x, p4x), max(p0x, p1x, p2x, p3x, p4x)
-                        dy0, dy1 = min(p0y, p1y, p2y, p3y, p4y), max(p0y, p1y, p2y, p3y, p4y)
+                    # closed, its sides across then along (the corner across from p0 is p2, its
+                    # x p2's, its y p1's) or along then across (the corner's x p1's, its y p2's)
+                    far_x = far_y = None
+                    if p4x == p0x and p4y == p0y:
+                        if p0x == p1x and p1y == p2y and p2x == p3x and p3y == p0y:
+                            far_x, far_y = p2x, p1y
+                        elif p0y == p1y and p1x == p2x and p2y == p3y and p3x == p0x:
+                            far_x, far_y = p1x, p2y
+                    if far_x is not None and far_y is not None:
+                        # the box of the points: min() and max() of the five, as they choose (the
+                        # first of equal values: p0's coordinate on a tie), then _paint_box written out
+                        dx0, dx1 = (far_x if far_x < p0x else p0x), (far_x if far_x > p0x else p0x)
+                        dy0, dy1 = (far_y if far_y < p0y else p0y), (far_y if far_y > p0y else p0y)
                         color = color_of(obj, fill)
                         top = height - dy1 + mb_top
                         add_rect(
