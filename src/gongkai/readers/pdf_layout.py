@@ -422,8 +422,15 @@ def _cell_plain_text(chars: list[dict[str, Any]]) -> str:
     if len(chars) == 1:  # most cells: one digit
         text = chars[0]["text"]
         return "" if text.isspace() else LIGATURES.get(text, text)
-    tops = [c["top"] for c in chars]
-    if max(tops) - min(tops) <= 3:
+    # max() and min() of the tops, as they choose (a call of either costs more than the loop)
+    least = most = chars[0]["top"]
+    for c in chars:
+        top = c["top"]
+        if top > most:
+            most = top
+        if top < least:
+            least = top
+    if most - least <= 3:
         # one line (every top within 3 points of the least): the words left to right, cut at
         # white space and gaps, joined by spaces — what the clustering below comes to
         pieces: list[str] = []
