@@ -277,6 +277,11 @@ def _cell_text(text: str | None) -> str:
         return ""
     if text.isdigit() and text.isascii():
         return text  # a count (most cells): nothing to clean
+    if "\n" not in text:
+        # one line: join_lines gives its cleaned text back, and cleaning that again changes
+        # nothing (a folded letter folds to itself, the spaces are single, and none is left
+        # between two CJK letters)
+        return clean_pdf_text(text)
     return clean_pdf_text(join_lines(map(clean_pdf_text, text.split("\n"))))
 
 
