@@ -43,7 +43,7 @@ _X, _Y = itemgetter(0), itemgetter(1)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _P = ctypes.c_void_p
 _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
-_MATRIX4 = struct.Struct("4f")  # FS_MATRIX's a, b, c, d
+_RECT_MATRIX4 = struct.Struct("4f4f")  # an FS_RECTF, then an FS_MATRIX's a, b, c, d
 _MATRIX6 = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 _POINT = struct.Struct("2f")  # two floats: x, y
 _SEGMENT = struct.Struct("=2fBB2x")  # CFX_Path::Point: x, y (floats), type (uint8), close (bool), padding
@@ -159,14 +159,13 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: dict[int, tuple[float, boo
         text = buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
         if len(text) != n:  # one code unit per character, or ask character by character
             text = "".join(chr(_unicode(raw, i)) for i in range(n))
-        rect = pdfium_c.FS_RECTF()
-        rect_p = ctypes.byref(rect)
-        matrix = pdfium_c.FS_MATRIX()
-        matrix_p = ctypes.byref(matrix)
+        # the loose box (FS_RECTF) and, after it, the matrix (FS_MATRIX) in one buffer: read at
+        # once when both are asked for
+        box_matrix = (ctypes.c_float * 10)()
+        rect_p, matrix_p = ctypes.byref(box_matrix), ctypes.byref(box_matrix, _RECT.size)
         ox, oy = ctypes.c_double(), ctypes.c_double()
         ox_p, oy_p = ctypes.byref(ox), ctypes.byref(oy)
-        read_rect = _RECT.unpack_from
-        read_matrix = _MATRIX4.unpack_from
+        read_rect, read_both = _RECT.unpack_from, _RECT_MATRIX4.unpack_from
         text_object, loose_box, char_matrix, font_size_of = _text_object, _loose_box, _char_matrix, _font_size
 
         def origin(i: int) -> tuple[float, float]:
@@ -194,13 +193,12 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: dict[int, tuple[float, boo
                     u = (u + text[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
                 else:
                     continue  # the second half of a pair, joined above (or half a pair: nothing)
-            left, rtop, right, rbottom = read_rect(rect)
             info = seen.get(obj)
             if info is None:
                 char_matrix(raw, i, matrix_p)
                 font_size = font_size_of(raw, i)
                 # the character's matrix, then the page's rotation: pdfminer's character matrix
-                a, b, c, d = read_matrix(matrix)
+                left, rtop, right, rbottom, a, b, c, d = read_both(box_matrix)
                 if turned:
                     mc, md = c * ra + d * rc, c * rb + d * rd
                     upright = (a * ra + b * rc) * md > 0 and a * rb + b * rd == 0 and mc == 0  # LTChar.upright
@@ -220,6 +218,7 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: dict[int, tuple[float, boo
                         vertical = abs(d - 1) > 1e-3 and abs((right - left) - font_size) < 1e-3
                 seen[obj] = (font_size, upright, mc, md, vertical)
             else:
+                left, rtop, right, rbottom = read_rect(box_matrix)
                 font_size, upright, mc, md, vertical = info
             if vertical:
                 # pdfminer: one font size wide from the origin, one font size (the advance) high
