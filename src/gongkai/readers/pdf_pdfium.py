@@ -45,6 +45,7 @@ _P = ctypes.c_void_p
 _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
 _RECT_MATRIX4 = struct.Struct("4f4f")  # an FS_RECTF, then an FS_MATRIX's a, b, c, d
 _MATRIX6 = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
+_PATH_STATE = struct.Struct("6f2i")  # an FS_MATRIX, then a path's fill mode and stroke flag (C ints)
 _POINT = struct.Struct("2f")  # two floats: x, y
 _SEGMENT = struct.Struct("=2fBB2x")  # CFX_Path::Point: x, y (floats), type (uint8), close (bool), padding
 
@@ -299,12 +300,14 @@ def _segments_at(address: int, n: int) -> tuple[Any, ...]:
 def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Container[int]) -> bool:
     """The page's painted paths into *out*; whether every text object is in *seen* (the text
     objects that gave characters: most objects, whose type need not be asked)."""
-    matrix = pdfium_c.FS_MATRIX()
+    # an object's matrix (FS_MATRIX) and, after it, a path's fill mode and stroke flag (two
+    # ints): read at once (:data:`_PATH_STATE`)
+    matrix = (ctypes.c_char * _PATH_STATE.size)()
     matrix_p = ctypes.byref(matrix)
+    fill_p, stroke_p = ctypes.byref(matrix, _MATRIX6.size), ctypes.byref(matrix, _MATRIX6.size + 4)
+    read_state = _PATH_STATE.unpack_from
     point = (ctypes.c_float * 2)()
     px_p, py_p = ctypes.byref(point), ctypes.byref(point, 4)
-    fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
-    fill_p, stroke_p = ctypes.byref(fill_mode), ctypes.byref(stroke_flag)
     rgba = (ctypes.c_uint * 4)()
     r_p, g_p, b_p, a_p = (ctypes.byref(rgba, 4 * k) for k in range(4))
     read_matrix, read_point = _MATRIX6.unpack_from, _POINT.unpack_from
@@ -359,11 +362,10 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
         if not draw_mode(obj, fill_p, stroke_p):
             return
         object_matrix(obj, matrix_p)
-        m: tuple[float, ...] = read_matrix(matrix)
+        m_a, m_b, m_c, m_d, m_e, m_f, fill_mode, stroke_flag = read_state(matrix)
         if parent is not None:
-            m = _mult(m, parent)
+            m_a, m_b, m_c, m_d, m_e, m_f = _mult((m_a, m_b, m_c, m_d, m_e, m_f), parent)
         # then to pdfminer's device space: _mult(m, ctm), written out
-        m_a, m_b, m_c, m_d, m_e, m_f = m
         a, b = m_a * ctm_a + m_b * ctm_c, m_a * ctm_b + m_b * ctm_d
         c, d = m_c * ctm_a + m_d * ctm_c, m_c * ctm_b + m_d * ctm_d
         e, f = m_e * ctm_a + m_f * ctm_c + ctm_e, m_e * ctm_b + m_f * ctm_d + ctm_f
@@ -373,8 +375,8 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
             # a line or a closed rectangle (the rulings of a table): painted directly, as the
             # general case below would (a line: m l, or m l h; a rectangle: m l l l l h whose
             # last point is its first, its sides across and along, the box of its points)
-            fill = fill_mode.value != 0
-            stroke = bool(stroke_flag.value)
+            fill = fill_mode != 0
+            stroke = bool(stroke_flag)
             if n == 2:
                 x0, y0, t0, c0, x1, y1, t1, _ = segs
                 if t0 == _MOVE and t1 == _LINE and not c0:
@@ -470,8 +472,8 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
         if not ops:
             return
         shape = "".join(ops)
-        fill = fill_mode.value != 0
-        stroke = bool(stroke_flag.value)
+        fill = fill_mode != 0
+        stroke = bool(stroke_flag)
         color = color_of(obj, fill)
         if shape.count("m") > 1:
             for sub in _SUBPATH.finditer(shape):
