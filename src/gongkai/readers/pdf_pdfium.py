@@ -146,9 +146,9 @@ def _chars(page: pdfium.PdfPage, space: _Space, seen: dict[int, tuple[float, boo
     its font size, whether upright, its matrix's c and d (after the page's rotation), whether vertical.
 
     Four PDFium calls a character (its text object, its loose box; the matrix and font size once
-    a text object — WPS writes one object a character), the boxes read with ``struct`` from one
-    buffer each, and on an upright page (no ``/Rotate``) the transform to pdfplumber's space
-    written out as the additions it comes to."""
+    a text object — WPS writes one object a character), the box and the matrix written into one
+    buffer and read with one ``struct`` unpack, and on an upright page (no ``/Rotate``) the
+    transform to pdfplumber's space written out as the additions it comes to."""
     textpage = page.get_textpage()
     try:
         raw = _pointer(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
