@@ -38,11 +38,13 @@ the floor is the steadier figure), the two real PDFs, one run:
 Instructions (callgrind, which a loaded machine does not disturb) for one parse of each of the two
 real PDFs: 587M before the second pass of issue 13 (PDFium accessors keeping the GIL, paths drawn
 directly, table edges met by bisection), 529M after it, against the floor's 198M: ×2.97 → ×2.68;
-495M after the third (a path's segments read flat and in place, table cells grouped by numbered
-corners, a table's Cells and Locations made by slot_maker; PYTHONHASHSEED=0, the second pass's
-529M being 526M so), ×2.50. Of the 495M, PDFium's own work (parsing each page's content, its text
-page, the fonts of a newly opened file) is some 190M and the ctypes calls (one per character per
-field, one per page object: PDFium has no bulk call for them) some 60M.
+484M after the third (a path's segments read flat and in place, a rectangle's box without min()
+and max(), a character's box and matrix read at once, table cells grouped by numbered corners, a
+one-line cell cleaned once, a table's Cells and Locations made by slot_maker, the bomb check's
+streams found by bytes.find; PYTHONHASHSEED=0, the second pass's 529M being 526M so), ×2.45. Of
+the 484M, PDFium's own work (parsing each page's content, its text page, the fonts of a newly
+opened file) is some 190M and the ctypes calls (one per character per field, one per page object:
+PDFium has no bulk call for them) some 60M.
 
 PDFium stays the reader: pdf-oxide is a third faster but reads the written PDFs differently (0/5
 identical), and pdfminer, tuned or not, and playa are ten times slower.
