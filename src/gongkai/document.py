@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from gongkai.memo import remember
+
 # The frozen classes below are made by the hundred per report (a Paragraph per line, a Cell per
 # grid position): each has an ``__init__`` that sets its slots directly through the slot
 # descriptors, with the dataclass's arguments and defaults (the frozen dataclass ``__init__`` goes
@@ -178,9 +180,9 @@ def row_locations(line: int | None, table: int, row: int, width: int) -> tuple[L
         return ROW_LOCATIONS[key]
     except KeyError:
         pass
-    if len(ROW_LOCATIONS) >= _ROW_LOCATIONS_MAX:
-        ROW_LOCATIONS.clear()
-    locs = ROW_LOCATIONS[key] = tuple([_grid_location(line, table, row, c) for c in range(width)])
+    locs = remember(
+        ROW_LOCATIONS, _ROW_LOCATIONS_MAX, key, tuple([_grid_location(line, table, row, c) for c in range(width)])
+    )
     return locs
 
 

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import opencc
 
+from gongkai.memo import remember
+
 _T2S = opencc.OpenCC("t2s")
 
 # CJK Radicals Supplement (U+2E80–U+2EFF), which PDF text layers use in place of ordinary
@@ -185,9 +187,7 @@ def fold(text: str) -> str:
     except KeyError:
         pass
     folded = _fold(text)
-    if len(_FOLDED) >= _FOLDED_MAX:
-        _FOLDED.clear()
-    _FOLDED[text] = folded
+    remember(_FOLDED, _FOLDED_MAX, text, folded)
     return folded
 
 
@@ -307,9 +307,7 @@ def label_key(text: str) -> str:
     except KeyError:
         pass
     key = _SPACE_RE.sub("", fold(text)).replace("：", ":").replace("，", ",").replace("；", ";")
-    if len(_LABEL_KEYS) >= _FOLDED_MAX:
-        _LABEL_KEYS.clear()
-    _LABEL_KEYS[text] = key
+    remember(_LABEL_KEYS, _FOLDED_MAX, text, key)
     return key
 
 

@@ -31,6 +31,7 @@ from gongkai.document import (
 )
 from gongkai.formats import all_formats, furniture_markers, is_furniture, match_heading, section_specs
 from gongkai.layout.unfold import LONG_LINE, unfold, unfold_pieces
+from gongkai.memo import remember
 from gongkai.normalize import fold, fold_many, label_key
 
 MAX_CELL_CHARS = 60  # the longest label of the format is 38 characters
@@ -93,9 +94,7 @@ def _cell(text: str) -> _CellInfo:
     n = len(k)
     alone_prose = (n > MAX_CELL_CHARS and not _RUN_TOGETHER_RE.match(k)) or (n > 12 and k.endswith(_PROSE_END))
     info = (n, _anchor_re().search(k) is not None, _VALUE_CELL_RE.search(text) is not None, alone_prose)
-    if len(_CELLS) >= _CELLS_MAX:
-        _CELLS.clear()
-    _CELLS[text] = info
+    remember(_CELLS, _CELLS_MAX, text, info)
     return info
 
 
@@ -298,9 +297,7 @@ def _new_lines(new: list[str]) -> dict[str, _LineInfo]:
         fold_many(_texts_to_fold(texts, splits))
         for text, split, shape in zip(texts, splits, compress(shapes, unknown), strict=True):
             info = out[text] = _line(text, split)
-            if len(known) >= _SHAPES_MAX:
-                known.clear()
-            known[shape] = (info[0], info[1], info[3], info[4], info[5], info[7], None)
+            remember(known, _SHAPES_MAX, shape, (info[0], info[1], info[3], info[4], info[5], info[7], None))
     for text, shape, flags in zip(new, shapes, got, strict=True):
         if flags is not None:
             cut = flags[6]

@@ -25,6 +25,7 @@ from functools import cache
 
 from gongkai.document import Block, Document, Location, Paragraph
 from gongkai.formats import all_formats, section_specs
+from gongkai.memo import remember
 from gongkai.normalize import label_core, label_key
 
 LONG_LINE = 400  # a line this long holding headings or tables was flattened by a crawler
@@ -357,9 +358,7 @@ def unfold_pieces(text: str) -> tuple[str, ...] | None:
             pieces = tuple(unfold_line(keyed.raw, keyed))
             if len(pieces) <= 1:
                 pieces = None
-    if len(_PIECES) >= _PIECES_MAX:
-        _PIECES.clear()
-    _PIECES[text] = pieces
+    remember(_PIECES, _PIECES_MAX, text, pieces)
     return pieces
 
 

@@ -31,6 +31,7 @@ from gongkai.formats import (
     section_specs,
     table_names,
 )
+from gongkai.memo import remember
 from gongkai.model import Number, Report, Row, TableData, Value
 from gongkai.rules.scan import CellRef, TableScan, scan_table
 
@@ -185,9 +186,7 @@ def _index(keys: Mapping[str, Any], key: str | None) -> int:
         return -1
     known = _POSITIONS.get(id(keys))
     if known is None or known[0] is not keys or len(known[1]) != len(keys):
-        if len(_POSITIONS) >= 256:
-            _POSITIONS.clear()
-        known = _POSITIONS[id(keys)] = (keys, {k: i for i, k in enumerate(keys)})
+        known = remember(_POSITIONS, 256, id(keys), (keys, {k: i for i, k in enumerate(keys)}))
     return known[1].get(key, len(keys))
 
 

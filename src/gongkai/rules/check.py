@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai import faults
+from gongkai.memo import remember
 from gongkai.model import Report
 from gongkai.rules.base import Context, Finding, Place, Rule
 from gongkai.rules.config import CheckConfig
@@ -62,9 +63,7 @@ def _plan(config: CheckConfig) -> list[Rule]:
         for rule_cls in all_rules():
             if rule_cls.per_report and config.enabled(rule_cls.code):
                 plan.append(rule_cls(config.severity_for(rule_cls.code, rule_cls.severity)))
-        if len(_PLANS) >= 64:
-            _PLANS.clear()
-        _PLANS[key] = plan
+        remember(_PLANS, 64, key, plan)
     return plan
 
 

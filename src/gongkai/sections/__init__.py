@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from gongkai.document import Block, Document, Location, Paragraph, Table
 from gongkai.formats import SectionSpec, is_furniture, match_heading
 from gongkai.layout import exact_shape, line_shape, shapes_apply
+from gongkai.memo import remember
 from gongkai.model import Section
 from gongkai.normalize import label_key
 from gongkai.readers.text import is_header_line
@@ -133,12 +134,8 @@ def _line_role(text: str) -> tuple[bool, SectionSpec | None, str | None]:
     else:
         heading, rest = _heading(text)
         role = (bool(text) and is_furniture(text), heading, rest)
-        if len(_SHAPES) >= _LINE_ROLES_MAX:
-            _SHAPES.clear()
-        _SHAPES[shape] = (role[0], heading, None if rest is None else len(text) - len(rest))
-    if len(_LINE_ROLES) >= _LINE_ROLES_MAX:
-        _LINE_ROLES.clear()
-    _LINE_ROLES[text] = role
+        remember(_SHAPES, _LINE_ROLES_MAX, shape, (role[0], heading, None if rest is None else len(text) - len(rest)))
+    remember(_LINE_ROLES, _LINE_ROLES_MAX, text, role)
     return role
 
 

@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 
 from gongkai.document import Document, Table, TextTable
 from gongkai.formats import TABLE_KEYS, FormatSpec, all_formats, format_for_year, load_format
+from gongkai.memo import remember
 from gongkai.model import TableData
 from gongkai.normalize import label_core, label_key
 from gongkai.tables.mapping import empty_table, map_flat, map_labeled, match_row, row_starts
@@ -38,9 +39,7 @@ def _content_scores(table: Table) -> dict[str, int]:
         known = _GRID_SCORES.get(table.texts)
         if known is None:
             per_cell = [s for s in map(_row_scores, table.texts) if s is not _NO_SCORES]  # (the very object)
-            if len(_GRID_SCORES) >= _GRID_SCORES_MAX:
-                _GRID_SCORES.clear()
-            known = _GRID_SCORES[table.texts] = _scores(per_cell)
+            known = remember(_GRID_SCORES, _GRID_SCORES_MAX, table.texts, _scores(per_cell))
         return known
     return _scores([_cell_scores(cell.text) for row in table.rows for cell in row if not cell.merged])
 
@@ -129,9 +128,7 @@ def _detect_format(proactive: Grid, requests: Grid, year: int | None) -> tuple[F
     key = (proactive.key, requests.key, year)
     found = _FORMATS.get(key)
     if found is None:
-        if len(_FORMATS) >= 1024:
-            _FORMATS.clear()
-        found = _FORMATS[key] = _read_format(proactive, requests, year)
+        found = remember(_FORMATS, 1024, key, _read_format(proactive, requests, year))
     return found
 
 

@@ -29,6 +29,7 @@ from typing import cast
 
 from gongkai.document import Location
 from gongkai.formats import ColumnSpec, RowSpec, TableSpec
+from gongkai.memo import remember
 from gongkai.model import (
     MAX_INTEGER_DIGITS,
     NO_CELLS,
@@ -65,9 +66,7 @@ _CACHE_MAX = 100_000
 def _caches(spec: TableSpec) -> _SpecCaches:
     entry = _SPEC_CACHES.get(id(spec))
     if entry is None or entry[0] is not spec:
-        if len(_SPEC_CACHES) >= 64:
-            _SPEC_CACHES.clear()
-        entry = _SPEC_CACHES[id(spec)] = (spec, {}, {}, {}, {})
+        entry = remember(_SPEC_CACHES, 64, id(spec), (spec, {}, {}, {}, {}))
     return entry
 
 
@@ -78,10 +77,7 @@ def _text_reading(spec: TableSpec, raw: str, readings: dict[str, _TextReading]) 
     k = label_key(raw)
     group, col, header = _text_role(spec, k)
     reading = (k, match_row(spec, k, False), match_row(spec, k, True), group, col, header)
-    if len(readings) > _CACHE_MAX:
-        readings.clear()
-    readings[raw] = reading
-    return reading
+    return remember(readings, _CACHE_MAX, raw, reading)
 
 
 def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
@@ -92,10 +88,7 @@ def match_row(spec: TableSpec, token_key: str, in_body: bool) -> RowSpec | None:
         return rows[cache_key]
     except KeyError:
         pass
-    if len(rows) > _CACHE_MAX:
-        rows.clear()
-    found = rows[cache_key] = _match_row(spec, token_key, in_body)
-    return found
+    return remember(rows, _CACHE_MAX, cache_key, _match_row(spec, token_key, in_body))
 
 
 # Per spec (held, like _SPEC_CACHES), the first characters of its rows' exact labels and match
@@ -108,9 +101,7 @@ def row_starts(spec: TableSpec) -> frozenset[str] | None:
     if entry is None or entry[0] is not spec:
         words = [w for row in spec.rows.values() for w in (*row.exact, *row.match)]
         starts = frozenset(w[0] for w in words) if all(words) else None
-        if len(_ROW_STARTS) >= 64:
-            _ROW_STARTS.clear()
-        entry = _ROW_STARTS[id(spec)] = (spec, starts)
+        entry = remember(_ROW_STARTS, 64, id(spec), (spec, starts))
     return entry[1]
 
 
@@ -171,14 +162,10 @@ def _text_role(spec: TableSpec, token_key: str) -> tuple[bool, ColumnSpec | None
     roles = _caches(spec)[2]
     role = roles.get(token_key)
     if role is None:
-        if len(roles) > _CACHE_MAX:
-            roles.clear()
         col = _column_for_header(spec, token_key)
-        role = roles[token_key] = (
-            _is_group(spec, token_key),
-            col.key if col is not None else None,
-            col is not None or _is_header(spec, token_key),
-        )
+        col_key = col.key if col is not None else None
+        header = col is not None or _is_header(spec, token_key)
+        role = remember(roles, _CACHE_MAX, token_key, (_is_group(spec, token_key), col_key, header))
     group, col_key, header = role
     return group, spec.columns[col_key] if col_key is not None else None, header
 
@@ -455,10 +442,8 @@ _ROW_READS_MAX = 16384
 def _column_reads(spec: TableSpec, columns: tuple[str, ...]) -> tuple[_Reads, dict[_RowKey, _RowRead]]:
     entry = _COLUMN_READS.get(id(columns))
     if entry is None or entry[0] is not spec or entry[1] is not columns:
-        if len(_COLUMN_READS) >= 4096:
-            _COLUMN_READS.clear()
         reads = tuple((c.key, c.kind, c.default_unit) for c in (spec.columns[k] for k in columns))
-        entry = _COLUMN_READS[id(columns)] = (spec, columns, reads, {})
+        entry = remember(_COLUMN_READS, 4096, id(columns), (spec, columns, reads, {}))
     return entry[2], entry[3]
 
 
@@ -486,9 +471,12 @@ def _read_row(
         numbers.append(value)
         units.append(unit)
         statuses.append(status)
-    if len(known) >= _ROW_READS_MAX:
-        known.clear()
-    read = known[texts if heads is None else (texts, heads)] = (tuple(numbers), texts, tuple(units), tuple(statuses))
+    read = remember(
+        known,
+        _ROW_READS_MAX,
+        texts if heads is None else (texts, heads),
+        (tuple(numbers), texts, tuple(units), tuple(statuses)),
+    )
     return read
 
 
@@ -580,9 +568,7 @@ def _gather(reading: _Reading, grid: Grid) -> tuple[list[str], _Placed]:
         locs[first[0]][first[1]] if first is not None else None,
     )
     if lines is not None:
-        if len(_PLACED) >= _PLACED_MAX:
-            _PLACED.clear()
-        _PLACED[key] = placed
+        remember(_PLACED, _PLACED_MAX, key, placed)
     return raws, placed
 
 
@@ -594,9 +580,7 @@ def _reading(grid: Grid, spec: TableSpec, read: Callable[[Grid, TableSpec], _Rea
     readings = _caches(spec)[4]
     found = readings.get(key)
     if found is None:
-        if len(readings) >= _READINGS_MAX:
-            readings.clear()
-        found = readings[key] = read(grid, spec)
+        found = remember(readings, _READINGS_MAX, key, read(grid, spec))
     return found
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from gongkai.document import ROW_LOCATIONS, Location, Table, TextTable, row_locations
+from gongkai.memo import remember
 from gongkai.normalize import fold
 
 NULL_MARKERS = frozenset(
@@ -178,9 +179,7 @@ def _read_text_rows(
     table_index = table.loc.table if table.loc.table is not None else 0
     row_plans = _ROW_PLANS.get(is_label)
     if row_plans is None:
-        if len(_ROW_PLANS) >= 16:
-            _ROW_PLANS.clear()
-        row_plans = _ROW_PLANS[is_label] = {}
+        row_plans = remember(_ROW_PLANS, 16, is_label, {})
     texts = table.texts
     first = len(grid.plans)
     read = [row_plans.get(cells) or _row_plan(cells, is_label, plans, row_plans) for cells in texts]
@@ -210,9 +209,7 @@ def _shape(shape: RowPlan) -> int:
     """The number of a row plan's shape (the plan with the values' texts left out)."""
     number = _SHAPES.get(shape)
     if number is None:
-        if len(_SHAPES) >= _PLANS_MAX:
-            _SHAPES.clear()
-        number = _SHAPES[shape] = next(_SHAPE_NUMBERS)
+        number = remember(_SHAPES, _PLANS_MAX, shape, next(_SHAPE_NUMBERS))
     return number
 
 
@@ -251,9 +248,7 @@ def _row_plan(
     if 0 < end < len(out) and out[end - 1][0] == "value":
         del out[end:]
         del shape[end:]
-    if len(row_plans) >= _PLANS_MAX:
-        row_plans.clear()
-    row_plans[texts] = found = (tuple(out), _shape(tuple(shape)))
+    found = remember(row_plans, _PLANS_MAX, texts, (tuple(out), _shape(tuple(shape))))
     return found
 
 
@@ -279,17 +274,13 @@ _PLANS_MAX = 65536
 def _plans(is_label: Callable[[str], bool] | None) -> dict[str, Plan]:
     plans = _PLANS.get(is_label)
     if plans is None:
-        if len(_PLANS) >= 16:
-            _PLANS.clear()
-        plans = _PLANS[is_label] = {}
+        plans = remember(_PLANS, 16, is_label, {})
     return plans
 
 
 def _cell_plan(text: str, is_label: Callable[[str], bool] | None, plans: dict[str, Plan]) -> Plan:
     plan = _read_cell_plan(text, is_label)
-    if len(plans) >= _PLANS_MAX:
-        plans.clear()
-    plans[text] = plan
+    remember(plans, _PLANS_MAX, text, plan)
     return plan
 
 

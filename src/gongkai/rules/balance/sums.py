@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any, ClassVar, cast
 
 from gongkai.formats import SumSpec, TableSpec
+from gongkai.memo import remember
 from gongkai.model import Number, Row, TableData
 from gongkai.rules.base import Context, Finding, Place, Rule, column_label, number_text
 from gongkai.rules.scan import TableScan
@@ -246,9 +247,7 @@ def _sum_rows(s: SumSpec, exempt: frozenset[str]) -> tuple[tuple[str, ...], tupl
     if known is None or known[0] is not s:
         lhs = tuple([k for k in s.lhs if k not in exempt])
         rhs = tuple([k for k in s.rhs if k not in exempt])
-        if len(_SUM_ROWS) >= 256:
-            _SUM_ROWS.clear()
-        known = _SUM_ROWS[(id(s), exempt)] = (s, lhs, rhs, frozenset((*lhs, *rhs)))
+        known = remember(_SUM_ROWS, 256, (id(s), exempt), (s, lhs, rhs, frozenset((*lhs, *rhs))))
     return known[1], known[2], known[3]
 
 
@@ -334,9 +333,7 @@ def _getters(spec: TableSpec, s: SumSpec) -> tuple[Getter, Getter, Callable[[Any
         lhs = [index[c] for c in s.lhs]
         one = itemgetter(lhs[0]) if len(lhs) == 1 else None
         known = (spec, s, _getter(lhs), _getter([index[c] for c in s.rhs]), one)
-        if len(_GETTERS) >= 256:
-            _GETTERS.clear()
-        _GETTERS[(id(spec), id(s))] = known
+        remember(_GETTERS, 256, (id(spec), id(s)), known)
     return known[2], known[3], known[4]
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from gongkai.formats import RowSpec, TableSpec
+from gongkai.memo import remember
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity
 
 
@@ -80,7 +81,5 @@ def _replacing_rows(spec: TableSpec) -> list[tuple[str, RowSpec]]:
     known = _REPLACING.get(id(spec))
     if known is None or known[0] is not spec:
         rows = [(k, r) for k, r in spec.rows.items() if r.optional and r.replaces]
-        if len(_REPLACING) >= 64:
-            _REPLACING.clear()
-        known = _REPLACING[id(spec)] = (spec, rows)
+        known = remember(_REPLACING, 64, id(spec), (spec, rows))
     return known[1]

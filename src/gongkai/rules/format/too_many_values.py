@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from gongkai.formats import TableSpec
+from gongkai.memo import remember
 from gongkai.model import Row
 from gongkai.rules.base import Context, Finding, Place, Rule, Severity, cell_name
 
@@ -67,9 +68,9 @@ def irregular_rows(rule: Rule, ctx: Context, kind: str) -> Iterator[Finding]:
         known = _MESSAGES.get(key)
         if known is None or known[0] is not spec:
             zh, en = cell_name(spec, row)
-            if len(_MESSAGES) >= 4096:
-                _MESSAGES.clear()
-            known = _MESSAGES[key] = (spec, rule.messages(row=zh, row_en=en, found=found, expected=expected))
+            known = remember(
+                _MESSAGES, 4096, key, (spec, rule.messages(row=zh, row_en=en, found=found, expected=expected))
+            )
         yield rule.made(
             Place.of_row(spec, row),
             known[1],

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from gongkai.formats import TableSpec
+from gongkai.memo import remember
 from gongkai.rules.balance.sums import Equation, unverifiable
 from gongkai.rules.base import Context, Finding, Rule, Severity
 
@@ -72,9 +73,7 @@ class UnverifiableSum(Rule):
             key = (id(spec), rel.code, rel.subject_zh, rel.subject_en, rel.lhs_zh, rel.rhs_zh, rel.lhs_en, nulls)
             known = messages.get(key)
             if known is None or known[0] is not spec:
-                if len(messages) >= 4096:
-                    messages.clear()
-                known = messages[key] = (spec, self._messages(rel, nulls))
+                known = remember(messages, 4096, key, (spec, self._messages(rel, nulls)))
             figures: dict[str, object] = {"rule": rel.code}
             figures.update(zip(rel.lhs_names + rel.rhs_names, numbers, strict=True))
             yield made(rel.place_of(), known[1], figures)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from gongkai.memo import remember
 from gongkai.model import Report
 from gongkai.normalize import fold
 from gongkai.rules.base import Context
@@ -190,9 +191,7 @@ def _section_sentences(key: str, text: str) -> tuple[tuple[str, str, str], ...]:
         for sentence in _SENTENCE_END_RE.split(folded):
             if sentence and _has_keyword(sentence):
                 out.append((key, line, sentence))
-    if len(_SECTION_SENTENCES) >= _SECTIONS_MAX:
-        _SECTION_SENTENCES.clear()
-    known = _SECTION_SENTENCES[(key, text)] = tuple(out)
+    known = remember(_SECTION_SENTENCES, _SECTIONS_MAX, (key, text), tuple(out))
     return known
 
 
@@ -224,9 +223,7 @@ def _by_section(
         memo_key = (key, text, *extra)
         known = memo.get(memo_key)
         if known is None:
-            if len(memo) >= _SECTIONS_MAX:
-                memo.clear()
-            known = memo[memo_key] = read(key, text)
+            known = remember(memo, _SECTIONS_MAX, memo_key, read(key, text))
         out.extend(known)
     return out
 

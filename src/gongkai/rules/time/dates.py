@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from gongkai.document import Location
+from gongkai.memo import remember
 from gongkai.model import Report
 from gongkai.normalize import fold
 from gongkai.rules.base import locate
@@ -73,9 +74,7 @@ def _section_period(text: str) -> tuple[dt.date, dt.date, str, str] | None:
             continue
         found = (start, end, m.group(0), line)
         break
-    if len(_PERIODS) >= 1024:
-        _PERIODS.clear()
-    _PERIODS[text] = found
+    remember(_PERIODS, 1024, text, found)
     return found
 
 

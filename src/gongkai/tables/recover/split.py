@@ -19,6 +19,7 @@ from typing import Any
 
 from gongkai.document import Location
 from gongkai.formats import TableSpec
+from gongkai.memo import remember
 from gongkai.model import Number, Row
 from gongkai.normalize import fold
 
@@ -101,9 +102,7 @@ def split_digits(
     if known is None:
         known = _split_digits(*key)
         if len(known[0]) <= CACHED_READINGS:  # the common rows; a long list is worked out again
-            if len(_SPLITS) >= 4096:
-                _SPLITS.clear()
-            _SPLITS[key] = known
+            remember(_SPLITS, 4096, key, known)
     return Splits(list(known[0]), known[1])
 
 
