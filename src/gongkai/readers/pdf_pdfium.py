@@ -383,27 +383,10 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
                     color = color_of(obj, fill)
                     px, py = a * x0 + c * y0 + e, b * x0 + d * y0 + f
                     qx, qy = a * x1 + c * y1 + e, b * x1 + d * y1 + f
-                    # min() and max() of the two, as they choose; then _paint_box, written out
+                    # min() and max() of the two, as they choose
                     dx0, dx1 = (qx if qx < px else px), (qx if qx > px else px)
                     dy0, dy1 = (qy if qy < py else py), (qy if qy > py else py)
-                    top = height - dy1 + mb_top
-                    add_line(
-                        {
-                            "object_type": "line",
-                            "x0": dx0 + mb_x0,
-                            "x1": dx1 + mb_x0,
-                            "y0": dy0,
-                            "y1": dy1,
-                            "top": top,
-                            "bottom": height - dy0 + mb_top,
-                            "doctop": top,
-                            "width": dx1 - dx0,
-                            "height": dy1 - dy0,
-                            "fill": fill,
-                            "stroke": stroke,
-                            "non_stroking_color": color,
-                        }
-                    )
+                    add_line(_box("line", dx0, dx1, dy0, dy1, fill, stroke, color, height, mb_top, mb_x0))
                     return
             else:
                 x0, y0, t0, c0, x1, y1, t1, c1, x2, y2, t2, c2, x3, y3, t3, c3, x4, y4, t4, c4 = segs
@@ -423,28 +406,11 @@ def _paths(page: pdfium.PdfPage, space: _Space, out: PageObjects, seen: Containe
                             far_x, far_y = p1x, p2y
                     if far_x is not None and far_y is not None:
                         # the box of the points: min() and max() of the five, as they choose (the
-                        # first of equal values: p0's coordinate on a tie), then _paint_box written out
+                        # first of equal values: p0's coordinate on a tie)
                         dx0, dx1 = (far_x if far_x < p0x else p0x), (far_x if far_x > p0x else p0x)
                         dy0, dy1 = (far_y if far_y < p0y else p0y), (far_y if far_y > p0y else p0y)
                         color = color_of(obj, fill)
-                        top = height - dy1 + mb_top
-                        add_rect(
-                            {
-                                "object_type": "rect",
-                                "x0": dx0 + mb_x0,
-                                "x1": dx1 + mb_x0,
-                                "y0": dy0,
-                                "y1": dy1,
-                                "top": top,
-                                "bottom": height - dy0 + mb_top,
-                                "doctop": top,
-                                "width": dx1 - dx0,
-                                "height": dy1 - dy0,
-                                "fill": fill,
-                                "stroke": stroke,
-                                "non_stroking_color": color,
-                            }
-                        )
+                        add_rect(_box("rect", dx0, dx1, dy0, dy1, fill, stroke, color, height, mb_top, mb_x0))
                         return
         ops: list[str] = []
         pts: list[tuple[float, float]] = []
@@ -569,16 +535,17 @@ def _paint_closed(
     else:
         kind = "curve"
     xs, ys = list(map(_X, pts)), list(map(_Y, pts))
+    box = _box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space.height, space.mb_top, space.mb_x0)
     if kind == "rect":
-        _paint_box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space, out.rects)
+        out.rects.append(box)
     elif kind == "line":
-        _paint_box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space, out.lines)
+        out.lines.append(box)
     else:
-        _paint_box(kind, min(xs), max(xs), min(ys), max(ys), fill, stroke, color, space, out.curves)
-        out.curves[-1]["pts"] = [(x + space.mb_x0, space.height - y + space.mb_top) for x, y in pts]
+        box["pts"] = [(x + space.mb_x0, space.height - y + space.mb_top) for x, y in pts]
+        out.curves.append(box)
 
 
-def _paint_box(
+def _box(
     kind: str,
     dx0: float,
     dx1: float,
@@ -587,30 +554,28 @@ def _paint_box(
     fill: bool,
     stroke: bool,
     color: tuple[float, float, float] | None,
-    space: _Space,
-    into: list[Obj],
-) -> None:
+    height: float,
+    mb_top: float,
+    mb_x0: float,
+) -> Obj:
     """A painted line, rectangle or curve of the box (*dx0*, *dy0*, *dx1*, *dy1*) in device space,
-    as pdfminer and pdfplumber give it, onto *into*."""
-    top = space.height - dy1 + space.mb_top
-    bottom = space.height - dy0 + space.mb_top
-    into.append(
-        {
-            "object_type": kind,
-            "x0": dx0 + space.mb_x0,
-            "x1": dx1 + space.mb_x0,
-            "y0": dy0,
-            "y1": dy1,
-            "top": top,
-            "bottom": bottom,
-            "doctop": top,
-            "width": dx1 - dx0,
-            "height": dy1 - dy0,
-            "fill": fill,
-            "stroke": stroke,
-            "non_stroking_color": color,
-        }
-    )
+    as pdfminer and pdfplumber give it; *height*, *mb_top* and *mb_x0* are the page's."""
+    top = height - dy1 + mb_top
+    return {
+        "object_type": kind,
+        "x0": dx0 + mb_x0,
+        "x1": dx1 + mb_x0,
+        "y0": dy0,
+        "y1": dy1,
+        "top": top,
+        "bottom": height - dy0 + mb_top,
+        "doctop": top,
+        "width": dx1 - dx0,
+        "height": dy1 - dy0,
+        "fill": fill,
+        "stroke": stroke,
+        "non_stroking_color": color,
+    }
 
 
 def read_page(page: pdfium.PdfPage) -> PageObjects:
