@@ -295,9 +295,16 @@ def recall(db: Path, corpus: Path, manifest: list[dict[str, Any]]) -> dict[str, 
     with Store(db, read_only=True) as store:
         rows = store.query("SELECT r.path, f.code FROM findings f JOIN reports r ON r.id = f.report")
         status = dict(store.query("SELECT path, coalesce(error_code, status) FROM reports"))
+    # A copy (--copies) is a new version of its file's report: the year rules report on the
+    # version in force, the copy, so its findings count for the file the manifest names.
+    of_copy = {e["file"].replace("/", "_"): e["file"] for e in manifest}
     found: dict[str, set[str]] = {}
     for path, code in rows:
-        found.setdefault(_relative(path, corpus), set()).add(code)
+        name = _relative(path, corpus)
+        parts = name.split(os.sep)
+        if len(parts) == 3 and parts[0] == "copies":
+            name = of_copy.get(parts[2], name)
+        found.setdefault(name, set()).add(code)
     status = {_relative(p, corpus): s for p, s in status.items()}
     planted: Counter[str] = Counter()
     hit: Counter[str] = Counter()
