@@ -81,13 +81,13 @@ def test_rows_numbers_on_every_kind_of_row() -> None:
     short = ((5,), ("5",), (None,), (None,))
     long = ((1, 2, 3, 4, 9), ("1", "2", "3", "4", "9"), (None,) * 5, (None,) * 5)
     nums, status, keyed, uneven = rows_numbers([lazy(full)])
-    assert (nums, status, keyed, uneven) == ([1, 2, 3, 4], False, True, False)
+    assert (nums, status, keyed, uneven) == ([1, 2, 3, 4], [], True, [])
     nums, status, keyed, uneven = rows_numbers([lazy(full), lazy(short)])
-    assert nums == [1, 2, 3, 4, 5, None, None, None] and status and keyed and uneven  # "missing"
+    assert (nums, status, keyed, uneven) == ([1, 2, 3, 4, 5, None, None, None], [1], True, [1])  # "missing"
     nums, status, keyed, uneven = rows_numbers([lazy(long)])
-    assert nums == [1, 2, 3, 4] and not status and uneven
+    assert (nums, status, uneven) == ([1, 2, 3, 4], [], [0])
     blank_beyond = ((1, 2, 3, 4, None), ("1", "2", "3", "4", ""), (None,) * 5, (None,) * 4 + ("blank",))
-    assert rows_numbers([lazy(blank_beyond)])[1] is False  # a cell beyond the columns is no value
+    assert rows_numbers([lazy(blank_beyond)])[1] == []  # a cell beyond the columns is no value
 
 
 def test_a_row_changed_after_its_values_are_made_keeps_the_change() -> None:
@@ -95,7 +95,7 @@ def test_a_row_changed_after_its_values_are_made_keeps_the_change() -> None:
     row = lazy(read)
     row.values["b"] = new_value(None, "", Location(line=10), None, "ambiguous")
     assert row.get("b") is None and row.has_status()
-    assert rows_numbers([row]) == ([1, None, 3, 4], True, True, False)
+    assert rows_numbers([row]) == ([1, None, 3, 4], [0], True, [])
     assert value_fields(row)[1] == ("b", None, "", Location(line=10), None, "ambiguous", None)
     other = lazy(read)
     other.cells = other.cells[:2]  # setting cells keeps the values made from the reading

@@ -358,45 +358,51 @@ def short_rows(rows: Iterable[Row]) -> list[Row]:
     return out
 
 
-def rows_numbers(rows: list[Row]) -> tuple[list[Number | None], bool, bool, bool]:
+def rows_numbers(rows: list[Row]) -> tuple[list[Number | None], list[int], bool, list[int]]:
     """The one pass over a table's found rows that the rules start from (gongkai.rules.scan): every
-    row's :meth:`Row.numbers` one after the other; whether a value has a status; whether every
-    row's values are keyed by its columns; whether a row has more or fewer cells than columns. Made
-    from what the rows' cells say, without making their values."""
+    row's numbers (``[v.value for v in values.values()]``) one after the other; which rows have a
+    value with a status; whether every row's values are keyed by its columns; which rows have
+    more or fewer cells than columns (by their place in *rows*). Made from what the rows' cells
+    say, without making their values."""
     nums: list[Number | None] = []
     extend = nums.extend
-    status = irregular = False
+    with_status: list[int] = []
+    uneven: list[int] = []
     keyed = True
-    for r in rows:
+    for i, r in enumerate(rows):
         read = r._read
         width = len(r.columns)
         if read is not None:
             numbers = read[0]
             if len(numbers) == width:  # most rows
                 extend(numbers)
-                if not status and any(read[3]):  # a status is never ""
-                    status = True
+                if any(read[3]):  # a status is never ""
+                    with_status.append(i)
             elif len(numbers) > width:
                 extend(numbers[:width])
-                irregular = True
-                if not status and any(read[3][:width]):
-                    status = True
+                uneven.append(i)
+                if any(read[3][:width]):
+                    with_status.append(i)
             else:  # the columns without a cell are "missing"
                 extend(numbers)
                 extend((None,) * (width - len(numbers)))
-                irregular = status = True
+                uneven.append(i)
+                with_status.append(i)
             continue
         values, cells = r._values, r._cells
         assert values is not None and cells is not None
+        status = False
         for v in values.values():
             nums.append(v.value)
             if v.status is not None:
                 status = True
+        if status:
+            with_status.append(i)
         if keyed and tuple(values) != r.columns:
             keyed = False
         if len(cells) != width:
-            irregular = True
-    return nums, status, keyed, irregular
+            uneven.append(i)
+    return nums, with_status, keyed, uneven
 
 
 # (column, value, raw, loc, unit, status, inferred_by): one of a row's values, field by field.

@@ -66,7 +66,8 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
         return TableScan(spec, table, False, found, numbers, True, True, {}, [], [], _run_together(table))
     n = len(found)
     # every number in row order, and whether a cell has a status, in one pass (no Value is made)
-    nums, has_status, keyed, uneven = rows_numbers([r for _, r in found])
+    found_rows = [r for _, r in found]
+    nums, with_status, keyed, uneven = rows_numbers(found_rows)
     try:  # adding them up is quicker than looking for None among ints
         total: Number | None = sum(nums)  # type: ignore[arg-type]
         complete = True
@@ -90,29 +91,27 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
 
     facts = _run_together(table)
     statuses: dict[str, list[CellRef]] = {}
-    if has_status:
-        for _, r in found:
-            if not r.has_status():
-                continue
+    if with_status:
+        for i in with_status:
+            r = found_rows[i]
             for column, value in r.values.items():
                 if value.status is not None:
                     statuses.setdefault(value.status, []).append((spec, r, column, value))
         facts.update([f"status:{status}" for status in statuses])
     irregular: list[tuple[str, Row]] = []
     if uneven:
-        for _, r in found:
-            cells, expected = r.cell_count(), len(r.columns)
-            if cells != expected:
-                irregular.append(("too_many" if cells > expected else "too_few", r))
+        for i in uneven:
+            r = found_rows[i]
+            irregular.append(("too_many" if r.cell_count() > len(r.columns) else "too_few", r))
         facts.update([kind for kind, _ in irregular])
     odd: list[CellRef] = []
     # whole and non-negative: an int sum of them all is made of ints only
     if present and not (type(total) is int and min(present) >= 0 if complete else _whole(present)):
-        odd.extend(_odd(spec, [r for _, r in found]))
+        odd.extend(_odd(spec, found_rows))
     if table.extra_rows:
         facts.add("extra_rows")
         extra = [r for r in table.extra_rows if r.found]
-        if extra:
+        if extra and not _whole_and_positive(rows_numbers(extra)[0]):  # (their values made only then)
             odd.extend(_odd(spec, extra))
     if odd:
         facts.add("odd_numbers")
@@ -125,6 +124,11 @@ def scan_table(spec: TableSpec, table: TableData) -> TableScan:
 
 def _run_together(table: TableData) -> set[str]:
     return {"run_together"} if table.found and (table.recovered or table.ambiguous) else set()
+
+
+def _whole_and_positive(nums: list[Number | None]) -> bool:
+    """Every number (None aside) is an int and none negative (:func:`_odd` finds none)."""
+    return all([type(n) is int and n >= 0 for n in nums if n is not None])
 
 
 def _whole(nums: list[Any]) -> bool:  # nums: not empty
