@@ -59,7 +59,7 @@ def test_a_lazy_row_answers_as_its_values_do(read: tuple) -> None:
     assert rows_numbers([row]) == rows_numbers([made])
     assert value_fields(row) == value_fields(made)
     assert row.cell_count() == made.cell_count() == len(made.cells)
-    assert row.has_status() == made.has_status() == any(v.status for v in made.values.values())
+    assert bool(rows_numbers([row])[1]) == any(v.status for v in made.values.values())
     assert row.any_cell_number() == made.any_cell_number()
     assert row.irregular == made.irregular
     assert list(row.cell_raws()) == list(made.cell_raws()) == [c.raw for c in made.cells]
@@ -94,7 +94,7 @@ def test_a_row_changed_after_its_values_are_made_keeps_the_change() -> None:
     read = ((1, 2, 3, 4), ("1", "2", "3", "4"), (None,) * 4, (None,) * 4)
     row = lazy(read)
     row.values["b"] = new_value(None, "", Location(line=10), None, "ambiguous")
-    assert row.get("b") is None and row.has_status()
+    assert row.get("b") is None and rows_numbers([row])[1] == [0]
     assert rows_numbers([row]) == ([1, None, 3, 4], [0], True, [])
     assert value_fields(row)[1] == ("b", None, "", Location(line=10), None, "ambiguous", None)
     other = lazy(read)

@@ -132,8 +132,8 @@ class Row:
     ``values`` (each format column's Value) and ``cells`` (every value cell as found, even beyond
     the format's columns) are made only when asked for. A row read from a page keeps what its
     cells say as numbers (a :data:`CellsRead` and the cells' locations); most rows are only ever
-    added up and looked at through :meth:`numbers`, :meth:`has_status` and :meth:`cell_count`,
-    and a report has hundreds of cells (issue 13). Asking for ``values`` or ``cells`` makes both
+    added up (:func:`rows_numbers`) and looked at through :meth:`get`, :meth:`cell_count` and the
+    like, and a report has hundreds of cells (issue 13). Asking for ``values`` or ``cells`` makes both
     once; from then on they are the row's, and may be changed like any attribute.
     """
 
@@ -229,16 +229,6 @@ class Row:
         if self._read is not None:
             self._make_values()
         self._cells = cells
-
-    def has_status(self) -> bool:
-        """Whether a value has a status (``any(v.status for v in values.values())``)."""
-        read = self._read
-        if read is None:
-            assert self._values is not None
-            return any([v.status is not None for v in self._values.values()])
-        statuses, width = read[3], len(self.columns)
-        # a column without a cell is "missing"; a status is never ""
-        return len(statuses) < width or any(statuses[:width])
 
     def cell_count(self) -> int:
         """``len(cells)``."""
