@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from gongkai.document import Document, Location
 from gongkai.formats import FormatSpec, TableSpec
 from gongkai.ledger.columns import Application, applicant_columns, outcome_rows
-from gongkai.model import Meta, Report, Row, Source, TableData, Value
+from gongkai.model import Meta, Report, Row, Source, TableData, Value, missing_value
 
 NEW, CARRIED_OVER, TOTAL, CARRIED_FORWARD = "new", "carried_over", "total", "carried_forward"
 
@@ -93,7 +93,7 @@ def place(app: Application, year: int) -> Placement:
 
 def _value(number: int | None) -> Value:
     if number is None:
-        return Value(None, "", Location(), status="missing")
+        return missing_value(Location())
     return Value(number, str(number), Location())
 
 
@@ -117,7 +117,7 @@ def requests_table(
     rows: dict[str, Row] = {}
     for key, rspec in spec.rows.items():
         if rspec.optional:  # a variant of the format: not found, as in a report with its sub-rows
-            values = {c: Value(None, "", Location(), status="missing") for c in rspec.columns}
+            values = {c: missing_value(Location()) for c in rspec.columns}
             rows[key] = Row(key, "", rspec.columns, values, [], Location(), found=False, optional=True)
             continue
         figures: dict[str, int | None] = dict(counts[key])

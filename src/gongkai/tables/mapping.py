@@ -38,6 +38,7 @@ from gongkai.model import (
     Row,
     TableData,
     Value,
+    missing_value,
     read_row,
     representable,
     short_rows,
@@ -423,7 +424,7 @@ def _count(number: Decimal) -> Number:
 
 _NOWHERE = Location()
 # Values and locations are immutable: one for every cell of every row a table does not have.
-_MISSING_NOWHERE = Value(None, "", _NOWHERE, status="missing")
+_MISSING_NOWHERE = missing_value(_NOWHERE)
 
 
 # How the cells of a row of given columns are read: (key, kind, default unit) of each column, and
@@ -843,7 +844,7 @@ def _same_gap_elsewhere(table: TableData, placed: dict[str, list[tuple[int, ...]
         if len(readings) <= 1 or chosen not in readings:
             continue
         row = table.rows[key]
-        row.values = {c: Value(None, "", row.loc, status="missing") for c in row.columns}
+        row.values = {c: missing_value(row.loc) for c in row.columns}
         for cell, slot in zip(row.cells, chosen, strict=True):
             row.values[row.columns[slot]] = replace(cell, status="inferred", inferred_by="same_gap_as_other_rows")
         table.ambiguous = [e for e in table.ambiguous if not (e.row == key and not e.rows)]
